@@ -1,0 +1,848 @@
+/*
+ * ngx_http_athena_auth_module: a better-auth compatible auth API served
+ * from nginx workers. This file holds the directives, the configuration
+ * structures and their merge; the request path lives in src/http/.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_athena_auth_module.h"
+
+
+static void *ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf);
+static void *ngx_http_athena_auth_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf,
+    void *parent, void *child);
+static char *ngx_http_athena_auth_api(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_athena_auth_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_athena_auth_secret(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_athena_auth_thread_pool(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_athena_auth_password_length(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_athena_auth_base_url(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_athena_auth_trusted_origins(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_athena_auth_schema(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+
+static ngx_conf_num_bounds_t  ngx_http_athena_auth_depth_bounds = {
+    ngx_conf_check_num_bounds, 1, 64
+};
+
+
+#define NGX_HTTP_ATHENA_MAIN  (NGX_HTTP_MAIN_CONF|NGX_HTTP_MAIN_CONF_OFFSET)
+
+static ngx_command_t  ngx_http_athena_auth_commands[] = {
+
+    { ngx_string("athena_auth_postgres"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, postgres),
+      NULL },
+
+    { ngx_string("athena_auth_postgres_schema"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_schema,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, schema),
+      NULL },
+
+    { ngx_string("athena_auth_postgres_connect_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, pg_connect_timeout),
+      NULL },
+
+    { ngx_string("athena_auth_postgres_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, pg_timeout),
+      NULL },
+
+    { ngx_string("athena_auth_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
+      ngx_http_athena_auth_redis,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_redis_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, redis_timeout),
+      NULL },
+
+    { ngx_string("athena_auth_redis_retry"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, redis_retry),
+      NULL },
+
+    { ngx_string("athena_auth_cache_prefix"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, cache_prefix),
+      NULL },
+
+    { ngx_string("athena_auth_session_cache_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, cache_ttl),
+      NULL },
+
+    { ngx_string("athena_auth_secret"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_secret,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_thread_pool"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_thread_pool,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_cookie_prefix"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, cookie_prefix),
+      NULL },
+
+    { ngx_string("athena_auth_secure_cookies"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, secure_cookies),
+      NULL },
+
+    { ngx_string("athena_auth_session_expires_in"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, expires_in),
+      NULL },
+
+    { ngx_string("athena_auth_session_update_age"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, update_age),
+      NULL },
+
+    { ngx_string("athena_auth_session_fresh_age"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, fresh_age),
+      NULL },
+
+    { ngx_string("athena_auth_base_url"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_base_url,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_trusted_origins"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_athena_auth_trusted_origins,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_password_length"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_athena_auth_password_length,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_max_body_size"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, max_body),
+      NULL },
+
+    { ngx_string("athena_auth_max_json_depth"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, max_depth),
+      &ngx_http_athena_auth_depth_bounds },
+
+    { ngx_string("athena_auth_disable_sign_up"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, disable_sign_up),
+      NULL },
+
+    { ngx_string("athena_auth_api"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_api,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_athena_auth_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    ngx_http_athena_auth_create_main_conf, /* create main configuration */
+    ngx_http_athena_auth_init_main_conf,   /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_athena_auth_create_loc_conf,  /* create location configuration */
+    ngx_http_athena_auth_merge_loc_conf    /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_athena_auth_module = {
+    NGX_MODULE_V1,
+    &ngx_http_athena_auth_module_ctx,      /* module context */
+    ngx_http_athena_auth_commands,         /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static void *
+ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    amcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_athena_auth_main_conf_t));
+    if (amcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     amcf->postgres = { 0, NULL };
+     *     amcf->redis = { 0, NULL };
+     *     amcf->redis_password = { 0, NULL };
+     *     amcf->secret = { 0, NULL };
+     *     amcf->thread_pool = NULL;
+     *     amcf->base_url = { 0, NULL };
+     *     amcf->trusted_origins = NULL;
+     *     amcf->conf = NULL;
+     */
+
+    amcf->pg_connect_timeout = NGX_CONF_UNSET;
+    amcf->pg_timeout = NGX_CONF_UNSET_MSEC;
+    amcf->redis_db = NGX_CONF_UNSET_UINT;
+    amcf->redis_timeout = NGX_CONF_UNSET_MSEC;
+    amcf->redis_retry = NGX_CONF_UNSET_MSEC;
+    amcf->cache_ttl = NGX_CONF_UNSET_MSEC;
+    amcf->secure_cookies = NGX_CONF_UNSET;
+    amcf->expires_in = NGX_CONF_UNSET;
+    amcf->update_age = NGX_CONF_UNSET;
+    amcf->fresh_age = NGX_CONF_UNSET;
+    amcf->min_password = NGX_CONF_UNSET_UINT;
+    amcf->max_password = NGX_CONF_UNSET_UINT;
+    amcf->max_body = NGX_CONF_UNSET_SIZE;
+    amcf->max_depth = NGX_CONF_UNSET_UINT;
+    amcf->disable_sign_up = NGX_CONF_UNSET;
+
+    return amcf;
+}
+
+
+/* thread tasks read plain C strings, never nginx structures */
+
+static const char *
+ngx_http_athena_auth_cstr(ngx_conf_t *cf, ngx_str_t *s)
+{
+    u_char  *p;
+
+    if (s->data == NULL) {
+        return NULL;
+    }
+
+    p = ngx_pnalloc(cf->pool, s->len + 1);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    ngx_memcpy(p, s->data, s->len);
+    p[s->len] = '\0';
+
+    return (const char *) p;
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_redis_conf(ngx_conf_t *cf,
+    ngx_http_athena_auth_main_conf_t *amcf, athena_store_conf_t *sc)
+{
+    u_char     *colon;
+    ngx_int_t   port;
+    ngx_str_t   host;
+
+    if (amcf->redis.len == 0) {
+        return NGX_OK;
+    }
+
+    sc->redis_enabled = 1;
+    sc->redis_db = (int) amcf->redis_db;
+    sc->redis_password = ngx_http_athena_auth_cstr(cf, &amcf->redis_password);
+    sc->redis_timeout = (int) amcf->redis_timeout;
+    sc->redis_retry = (int) amcf->redis_retry;
+
+    if (amcf->redis.len > 5
+        && ngx_strncmp(amcf->redis.data, "unix:", 5) == 0)
+    {
+        host.data = amcf->redis.data + 5;
+        host.len = amcf->redis.len - 5;
+        sc->redis_path = ngx_http_athena_auth_cstr(cf, &host);
+        return sc->redis_path ? NGX_OK : NGX_ERROR;
+    }
+
+    colon = ngx_strlchr(amcf->redis.data, amcf->redis.data + amcf->redis.len,
+                        ':');
+    port = 6379;
+    host = amcf->redis;
+
+    if (colon != NULL) {
+        host.len = colon - amcf->redis.data;
+        port = ngx_atoi(colon + 1, amcf->redis.data + amcf->redis.len
+                                   - colon - 1);
+    }
+
+    if (host.len == 0 || port < 1 || port > 65535) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid address \"%V\" in athena_auth_redis",
+                           &amcf->redis);
+        return NGX_ERROR;
+    }
+
+    sc->redis_host = ngx_http_athena_auth_cstr(cf, &host);
+    sc->redis_port = (int) port;
+
+    return sc->redis_host ? NGX_OK : NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_build(ngx_conf_t *cf,
+    ngx_http_athena_auth_main_conf_t *amcf)
+{
+    ngx_str_t      *origins;
+    ngx_uint_t      i;
+    athena_conf_t  *c;
+
+    c = ngx_pcalloc(cf->pool, sizeof(athena_conf_t));
+    if (c == NULL) {
+        return NGX_ERROR;
+    }
+
+    c->store.pg_conninfo = ngx_http_athena_auth_cstr(cf, &amcf->postgres);
+    c->store.pg_schema = ngx_http_athena_auth_cstr(cf, &amcf->schema);
+    c->store.pg_connect_timeout = (int) amcf->pg_connect_timeout;
+    c->store.pg_statement_timeout = (int) amcf->pg_timeout;
+    c->store.cache_prefix = ngx_http_athena_auth_cstr(cf, &amcf->cache_prefix);
+    c->store.cache_ttl = (int64_t) amcf->cache_ttl;
+
+    if (ngx_http_athena_auth_redis_conf(cf, amcf, &c->store) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    c->secret = ngx_http_athena_auth_cstr(cf, &amcf->secret);
+    c->secret_len = amcf->secret.len;
+    c->cookie_prefix = ngx_http_athena_auth_cstr(cf, &amcf->cookie_prefix);
+    c->secure_cookies = (int) amcf->secure_cookies;
+    c->expires_in = (int64_t) amcf->expires_in * 1000;
+    c->update_age = (int64_t) amcf->update_age * 1000;
+    c->fresh_age = (int64_t) amcf->fresh_age * 1000;
+    c->base_origin = ngx_http_athena_auth_cstr(cf, &amcf->base_url);
+    c->min_password = (unsigned) amcf->min_password;
+    c->max_password = (unsigned) amcf->max_password;
+    c->max_depth = (unsigned) amcf->max_depth;
+    c->disable_sign_up = (int) amcf->disable_sign_up;
+
+    if (amcf->trusted_origins) {
+        origins = amcf->trusted_origins->elts;
+        c->ntrusted = amcf->trusted_origins->nelts;
+        c->trusted_origins = ngx_pcalloc(cf->pool,
+                                         c->ntrusted * sizeof(char *));
+        if (c->trusted_origins == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (i = 0; i < c->ntrusted; i++) {
+            c->trusted_origins[i] = ngx_http_athena_auth_cstr(cf,
+                                                              &origins[i]);
+        }
+    }
+
+    amcf->conf = c;
+
+    return NGX_OK;
+}
+
+
+static char *
+ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf = conf;
+
+    ngx_str_t  name = ngx_string("athena_auth");
+
+    ngx_conf_init_value(amcf->pg_connect_timeout, 2);
+    ngx_conf_init_msec_value(amcf->pg_timeout, 5000);
+    ngx_conf_init_uint_value(amcf->redis_db, 0);
+    ngx_conf_init_msec_value(amcf->redis_timeout, 250);
+    ngx_conf_init_msec_value(amcf->redis_retry, 1000);
+    ngx_conf_init_msec_value(amcf->cache_ttl, 300000);
+    ngx_conf_init_value(amcf->secure_cookies, 0);
+    ngx_conf_init_value(amcf->expires_in, 604800);
+    ngx_conf_init_value(amcf->update_age, 86400);
+    ngx_conf_init_value(amcf->fresh_age, 86400);
+    ngx_conf_init_uint_value(amcf->min_password, 8);
+    ngx_conf_init_uint_value(amcf->max_password, 128);
+    ngx_conf_init_size_value(amcf->max_body, 32 * 1024);
+    ngx_conf_init_uint_value(amcf->max_depth, 8);
+    ngx_conf_init_value(amcf->disable_sign_up, 0);
+
+    if (amcf->schema.data == NULL) {
+        ngx_str_set(&amcf->schema, "public");
+    }
+
+    if (amcf->cookie_prefix.data == NULL) {
+        ngx_str_set(&amcf->cookie_prefix, "better-auth");
+    }
+
+    if (amcf->cache_prefix.data == NULL) {
+        ngx_str_set(&amcf->cache_prefix, "athena:");
+    }
+
+    if (amcf->postgres.len == 0) {
+        return NGX_CONF_OK;
+    }
+
+    /* the API's tasks need a pool; a missing one is named by nginx */
+    if (amcf->thread_pool == NULL) {
+        amcf->thread_pool_name = name;
+        amcf->thread_pool = ngx_thread_pool_add(cf, &name);
+        if (amcf->thread_pool == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (ngx_http_athena_auth_build(cf, amcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
+ngx_http_athena_auth_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_athena_auth_loc_conf_t  *alcf;
+
+    alcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_athena_auth_loc_conf_t));
+    if (alcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     alcf->base = { 0, NULL };
+     */
+
+    alcf->api = NGX_CONF_UNSET;
+
+    return alcf;
+}
+
+
+static char *
+ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child)
+{
+    ngx_http_athena_auth_loc_conf_t  *prev = parent;
+    ngx_http_athena_auth_loc_conf_t  *conf = child;
+
+    ngx_http_core_loc_conf_t          *clcf;
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    ngx_conf_merge_value(conf->api, prev->api, 0);
+    ngx_conf_merge_str_value(conf->base, prev->base, "/api/auth");
+
+    if (!conf->api) {
+        return NGX_CONF_OK;
+    }
+
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_athena_auth_module);
+
+    if (amcf->conf == NULL || amcf->secret.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"athena_auth_api\" needs \"athena_auth_postgres\""
+                           " and \"athena_auth_secret\" at http level");
+        return NGX_CONF_ERROR;
+    }
+
+    /*
+     * A JSON body must arrive in memory; the module refuses larger ones
+     * with 413 itself, so the buffer only has to hold its own limit.
+     */
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->client_body_buffer_size < amcf->max_body) {
+        clcf->client_body_buffer_size = amcf->max_body;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_athena_auth_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_athena_auth_loc_conf_t  *alcf = conf;
+
+    ngx_str_t                 *value;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (alcf->api != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    alcf->api = 1;
+
+    if (cf->args->nelts == 2) {
+        alcf->base = value[1];
+
+        /* "/api/auth", never "api/auth" or "/api/auth/" */
+        while (alcf->base.len > 1
+               && alcf->base.data[alcf->base.len - 1] == '/')
+        {
+            alcf->base.len--;
+        }
+
+        if (alcf->base.len == 0 || alcf->base.data[0] != '/') {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid base path \"%V\"", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_athena_auth_api_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+/* athena_auth_redis host:port|unix:/path [db=N] [password=secret] */
+
+static char *
+ngx_http_athena_auth_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (amcf->redis.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        ngx_str_set(&amcf->redis, "");
+        return NGX_CONF_OK;
+    }
+
+    amcf->redis = value[1];
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "db=", 3) == 0) {
+            n = ngx_atoi(value[i].data + 3, value[i].len - 3);
+            if (n == NGX_ERROR) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid database \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            amcf->redis_db = (ngx_uint_t) n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
+            amcf->redis_password.data = value[i].data + 9;
+            amcf->redis_password.len = value[i].len - 9;
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* athena_auth_secret <value> | file=<path> */
+
+static char *
+ngx_http_athena_auth_secret(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf = conf;
+
+    ssize_t     n;
+    ngx_str_t  *value, path;
+    ngx_file_t  file;
+
+    if (amcf->secret.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strncmp(value[1].data, "file=", 5) != 0) {
+        amcf->secret = value[1];
+        goto check;
+    }
+
+    path.data = value[1].data + 5;
+    path.len = value[1].len - 5;
+
+    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = path;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", &path);
+        return NGX_CONF_ERROR;
+    }
+
+    amcf->secret.data = ngx_pnalloc(cf->pool, 4096);
+    if (amcf->secret.data == NULL) {
+        ngx_close_file(file.fd);
+        return NGX_CONF_ERROR;
+    }
+
+    n = ngx_read_file(&file, amcf->secret.data, 4096, 0);
+    ngx_close_file(file.fd);
+
+    if (n == NGX_ERROR) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* a trailing newline is the editor's, not the secret's */
+    while (n > 0 && (amcf->secret.data[n - 1] == '\n'
+                     || amcf->secret.data[n - 1] == '\r'))
+    {
+        n--;
+    }
+
+    amcf->secret.len = (size_t) n;
+
+check:
+
+    if (amcf->secret.len == 0) {
+        return "is empty";
+    }
+
+    if (amcf->secret.len < 32) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "athena_auth_secret is shorter than 32 bytes");
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_athena_auth_thread_pool(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf = conf;
+
+    ngx_str_t  *value;
+
+    if (amcf->thread_pool != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    amcf->thread_pool_name = value[1];
+    amcf->thread_pool = ngx_thread_pool_add(cf, &value[1]);
+
+    return amcf->thread_pool ? NGX_CONF_OK : NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_athena_auth_password_length(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf = conf;
+
+    ngx_int_t   min, max;
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    min = ngx_atoi(value[1].data, value[1].len);
+    max = ngx_atoi(value[2].data, value[2].len);
+
+    if (min == NGX_ERROR || max == NGX_ERROR || min < 1 || max < min) {
+        return "needs two numbers, min >= 1 and max >= min";
+    }
+
+    amcf->min_password = (ngx_uint_t) min;
+    amcf->max_password = (ngx_uint_t) max;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_is_url(ngx_str_t *s)
+{
+    return (s->len > 7 && ngx_strncasecmp(s->data, (u_char *) "http://", 7)
+                          == 0)
+           || (s->len > 8 && ngx_strncasecmp(s->data, (u_char *) "https://", 8)
+                             == 0);
+}
+
+
+static char *
+ngx_http_athena_auth_base_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf = conf;
+
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (!ngx_http_athena_auth_is_url(&value[1])) {
+        return "must be an http:// or https:// URL";
+    }
+
+    amcf->base_url = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_athena_auth_trusted_origins(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf = conf;
+
+    ngx_str_t   *value, *o;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    if (amcf->trusted_origins == NULL) {
+        amcf->trusted_origins = ngx_array_create(cf->pool, 4,
+                                                 sizeof(ngx_str_t));
+        if (amcf->trusted_origins == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        /* a host glob such as "*.example.com" needs no scheme */
+        if (!ngx_http_athena_auth_is_url(&value[i])
+            && ngx_strlchr(value[i].data, value[i].data + value[i].len, '*')
+               == NULL)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid origin \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        o = ngx_array_push(amcf->trusted_origins);
+        if (o == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *o = value[i];
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* a Postgres identifier: letters, digits and underscores */
+
+static char *
+ngx_http_athena_auth_schema(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    u_char      *p;
+    ngx_str_t   *value;
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0 || value[1].len > 63
+        || (value[1].data[0] >= '0' && value[1].data[0] <= '9'))
+    {
+        return "is not a valid schema name";
+    }
+
+    for (p = value[1].data; p < value[1].data + value[1].len; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '_'))
+        {
+            return "is not a valid schema name";
+        }
+    }
+
+    return ngx_conf_set_str_slot(cf, cmd, conf);
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Brings up a working stack on this machine: installs what is missing,
+# builds the module, starts a private Postgres cluster, a Redis and an
+# nginx with the module on free loopback ports under ./state, applies the
+# schema, creates a first admin, and prints how to use it. Running it
+# again reuses what is already up. scripts/stop.sh stops it all.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+state="$top/state"
+pgbin=/usr/lib/postgresql/15/bin
+
+bash scripts/deps.sh
+bash scripts/build.sh >/dev/null
+
+mkdir -p "$state"
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+alive() {
+    [ -f "$1" ] && kill -0 "$(head -n1 "$1")" 2>/dev/null
+}
+
+as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# ports are chosen once and kept, so the printed URLs stay valid
+if [ ! -f "$state/ports.env" ]; then
+    {
+        echo "PG_PORT=$(free_port)"
+        echo "REDIS_PORT=$(free_port)"
+        echo "HTTP_PORT=$(free_port)"
+    } > "$state/ports.env"
+fi
+. "$state/ports.env"
+
+# Postgres
+if [ ! -d "$state/pg" ]; then
+    mkdir -p "$state/pg"
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$state/pg"
+    as_pg "$pgbin/initdb" -D "$state/pg" -U postgres --auth=trust \
+        -E UTF8 --locale=C.UTF-8 >/dev/null
+fi
+if ! alive "$state/pg/postmaster.pid"; then
+    as_pg "$pgbin/pg_ctl" -D "$state/pg" -l "$state/pg/server.log" -w \
+        -o "-p $PG_PORT -k $state/pg -c listen_addresses=127.0.0.1" \
+        start >/dev/null
+fi
+conninfo="host=127.0.0.1 port=$PG_PORT user=postgres dbname=athena"
+psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'athena'" | grep -q 1 \
+    || psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres \
+           -c 'CREATE DATABASE athena'
+bash scripts/migrate.sh "$conninfo" public
+
+# Redis
+if ! alive "$state/redis.pid"; then
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+        --appendonly no --daemonize yes --pidfile "$state/redis.pid" \
+        --dir "$state" --logfile "$state/redis.log"
+fi
+
+# the cookie secret, made once
+if [ ! -s "$state/secret" ]; then
+    head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > "$state/secret"
+    chmod 600 "$state/secret"
+fi
+
+# nginx
+mkdir -p "$state/nginx/logs" "$state/nginx/conf"
+sed -e "s|@STATE@|$state|g" -e "s|@TOP@|$top|g" \
+    -e "s|@HTTP_PORT@|$HTTP_PORT|g" -e "s|@REDIS_PORT@|$REDIS_PORT|g" \
+    -e "s|@CONNINFO@|$conninfo|g" \
+    conf-examples/local-stack.conf > "$state/nginx/conf/nginx.conf"
+
+nginx_cmd=(nginx -p "$state/nginx" -c "$state/nginx/conf/nginx.conf"
+           -e "$state/nginx/logs/error.log")
+"${nginx_cmd[@]}" -t -q
+if alive "$state/nginx/logs/nginx.pid"; then
+    "${nginx_cmd[@]}" -s reload
+else
+    "${nginx_cmd[@]}"
+fi
+
+base="http://127.0.0.1:$HTTP_PORT/api/auth"
+for _ in $(seq 50); do
+    curl -fs "$base/ok" >/dev/null && break
+    sleep 0.1
+done
+
+# the first admin: signed up through the API itself, then given the role
+if [ ! -s "$state/admin.env" ]; then
+    pw=$(head -c 18 /dev/urandom | base64 | tr -d '\n/+=')
+    printf 'ADMIN_EMAIL=admin@example.com\nADMIN_PASSWORD=%s\n' "$pw" \
+        > "$state/admin.env"
+    chmod 600 "$state/admin.env"
+fi
+. "$state/admin.env"
+
+exists=$(psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d athena -tAc \
+    "SELECT count(*) FROM \"user\" WHERE email = '$ADMIN_EMAIL'")
+if [ "$exists" = 0 ]; then
+    curl -fsS -o /dev/null -X POST "$base/sign-up/email" \
+        -H 'content-type: application/json' \
+        -d "{\"name\":\"Admin\",\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\"}"
+fi
+psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d athena -c \
+    "UPDATE \"user\" SET role = 'admin' WHERE email = '$ADMIN_EMAIL'"
+
+cat <<MSG
+
+Athena Auth is up.
+  API base URL:  $base
+  first admin:   $ADMIN_EMAIL
+  password:      $ADMIN_PASSWORD
+  state:         $state  (stop everything with: bash scripts/stop.sh)
+
+Try:
+  curl -s $base/ok
+  curl -s -X POST $base/sign-in/email -H 'content-type: application/json' \\
+       -d '{"email":"$ADMIN_EMAIL","password":"$ADMIN_PASSWORD"}'
+  # then, with the "token" from that answer:
+  curl -s $base/get-session -H "authorization: Bearer <token>"
+MSG

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test: the C unit tests of src/core, then all t/*.t suites
+# against real nginx, Postgres and Redis (each suite starts its own).
+# Installs what is missing first, so it works on a fresh Debian 12.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+bash scripts/deps.sh
+bash scripts/build.sh
+
+export TEST_NGINX_LOAD_MODULES="$top/build/ngx_http_athena_auth_module.so"
+
+prove --exec bash scripts/unit.sh
+prove -j2 -I t/lib t/

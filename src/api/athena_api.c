@@ -1,0 +1,318 @@
+/*
+ * The route table and the pipeline every request goes through, in
+ * better-auth's order: body parsing (415, bad JSON), the origin check,
+ * then the endpoint (which validates, authenticates and acts), then the
+ * bearer plugin's set-auth-token.
+ */
+
+#include <string.h>
+#include <strings.h>
+
+#include "athena_api.h"
+#include "../core/athena_text.h"
+#include "../core/athena_time.h"
+
+
+static const athena_route_t  athena_routes[] = {
+    { ATHENA_GET,  "/ok", athena_api_ok, ATHENA_ROUTE_INLINE },
+    { ATHENA_POST, "/sign-up/email", athena_api_sign_up, ATHENA_ROUTE_FORM },
+    { ATHENA_POST, "/sign-in/email", athena_api_sign_in, ATHENA_ROUTE_FORM },
+    { ATHENA_POST, "/sign-out", athena_api_sign_out, 0 },
+    { ATHENA_GET,  "/get-session", athena_api_get_session, 0 },
+    { ATHENA_GET,  "/list-sessions", athena_api_list_sessions, 0 },
+    { ATHENA_POST, "/revoke-session", athena_api_revoke_session, 0 },
+    { ATHENA_POST, "/revoke-sessions", athena_api_revoke_sessions, 0 },
+    { ATHENA_POST, "/revoke-other-sessions",
+      athena_api_revoke_other_sessions, 0 },
+    { 0, NULL, NULL, 0 }
+};
+
+
+const athena_route_t *
+athena_route_find(athena_method_e method, const char *path, size_t len,
+    int *path_known)
+{
+    const athena_route_t  *rt;
+
+    *path_known = 0;
+
+    for (rt = athena_routes; rt->path; rt++) {
+        if (strlen(rt->path) != len || memcmp(rt->path, path, len) != 0) {
+            continue;
+        }
+
+        *path_known = 1;
+
+        if (rt->method == method) {
+            return rt;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* "application/json; charset=utf-8" is "application/json" */
+
+static int
+athena_media_is(const char *type, const char *want)
+{
+    size_t  n;
+
+    n = strcspn(type, ";");
+    while (n && type[n - 1] == ' ') {
+        n--;
+    }
+
+    return n == strlen(want) && strncasecmp(type, want, n) == 0;
+}
+
+
+static athena_json_t *
+athena_form_parse(athena_arena_t *a, const char *s, size_t len)
+{
+    char           *key, *val;
+    size_t          klen, vlen;
+    const char     *p, *end, *amp, *eq;
+    athena_json_t  *obj, *v;
+
+    obj = athena_json_new(a, ATHENA_JSON_OBJECT);
+    if (obj == NULL) {
+        return NULL;
+    }
+
+    end = s + len;
+
+    for (p = s; p < end; p = amp + 1) {
+        amp = memchr(p, '&', (size_t) (end - p));
+        if (amp == NULL) {
+            amp = end;
+        }
+
+        eq = memchr(p, '=', (size_t) (amp - p));
+        if (eq == NULL || eq == p) {
+            continue;
+        }
+
+        key = athena_strndup(a, p, (size_t) (eq - p));
+        val = athena_strndup(a, eq + 1, (size_t) (amp - eq - 1));
+        if (key == NULL || val == NULL) {
+            return NULL;
+        }
+
+        /* '+' is a space in a form */
+        for (klen = 0; key[klen]; klen++) {
+            key[klen] = key[klen] == '+' ? ' ' : key[klen];
+        }
+        for (vlen = 0; val[vlen]; vlen++) {
+            val[vlen] = val[vlen] == '+' ? ' ' : val[vlen];
+        }
+
+        key = athena_uri_decode(a, key, klen, NULL);
+        val = athena_uri_decode(a, val, vlen, &vlen);
+        v = val ? athena_json_string(a, val, vlen) : NULL;
+
+        if (key == NULL || v == NULL || athena_json_set(a, obj, key, v) != 0)
+        {
+            return NULL;
+        }
+    }
+
+    return obj;
+}
+
+
+static void
+athena_unsupported_media(athena_ctx_t *ctx, const char *allowed)
+{
+    const char  *type;
+
+    type = ctx->req->content_type;
+
+    athena_reply_error(ctx, 415, "UNSUPPORTED_MEDIA_TYPE",
+        type ? athena_sprintf(ctx->a, "Content-Type \"%s\" is not allowed. "
+                              "Allowed types: %s", type, allowed)
+             : athena_sprintf(ctx->a, "Content-Type is required. "
+                              "Allowed types: %s", allowed));
+}
+
+
+/* returns 1 when the body (possibly absent) is ready for the endpoint */
+
+static int
+athena_body_parse(athena_ctx_t *ctx)
+{
+    int                form;
+    const char        *allowed;
+    athena_req_t      *req;
+    athena_json_rc_e   rc;
+
+    req = ctx->req;
+    ctx->body = NULL;
+
+    if (req->body_len == 0) {
+        return 1;
+    }
+
+    form = ctx->req->route->flags & ATHENA_ROUTE_FORM;
+    allowed = form ? "application/x-www-form-urlencoded, application/json"
+                   : "application/json";
+
+    if (req->content_type == NULL) {
+        athena_unsupported_media(ctx, allowed);
+        return 0;
+    }
+
+    if (!athena_utf8_valid(req->body, req->body_len)) {
+        athena_reply_error(ctx, 400, "BAD_REQUEST",
+                           "Request body is not valid UTF-8");
+        return 0;
+    }
+
+    if (form && athena_media_is(req->content_type,
+                                "application/x-www-form-urlencoded"))
+    {
+        ctx->body = athena_form_parse(ctx->a, req->body, req->body_len);
+        if (ctx->body == NULL) {
+            athena_reply_empty(ctx, 500);
+            return 0;
+        }
+        return 1;
+    }
+
+    if (!athena_media_is(req->content_type, "application/json")) {
+        athena_unsupported_media(ctx, allowed);
+        return 0;
+    }
+
+    rc = athena_json_parse(ctx->a, req->body, req->body_len,
+                           ctx->conf->max_depth, &ctx->body);
+
+    switch (rc) {
+    case ATHENA_JSON_OK:
+        return 1;
+
+    case ATHENA_JSON_DEPTH:
+        athena_reply_error(ctx, 400, "BAD_REQUEST",
+            athena_sprintf(ctx->a, "JSON in request body is nested deeper "
+                           "than %u levels", ctx->conf->max_depth));
+        return 0;
+
+    case ATHENA_JSON_NOMEM:
+        athena_reply_empty(ctx, 500);
+        return 0;
+
+    default:
+        athena_reply_error(ctx, 400, "BAD_REQUEST",
+                           "Invalid JSON in request body");
+        return 0;
+    }
+}
+
+
+/* the bearer plugin's after hook: hand out the new session's token */
+
+static void
+athena_bearer_after(athena_ctx_t *ctx)
+{
+    if (ctx->issued == NULL) {
+        return;
+    }
+
+    athena_reply_header(ctx, "set-auth-token", ctx->issued);
+    athena_reply_header(ctx, "Access-Control-Expose-Headers",
+                        "set-auth-token");
+}
+
+
+static void
+athena_store_failed(athena_ctx_t *ctx, athena_store_rc_e rc)
+{
+    const char  *err;
+
+    err = athena_db_error(ctx->db);
+
+    memset(ctx->resp, 0, sizeof(athena_resp_t));
+
+    if (rc == ATHENA_STORE_UNAVAILABLE) {
+        ctx->resp->log_error = err ? athena_strdup(ctx->a, err)
+                                   : "postgres unavailable";
+        athena_reply_error(ctx, 503, "SERVICE_UNAVAILABLE",
+                           "The auth database is unavailable");
+        return;
+    }
+
+    /* better-auth answers an unexpected failure with an empty 500 */
+    ctx->resp->log_error = err ? athena_strdup(ctx->a, err)
+                               : "unexpected store failure";
+    athena_reply_empty(ctx, 500);
+}
+
+
+static athena_store_rc_e
+athena_api_handle(athena_ctx_t *ctx)
+{
+    if (!athena_body_parse(ctx)) {
+        return ATHENA_STORE_OK;
+    }
+
+    if (ctx->req->route->method != ATHENA_GET && !athena_origin_check(ctx)) {
+        return ATHENA_STORE_OK;
+    }
+
+    return ctx->req->route->handler(ctx);
+}
+
+
+void
+athena_api_run(athena_req_t *req, athena_resp_t *resp)
+{
+    const char         *warn;
+    athena_ctx_t        ctx;
+    athena_store_rc_e   rc;
+
+    memset(&ctx, 0, sizeof(athena_ctx_t));
+    memset(resp, 0, sizeof(athena_resp_t));
+
+    ctx.a = req->arena;
+    ctx.conf = req->conf;
+    ctx.req = req;
+    ctx.resp = resp;
+    ctx.now = athena_now_ms();
+
+    if (req->route->flags & ATHENA_ROUTE_INLINE) {
+        (void) req->route->handler(&ctx);
+        return;
+    }
+
+    ctx.db = athena_db_acquire(&req->conf->store);
+    if (ctx.db == NULL) {
+        athena_reply_empty(&ctx, 500);
+        return;
+    }
+
+    rc = athena_api_handle(&ctx);
+
+    if (rc == ATHENA_STORE_UNAVAILABLE && athena_db_may_retry(ctx.db)) {
+        /* the connection died before this task changed anything */
+        athena_db_release(ctx.db);
+        memset(resp, 0, sizeof(athena_resp_t));
+        ctx.issued = NULL;
+        ctx.db = athena_db_acquire(&req->conf->store);
+        rc = athena_api_handle(&ctx);
+    }
+
+    if (rc != ATHENA_STORE_OK) {
+        athena_store_failed(&ctx, rc);
+
+    } else {
+        athena_bearer_after(&ctx);
+    }
+
+    warn = athena_db_warning(ctx.db);
+    if (warn != NULL) {
+        resp->log_warn = athena_strdup(ctx.a, warn);
+    }
+
+    athena_db_release(ctx.db);
+}

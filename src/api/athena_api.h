@@ -1,0 +1,181 @@
+/*
+ * The API layer: a request copied out of nginx goes in, a status, headers
+ * and a JSON body come out. Nothing here includes nginx headers; a
+ * handler runs in a thread-pool task (or, for routes marked inline, on the
+ * event loop, where it must do no I/O).
+ */
+
+#ifndef ATHENA_API_H
+#define ATHENA_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/athena_arena.h"
+#include "../core/athena_json.h"
+#include "../core/athena_model.h"
+#include "../store/athena_db.h"
+
+
+#define ATHENA_MAX_HEADERS  16
+
+
+typedef struct {
+    athena_store_conf_t   store;
+
+    const char           *secret;
+    size_t                secret_len;
+    const char           *cookie_prefix;
+    int                   secure_cookies;
+
+    int64_t               expires_in;         /* milliseconds */
+    int64_t               update_age;
+    int64_t               fresh_age;
+
+    const char           *base_origin;        /* NULL: the request's own */
+    const char          **trusted_origins;
+    size_t                ntrusted;
+
+    unsigned              min_password;
+    unsigned              max_password;
+    unsigned              max_depth;
+    int                   disable_sign_up;
+} athena_conf_t;
+
+
+typedef enum {
+    ATHENA_GET = 1,
+    ATHENA_POST
+} athena_method_e;
+
+
+typedef struct athena_ctx_s  athena_ctx_t;
+
+typedef athena_store_rc_e (*athena_handler_pt)(athena_ctx_t *ctx);
+
+
+#define ATHENA_ROUTE_INLINE   0x01    /* no I/O: runs on the event loop */
+#define ATHENA_ROUTE_FORM     0x02    /* also takes form-urlencoded */
+
+typedef struct {
+    athena_method_e       method;
+    const char           *path;
+    athena_handler_pt     handler;
+    unsigned              flags;
+} athena_route_t;
+
+
+typedef struct {
+    athena_arena_t       *arena;
+    const athena_conf_t  *conf;
+    const athena_route_t *route;
+
+    const char           *args;           /* raw query string */
+    const char           *content_type;
+    const char           *body;
+    size_t                body_len;
+
+    const char           *cookie;
+    const char           *authorization;
+    const char           *origin;
+    const char           *referer;
+    const char           *sec_fetch_site;
+    const char           *sec_fetch_mode;
+    const char           *self_origin;    /* scheme://host of the request */
+    const char           *ip;
+    const char           *user_agent;
+} athena_req_t;
+
+
+typedef struct {
+    const char           *name;
+    const char           *value;
+} athena_header_t;
+
+
+typedef struct {
+    int                   status;
+    char                 *body;           /* NULL: empty body */
+    size_t                len;
+    athena_header_t       headers[ATHENA_MAX_HEADERS];
+    size_t                nheaders;
+    const char           *log_warn;       /* rate-limited by the caller */
+    const char           *log_error;
+} athena_resp_t;
+
+
+struct athena_ctx_s {
+    athena_arena_t       *a;
+    const athena_conf_t  *conf;
+    athena_req_t         *req;
+    athena_resp_t        *resp;
+    athena_db_t          *db;
+    athena_json_t        *body;
+
+    int64_t               now;
+    int                   has_session;
+    athena_session_t      session;
+    athena_user_t         user;
+    int                   dont_remember;
+    const char           *issued;         /* token.sig of a new cookie */
+};
+
+
+const athena_route_t *athena_route_find(athena_method_e method,
+    const char *path, size_t len, int *path_known);
+void athena_api_run(athena_req_t *req, athena_resp_t *resp);
+
+
+/* answers */
+
+void athena_reply_gen(athena_ctx_t *ctx, int status, yajl_gen g);
+void athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
+    const char *message);
+void athena_reply_message(athena_ctx_t *ctx, int status,
+    const char *message);
+void athena_reply_empty(athena_ctx_t *ctx, int status);
+void athena_reply_header(athena_ctx_t *ctx, const char *name,
+    const char *value);
+void athena_gen_user(yajl_gen g, const athena_user_t *u);
+void athena_gen_session(yajl_gen g, const athena_session_t *s);
+
+
+/* cookies and sessions */
+
+char *athena_cookie_get(athena_ctx_t *ctx, const char *name);
+char *athena_cookie_get_signed(athena_ctx_t *ctx, const char *suffix);
+char *athena_cookie_name(athena_ctx_t *ctx, const char *suffix);
+void athena_cookie_set_session(athena_ctx_t *ctx, const char *token,
+    int remember);
+void athena_cookie_set_signed(athena_ctx_t *ctx, const char *name,
+    const char *value, int64_t max_age);
+void athena_cookie_expire(athena_ctx_t *ctx, const char *suffix);
+void athena_cookie_expire_session(athena_ctx_t *ctx);
+char *athena_signed_value(athena_ctx_t *ctx, const char *value);
+
+athena_store_rc_e athena_session_load(athena_ctx_t *ctx, int refresh);
+athena_store_rc_e athena_session_start(athena_ctx_t *ctx,
+    athena_user_t *user, int remember, int *refused);
+athena_store_rc_e athena_session_revoke(athena_ctx_t *ctx,
+    const char *token);
+const char *athena_session_token(athena_ctx_t *ctx);
+
+
+int athena_origin_check(athena_ctx_t *ctx);
+int athena_origin_check_sign_in(athena_ctx_t *ctx);
+
+
+/* endpoints */
+
+athena_store_rc_e athena_api_ok(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_sign_up(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_sign_in(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_sign_out(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_get_session(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_list_sessions(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_revoke_session(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_revoke_sessions(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_revoke_other_sessions(athena_ctx_t *ctx);
+
+
+#endif /* ATHENA_API_H */

@@ -1,0 +1,260 @@
+/*
+ * GET /ok, /get-session, /list-sessions and the three revoke endpoints.
+ */
+
+#include <string.h>
+
+#include "athena_api.h"
+#include "../core/athena_check.h"
+#include "../store/athena_auth_store.h"
+
+
+static void
+athena_reply_flag(athena_ctx_t *ctx, const char *key, int value)
+{
+    yajl_gen  g;
+
+    g = athena_gen_new();
+    if (g == NULL) {
+        athena_reply_empty(ctx, 500);
+        return;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, key);
+    athena_gen_bool(g, value);
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+}
+
+
+athena_store_rc_e
+athena_api_ok(athena_ctx_t *ctx)
+{
+    athena_reply_flag(ctx, "ok", 1);
+
+    return ATHENA_STORE_OK;
+}
+
+
+/* z.coerce.boolean(): any non-empty value, "false" included, is true */
+
+static int
+athena_query_flag(athena_ctx_t *ctx, const char *name)
+{
+    size_t       n;
+    const char  *p;
+
+    n = strlen(name);
+
+    for (p = ctx->req->args; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1
+                                                          : NULL)
+    {
+        if (strncmp(p, name, n) == 0 && p[n] == '=') {
+            return p[n + 1] != '\0' && p[n + 1] != '&';
+        }
+    }
+
+    return 0;
+}
+
+
+/* the session middleware: 401 UNAUTHORIZED when there is none */
+
+static athena_store_rc_e
+athena_require_session(athena_ctx_t *ctx, int *ok)
+{
+    athena_store_rc_e  rc;
+
+    *ok = 0;
+
+    rc = athena_session_load(ctx, 1);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    if (!ctx->has_session) {
+        athena_reply_error(ctx, 401, "UNAUTHORIZED", "Unauthorized");
+        return ATHENA_STORE_OK;
+    }
+
+    *ok = 1;
+
+    return ATHENA_STORE_OK;
+}
+
+
+athena_store_rc_e
+athena_api_get_session(athena_ctx_t *ctx)
+{
+    yajl_gen           g;
+    athena_store_rc_e  rc;
+
+    rc = athena_session_load(ctx, !athena_query_flag(ctx, "disableRefresh"));
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    athena_reply_header(ctx, "Cache-Control", "no-store");
+    athena_reply_header(ctx, "Pragma", "no-cache");
+
+    g = athena_gen_new();
+    if (g == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    if (!ctx->has_session) {
+        athena_gen_null(g);
+
+    } else {
+        yajl_gen_map_open(g);
+        athena_gen_key(g, "session");
+        athena_gen_session(g, &ctx->session);
+        athena_gen_key(g, "user");
+        athena_gen_user(g, &ctx->user);
+        yajl_gen_map_close(g);
+    }
+
+    athena_reply_gen(ctx, 200, g);
+
+    return ATHENA_STORE_OK;
+}
+
+
+athena_store_rc_e
+athena_api_list_sessions(athena_ctx_t *ctx)
+{
+    int                 ok;
+    size_t              i, n;
+    yajl_gen            g;
+    athena_session_t   *list;
+    athena_store_rc_e   rc;
+
+    rc = athena_require_session(ctx, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    /* freshness counts from sign-in; a refresh does not renew it */
+    if (ctx->conf->fresh_age
+        && ctx->now - ctx->session.created_at >= ctx->conf->fresh_age)
+    {
+        athena_reply_error(ctx, 403, "SESSION_NOT_FRESH",
+                           "Session is not fresh");
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_session_list(ctx->db, ctx->a, ctx->user.id, ctx->now,
+                             &list, &n);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    g = athena_gen_new();
+    if (g == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    yajl_gen_array_open(g);
+    for (i = 0; i < n; i++) {
+        athena_gen_session(g, &list[i]);
+    }
+    yajl_gen_array_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+
+    return ATHENA_STORE_OK;
+}
+
+
+athena_store_rc_e
+athena_api_revoke_session(athena_ctx_t *ctx)
+{
+    int                   ok;
+    athena_user_t         owner;
+    athena_check_t        chk;
+    athena_session_t      target;
+    athena_store_rc_e     rc;
+    const athena_json_t  *token;
+
+    /* validation comes before authentication, as in better-auth */
+    athena_check_init(&chk, ctx->a, ctx->body, "body");
+
+    token = NULL;
+    if (athena_check_object(&chk)) {
+        token = athena_check_string(&chk, "token", 1);
+    }
+
+    if (chk.message) {
+        athena_reply_error(ctx, 400, "VALIDATION_ERROR", chk.message);
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_require_session(ctx, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    rc = athena_session_find(ctx->db, ctx->a, token->string, &target, &owner);
+
+    /* another user's or an unknown token: nothing happens, still success */
+    if (rc == ATHENA_STORE_OK && strcmp(target.user_id, ctx->user.id) == 0) {
+        rc = athena_session_revoke(ctx, token->string);
+        if (rc != ATHENA_STORE_OK) {
+            return rc;
+        }
+
+        if (strcmp(token->string, ctx->session.token) == 0) {
+            athena_cookie_expire_session(ctx);
+        }
+
+    } else if (rc != ATHENA_STORE_OK && rc != ATHENA_STORE_NOT_FOUND) {
+        return rc;
+    }
+
+    athena_reply_flag(ctx, "status", 1);
+
+    return ATHENA_STORE_OK;
+}
+
+
+static athena_store_rc_e
+athena_revoke_all(athena_ctx_t *ctx, int keep_current)
+{
+    int                ok;
+    athena_store_rc_e  rc;
+
+    rc = athena_require_session(ctx, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    rc = athena_session_delete_user(ctx->db, ctx->a, ctx->user.id,
+                                    keep_current ? ctx->session.token : NULL);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    if (!keep_current) {
+        athena_cookie_expire_session(ctx);
+    }
+
+    athena_reply_flag(ctx, "status", 1);
+
+    return ATHENA_STORE_OK;
+}
+
+
+athena_store_rc_e
+athena_api_revoke_sessions(athena_ctx_t *ctx)
+{
+    return athena_revoke_all(ctx, 0);
+}
+
+
+athena_store_rc_e
+athena_api_revoke_other_sessions(athena_ctx_t *ctx)
+{
+    return athena_revoke_all(ctx, 1);
+}

@@ -1,0 +1,389 @@
+/*
+ * POST /sign-up/email, /sign-in/email and /sign-out, answering as
+ * better-auth 1.7.25 does (checks in its order, its codes and messages).
+ */
+
+#include <string.h>
+
+#include "athena_api.h"
+#include "../core/athena_check.h"
+#include "../core/athena_crypto.h"
+#include "../core/athena_text.h"
+#include "../store/athena_auth_store.h"
+
+
+/* fields of the admin plugin a client may not set through sign-up */
+static const char  *athena_sign_up_forbidden[] = {
+    "role", "banReason", "banExpires", NULL
+};
+
+
+static int
+athena_json_truthy(const athena_json_t *v)
+{
+    if (v == NULL) {
+        return 0;
+    }
+
+    switch (v->type) {
+    case ATHENA_JSON_NULL:
+        return 0;
+    case ATHENA_JSON_BOOL:
+        return v->boolean;
+    case ATHENA_JSON_NUMBER:
+        return v->number != 0;
+    case ATHENA_JSON_STRING:
+        return v->len != 0;
+    default:
+        return 1;
+    }
+}
+
+
+static int
+athena_reply_invalid(athena_ctx_t *ctx, athena_check_t *chk)
+{
+    if (chk->message == NULL) {
+        return 0;
+    }
+
+    athena_reply_error(ctx, 400, "VALIDATION_ERROR", chk->message);
+
+    return 1;
+}
+
+
+/*
+ * NFKC as better-auth applies it before hashing; password lengths are
+ * JavaScript string lengths of what the client sent.
+ */
+
+static char *
+athena_password_prepare(athena_ctx_t *ctx, const athena_json_t *pw,
+    size_t *len)
+{
+    return athena_nfkc(ctx->a, pw->string, pw->len, len);
+}
+
+
+static void
+athena_reply_session(athena_ctx_t *ctx, int sign_in, const char *callback)
+{
+    yajl_gen  g;
+
+    g = athena_gen_new();
+    if (g == NULL) {
+        athena_reply_empty(ctx, 500);
+        return;
+    }
+
+    yajl_gen_map_open(g);
+
+    if (sign_in) {
+        athena_gen_key(g, "redirect");
+        athena_gen_bool(g, callback != NULL);
+    }
+
+    athena_gen_key(g, "token");
+    athena_gen_cstr(g, ctx->session.token);
+
+    if (callback != NULL) {
+        athena_gen_key(g, "url");
+        athena_gen_cstr(g, callback);
+        athena_reply_header(ctx, "Location", callback);
+    }
+
+    athena_gen_key(g, "user");
+    athena_gen_user(g, &ctx->user);
+
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+}
+
+
+static int
+athena_password_length_ok(athena_ctx_t *ctx, const athena_json_t *pw,
+    int check_min)
+{
+    size_t  n;
+
+    n = athena_utf16_len(pw->string, pw->len);
+
+    if (check_min && n < ctx->conf->min_password) {
+        athena_reply_error(ctx, 400, "PASSWORD_TOO_SHORT",
+                           "Password too short");
+        return 0;
+    }
+
+    if (n > ctx->conf->max_password) {
+        athena_reply_error(ctx, 400, "PASSWORD_TOO_LONG", "Password too long");
+        return 0;
+    }
+
+    return 1;
+}
+
+
+static void
+athena_check_sign_up(athena_ctx_t *ctx, athena_check_t *chk,
+    const athena_json_t **name, const athena_json_t **email,
+    const athena_json_t **password, const athena_json_t **image,
+    int *remember)
+{
+    *name = athena_check_string(chk, "name", 1);
+    *email = athena_check_string(chk, "email", 1);
+
+    if (*email && !athena_email_valid((*email)->string)) {
+        athena_check_issue(chk, "email", "Invalid email address");
+        *email = NULL;
+    }
+
+    *password = athena_check_string(chk, "password", 1);
+
+    if (*password && (*password)->len == 0) {
+        athena_check_issue(chk, "password",
+                           "Too small: expected string to have >=1 "
+                           "characters");
+    }
+
+    *image = athena_check_string(chk, "image", 0);
+    (void) athena_check_string(chk, "callbackURL", 0);
+    *remember = athena_check_bool(chk, "rememberMe", 1);
+}
+
+
+athena_store_rc_e
+athena_api_sign_up(athena_ctx_t *ctx)
+{
+    int                   refused, remember;
+    char                  hash[ATHENA_HASH_LEN + 1];
+    char                  id[ATHENA_ID_LEN + 1];
+    char                 *pw, *email;
+    size_t                pwlen;
+    const char          **f;
+    athena_user_t         user;
+    athena_check_t        chk;
+    athena_store_rc_e     rc;
+    const athena_json_t  *name, *em, *password, *image;
+
+    athena_check_init(&chk, ctx->a, ctx->body, "body");
+
+    if (!athena_check_object(&chk)) {
+        athena_check_issue(&chk, NULL,
+                           "Invalid input: expected record, received %s",
+                           athena_json_type_name(ctx->body));
+        athena_reply_invalid(ctx, &chk);
+        return ATHENA_STORE_OK;
+    }
+
+    athena_check_sign_up(ctx, &chk, &name, &em, &password, &image, &remember);
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    if (!athena_origin_check_sign_in(ctx)) {
+        return ATHENA_STORE_OK;
+    }
+
+    if (ctx->conf->disable_sign_up) {
+        athena_reply_error(ctx, 400, "EMAIL_PASSWORD_SIGN_UP_DISABLED",
+                           "Email and password sign up is not enabled");
+        return ATHENA_STORE_OK;
+    }
+
+    if (!athena_password_length_ok(ctx, password, 1)) {
+        return ATHENA_STORE_OK;
+    }
+
+    for (f = athena_sign_up_forbidden; *f; f++) {
+        if (athena_json_truthy(athena_json_get(ctx->body, *f))) {
+            athena_reply_error(ctx, 400, "FIELD_NOT_ALLOWED",
+                athena_sprintf(ctx->a, "%s is not allowed to be set", *f));
+            return ATHENA_STORE_OK;
+        }
+    }
+
+    email = athena_email_normalize(ctx->a, em->string, em->len);
+    pw = athena_password_prepare(ctx, password, &pwlen);
+
+    if (email == NULL || pw == NULL || athena_random_id(id) != 0
+        || athena_password_hash(pw, pwlen, hash) != 0)
+    {
+        return ATHENA_STORE_ERROR;
+    }
+
+    memset(&user, 0, sizeof(athena_user_t));
+    user.id = id;
+    user.name = name->string;
+    user.email = email;
+    user.image = image ? image->string : NULL;
+    user.created_at = ctx->now;
+    user.updated_at = ctx->now;
+    user.role = "user";
+    user.banned = 0;
+    user.ban_expires = ATHENA_TIME_NULL;
+
+    /* user, credential and session appear together or not at all */
+    rc = athena_pg_begin(ctx->db);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    rc = athena_user_create(ctx->db, ctx->a, &user, hash);
+
+    if (rc == ATHENA_STORE_CONFLICT) {
+        athena_pg_rollback(ctx->db);
+        athena_reply_error(ctx, 422, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
+                           "User already exists. Use another email.");
+        return ATHENA_STORE_OK;
+    }
+
+    if (rc == ATHENA_STORE_OK) {
+        rc = athena_session_start(ctx, &user, remember, &refused);
+    }
+
+    if (rc == ATHENA_STORE_OK) {
+        rc = athena_pg_commit(ctx->db);
+    }
+
+    if (rc != ATHENA_STORE_OK) {
+        athena_pg_rollback(ctx->db);
+        return rc;
+    }
+
+    athena_reply_session(ctx, 0, NULL);
+
+    return ATHENA_STORE_OK;
+}
+
+
+athena_store_rc_e
+athena_api_sign_in(athena_ctx_t *ctx)
+{
+    int                   refused, remember, ok;
+    char                  hash[ATHENA_HASH_LEN + 1];
+    char                 *pw, *email, *stored;
+    size_t                pwlen;
+    athena_user_t         user;
+    athena_check_t        chk;
+    athena_store_rc_e     rc;
+    const athena_json_t  *em, *password, *callback;
+
+    em = NULL;
+    password = NULL;
+    callback = NULL;
+    remember = 1;
+
+    athena_check_init(&chk, ctx->a, ctx->body, "body");
+
+    if (athena_check_object(&chk)) {
+        em = athena_check_string(&chk, "email", 1);
+        password = athena_check_string(&chk, "password", 1);
+        callback = athena_check_string(&chk, "callbackURL", 0);
+        remember = athena_check_bool(&chk, "rememberMe", 1);
+    }
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    if (!athena_origin_check_sign_in(ctx)) {
+        return ATHENA_STORE_OK;
+    }
+
+    if (!athena_email_valid(em->string)) {
+        athena_reply_error(ctx, 400, "INVALID_EMAIL", "Invalid email");
+        return ATHENA_STORE_OK;
+    }
+
+    if (!athena_password_length_ok(ctx, password, 0)) {
+        return ATHENA_STORE_OK;
+    }
+
+    email = athena_email_normalize(ctx->a, em->string, em->len);
+    pw = athena_password_prepare(ctx, password, &pwlen);
+
+    if (email == NULL || pw == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    rc = athena_user_by_email(ctx->db, ctx->a, email, &user, &stored);
+
+    if (rc != ATHENA_STORE_OK && rc != ATHENA_STORE_NOT_FOUND) {
+        return rc;
+    }
+
+    if (rc == ATHENA_STORE_OK && stored != NULL) {
+        ok = athena_password_verify(pw, pwlen, stored);
+
+    } else {
+        /* as long as a real check, so timing tells nothing */
+        (void) athena_password_hash(pw, pwlen, hash);
+        ok = 0;
+    }
+
+    if (!ok) {
+        athena_reply_error(ctx, 401, "INVALID_EMAIL_OR_PASSWORD",
+                           "Invalid email or password");
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_session_start(ctx, &user, remember, &refused);
+    if (rc != ATHENA_STORE_OK || refused) {
+        return rc;
+    }
+
+    /* a remembered sign-in drops a leftover "don't remember" marker */
+    if (remember && athena_cookie_get_signed(ctx, "dont_remember") != NULL) {
+        athena_cookie_expire(ctx, "dont_remember");
+    }
+
+    athena_reply_session(ctx, 1,
+                         callback && callback->len ? callback->string : NULL);
+
+    return ATHENA_STORE_OK;
+}
+
+
+athena_store_rc_e
+athena_api_sign_out(athena_ctx_t *ctx)
+{
+    yajl_gen           g;
+    const char        *token;
+    athena_store_rc_e  rc;
+
+    /* the body is optional, but when present it must be an object */
+    if (ctx->body != NULL && ctx->body->type != ATHENA_JSON_OBJECT) {
+        athena_reply_error(ctx, 400, "VALIDATION_ERROR",
+            athena_sprintf(ctx->a, "[body] Invalid input: expected object, "
+                           "received %s", athena_json_type_name(ctx->body)));
+        return ATHENA_STORE_OK;
+    }
+
+    token = athena_session_token(ctx);
+
+    if (token != NULL) {
+        rc = athena_session_revoke(ctx, token);
+        if (rc != ATHENA_STORE_OK) {
+            return rc;
+        }
+    }
+
+    athena_cookie_expire_session(ctx);
+
+    g = athena_gen_new();
+    if (g == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "success");
+    athena_gen_bool(g, 1);
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+
+    return ATHENA_STORE_OK;
+}

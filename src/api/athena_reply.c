@@ -1,0 +1,155 @@
+/*
+ * Building answers: JSON bodies in better-auth's key order, its error
+ * shape {"message","code"}, and response headers.
+ */
+
+#include <string.h>
+
+#include "athena_api.h"
+
+
+void
+athena_reply_gen(athena_ctx_t *ctx, int status, yajl_gen g)
+{
+    ctx->resp->status = status;
+    ctx->resp->body = athena_gen_finish(ctx->a, g, &ctx->resp->len);
+
+    if (ctx->resp->body == NULL) {
+        ctx->resp->status = 500;
+        ctx->resp->len = 0;
+    }
+}
+
+
+void
+athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
+    const char *message)
+{
+    yajl_gen  g;
+
+    g = athena_gen_new();
+    if (g == NULL) {
+        athena_reply_empty(ctx, 500);
+        return;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "message");
+    athena_gen_cstr(g, message);
+
+    if (code) {
+        athena_gen_key(g, "code");
+        athena_gen_cstr(g, code);
+    }
+
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, status, g);
+}
+
+
+/* a few better-auth errors carry a message and no code */
+
+void
+athena_reply_message(athena_ctx_t *ctx, int status, const char *message)
+{
+    athena_reply_error(ctx, status, NULL, message);
+}
+
+
+void
+athena_reply_empty(athena_ctx_t *ctx, int status)
+{
+    ctx->resp->status = status;
+    ctx->resp->body = NULL;
+    ctx->resp->len = 0;
+}
+
+
+void
+athena_reply_header(athena_ctx_t *ctx, const char *name, const char *value)
+{
+    athena_resp_t  *resp = ctx->resp;
+
+    if (resp->nheaders == ATHENA_MAX_HEADERS || value == NULL) {
+        return;
+    }
+
+    resp->headers[resp->nheaders].name = name;
+    resp->headers[resp->nheaders].value = value;
+    resp->nheaders++;
+}
+
+
+/*
+ * better-auth writes schema fields in order, with "id" last. Sessions
+ * carry the organization plugin's activeOrganizationId; teams are not
+ * enabled, so activeTeamId stays in the table but not in the answer.
+ */
+
+void
+athena_gen_user(yajl_gen g, const athena_user_t *u)
+{
+    yajl_gen_map_open(g);
+
+    athena_gen_key(g, "name");
+    athena_gen_cstr(g, u->name);
+    athena_gen_key(g, "email");
+    athena_gen_cstr(g, u->email);
+    athena_gen_key(g, "emailVerified");
+    athena_gen_bool(g, u->email_verified);
+    athena_gen_key(g, "image");
+    athena_gen_str_or_null(g, u->image);
+    athena_gen_key(g, "createdAt");
+    athena_gen_time_or_null(g, u->created_at);
+    athena_gen_key(g, "updatedAt");
+    athena_gen_time_or_null(g, u->updated_at);
+    athena_gen_key(g, "role");
+    athena_gen_str_or_null(g, u->role);
+    athena_gen_key(g, "banned");
+
+    if (u->banned < 0) {
+        athena_gen_null(g);
+    } else {
+        athena_gen_bool(g, u->banned);
+    }
+
+    athena_gen_key(g, "banReason");
+    athena_gen_str_or_null(g, u->ban_reason);
+    athena_gen_key(g, "banExpires");
+    athena_gen_time_or_null(g, u->ban_expires);
+    athena_gen_key(g, "id");
+    athena_gen_cstr(g, u->id);
+
+    yajl_gen_map_close(g);
+}
+
+
+void
+athena_gen_session(yajl_gen g, const athena_session_t *s)
+{
+    yajl_gen_map_open(g);
+
+    athena_gen_key(g, "expiresAt");
+    athena_gen_time_or_null(g, s->expires_at);
+    athena_gen_key(g, "token");
+    athena_gen_cstr(g, s->token);
+    athena_gen_key(g, "createdAt");
+    athena_gen_time_or_null(g, s->created_at);
+    athena_gen_key(g, "updatedAt");
+    athena_gen_time_or_null(g, s->updated_at);
+    athena_gen_key(g, "ipAddress");
+    athena_gen_str_or_null(g, s->ip_address);
+    athena_gen_key(g, "userAgent");
+    athena_gen_str_or_null(g, s->user_agent);
+    athena_gen_key(g, "userId");
+    athena_gen_cstr(g, s->user_id);
+    athena_gen_key(g, "impersonatedBy");
+    athena_gen_str_or_null(g, s->impersonated_by);
+    athena_gen_key(g, "activeOrganizationId");
+    athena_gen_str_or_null(g, s->active_organization_id);
+    athena_gen_key(g, "id");
+    athena_gen_cstr(g, s->id);
+
+    yajl_gen_map_close(g);
+}

@@ -1,0 +1,247 @@
+/*
+ * The session of a request: which token it carries (a verified bearer
+ * wins over the cookie, as better-auth's bearer plugin arranges), the
+ * lookup with expiry and refresh by update age, and new sessions with the
+ * admin plugin's ban hook.
+ */
+
+#include <string.h>
+#include <strings.h>
+
+#include "athena_api.h"
+#include "../core/athena_crypto.h"
+#include "../core/athena_text.h"
+#include "../store/athena_auth_store.h"
+
+
+#define ATHENA_DAY_MS  (86400 * 1000LL)
+
+
+static const char  athena_banned_message[] =
+    "You have been banned from this application. "
+    "Please contact support if you believe this is an error.";
+
+
+/*
+ * "Bearer token.sig" must carry a valid signature of the part before the
+ * first dot; a bare "Bearer token" is signed by the plugin itself, so it
+ * is taken as it is. A header that fails is ignored, not refused.
+ */
+
+static const char *
+athena_bearer_token(athena_ctx_t *ctx)
+{
+    char        *value, *dot;
+    size_t       len;
+    const char  *h, *end;
+
+    h = ctx->req->authorization;
+
+    if (h == NULL || strncasecmp(h, "bearer ", 7) != 0) {
+        return NULL;
+    }
+
+    h += 7;
+    while (*h == ' ' || *h == '\t') {
+        h++;
+    }
+
+    end = h + strlen(h);
+    while (end > h && (end[-1] == ' ' || end[-1] == '\t')) {
+        end--;
+    }
+
+    len = (size_t) (end - h);
+    if (len == 0) {
+        return NULL;
+    }
+
+    if (memchr(h, '.', len) == NULL) {
+        return athena_strndup(ctx->a, h, len);
+    }
+
+    value = memchr(h, '%', len) ? athena_uri_decode(ctx->a, h, len, &len)
+                                : athena_strndup(ctx->a, h, len);
+    if (value == NULL) {
+        return NULL;
+    }
+
+    dot = strchr(value, '.');
+
+    if (!athena_verify_signature(ctx->conf->secret, ctx->conf->secret_len,
+                                 value, (size_t) (dot - value), dot + 1,
+                                 strlen(dot + 1)))
+    {
+        return NULL;
+    }
+
+    *dot = '\0';
+
+    return value;
+}
+
+
+const char *
+athena_session_token(athena_ctx_t *ctx)
+{
+    const char  *token;
+
+    token = athena_bearer_token(ctx);
+    if (token != NULL) {
+        return token;
+    }
+
+    return athena_cookie_get_signed(ctx, "session_token");
+}
+
+
+athena_store_rc_e
+athena_session_revoke(athena_ctx_t *ctx, const char *token)
+{
+    athena_store_rc_e  rc;
+
+    rc = athena_session_delete(ctx->db, ctx->a, token);
+    if (rc == ATHENA_STORE_OK) {
+        athena_session_cache_revoke(ctx->db, ctx->a, &token, 1);
+    }
+
+    return rc;
+}
+
+
+/*
+ * Loads the request's session into ctx. A missing or expired session is
+ * not an error: has_session stays 0 and the cookies are expired, as
+ * better-auth's get-session does. With refresh set, a session older than
+ * the update age is extended and its cookie sent again.
+ */
+
+athena_store_rc_e
+athena_session_load(athena_ctx_t *ctx, int refresh)
+{
+    char               *flag;
+    const char         *token;
+    athena_store_rc_e   rc;
+
+    ctx->has_session = 0;
+
+    token = athena_session_token(ctx);
+    if (token == NULL) {
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_session_find(ctx->db, ctx->a, token, &ctx->session,
+                             &ctx->user);
+
+    if (rc == ATHENA_STORE_NOT_FOUND) {
+        athena_cookie_expire_session(ctx);
+        return ATHENA_STORE_OK;
+    }
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    if (ctx->session.expires_at < ctx->now) {
+        athena_cookie_expire_session(ctx);
+        return athena_session_revoke(ctx, token);
+    }
+
+    ctx->has_session = 1;
+
+    flag = athena_cookie_get_signed(ctx, "dont_remember");
+    ctx->dont_remember = flag != NULL && strcmp(flag, "true") == 0;
+
+    if (refresh && !ctx->dont_remember
+        && ctx->now >= ctx->session.expires_at - ctx->conf->expires_in
+                       + ctx->conf->update_age)
+    {
+        rc = athena_session_touch(ctx->db, ctx->a, &ctx->session,
+                                  ctx->now + ctx->conf->expires_in,
+                                  ctx->now);
+
+        if (rc == ATHENA_STORE_NOT_FOUND) {
+            /* revoked between the read and the update */
+            ctx->has_session = 0;
+            athena_cookie_expire_session(ctx);
+            return ATHENA_STORE_OK;
+        }
+
+        if (rc != ATHENA_STORE_OK) {
+            return rc;
+        }
+
+        athena_session_cache_put(ctx->db, ctx->a, &ctx->session, &ctx->user,
+                                 1);
+        athena_cookie_set_session(ctx, ctx->session.token, 1);
+
+        return ATHENA_STORE_OK;
+    }
+
+    athena_session_cache_put(ctx->db, ctx->a, &ctx->session, &ctx->user, 0);
+
+    return ATHENA_STORE_OK;
+}
+
+
+/*
+ * Every new session passes the admin plugin's ban hook: an expired ban is
+ * lifted, a live one refuses with 403 BANNED_USER (and *refused set).
+ */
+
+athena_store_rc_e
+athena_session_start(athena_ctx_t *ctx, athena_user_t *user, int remember,
+    int *refused)
+{
+    char                id[ATHENA_ID_LEN + 1], token[ATHENA_ID_LEN + 1];
+    athena_session_t   *s;
+    athena_store_rc_e   rc;
+
+    *refused = 0;
+
+    if (user->banned == 1) {
+        if (user->ban_expires == ATHENA_TIME_NULL
+            || user->ban_expires > ctx->now)
+        {
+            *refused = 1;
+            athena_reply_error(ctx, 403, "BANNED_USER",
+                               athena_banned_message);
+            return ATHENA_STORE_OK;
+        }
+
+        rc = athena_user_lift_ban(ctx->db, ctx->a, user->id, ctx->now);
+        if (rc != ATHENA_STORE_OK) {
+            return rc;
+        }
+    }
+
+    if (athena_random_id(id) != 0 || athena_random_id(token) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    s = &ctx->session;
+    memset(s, 0, sizeof(athena_session_t));
+
+    s->id = athena_strdup(ctx->a, id);
+    s->token = athena_strdup(ctx->a, token);
+    s->created_at = ctx->now;
+    s->updated_at = ctx->now;
+    s->expires_at = ctx->now + (remember ? ctx->conf->expires_in
+                                         : ATHENA_DAY_MS);
+    s->ip_address = (char *) (ctx->req->ip ? ctx->req->ip : "");
+    s->user_agent = (char *) (ctx->req->user_agent ? ctx->req->user_agent
+                                                   : "");
+    s->user_id = user->id;
+
+    rc = athena_session_create(ctx->db, ctx->a, s);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    ctx->has_session = 1;
+    ctx->user = *user;
+
+    athena_cookie_set_session(ctx, s->token, remember);
+
+    return ATHENA_STORE_OK;
+}

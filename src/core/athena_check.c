@@ -1,0 +1,103 @@
+#include <stdarg.h>
+#include <string.h>
+
+#include "athena_check.h"
+
+
+void
+athena_check_init(athena_check_t *chk, athena_arena_t *a,
+    const athena_json_t *obj, const char *where)
+{
+    chk->arena = a;
+    chk->obj = obj;
+    chk->where = where;
+    chk->message = NULL;
+}
+
+
+void
+athena_check_issue(athena_check_t *chk, const char *field, const char *fmt,
+    ...)
+{
+    char     *text;
+    va_list   ap;
+
+    va_start(ap, fmt);
+    text = athena_vsprintf(chk->arena, fmt, ap);
+    va_end(ap);
+
+    if (text == NULL) {
+        return;
+    }
+
+    chk->message = athena_sprintf(chk->arena, "%s%s[%s%s%s] %s",
+                                  chk->message ? chk->message : "",
+                                  chk->message ? "; " : "",
+                                  chk->where, field ? "." : "",
+                                  field ? field : "", text);
+}
+
+
+static void
+athena_check_type(athena_check_t *chk, const char *field,
+    const char *expected, const athena_json_t *v)
+{
+    athena_check_issue(chk, field,
+                       "Invalid input: expected %s, received %s",
+                       expected, athena_json_type_name(v));
+}
+
+
+/* the whole body must be an object before any field is looked at */
+
+int
+athena_check_object(athena_check_t *chk)
+{
+    if (chk->obj != NULL && chk->obj->type == ATHENA_JSON_OBJECT) {
+        return 1;
+    }
+
+    athena_check_type(chk, NULL, "object", chk->obj);
+
+    return 0;
+}
+
+
+const athena_json_t *
+athena_check_string(athena_check_t *chk, const char *field, int required)
+{
+    const athena_json_t  *v;
+
+    v = athena_json_get(chk->obj, field);
+
+    if (v == NULL && !required) {
+        return NULL;
+    }
+
+    if (v == NULL || v->type != ATHENA_JSON_STRING) {
+        athena_check_type(chk, field, "string", v);
+        return NULL;
+    }
+
+    return v;
+}
+
+
+int
+athena_check_bool(athena_check_t *chk, const char *field, int dflt)
+{
+    const athena_json_t  *v;
+
+    v = athena_json_get(chk->obj, field);
+
+    if (v == NULL) {
+        return dflt;
+    }
+
+    if (v->type != ATHENA_JSON_BOOL) {
+        athena_check_type(chk, field, "boolean", v);
+        return dflt;
+    }
+
+    return v->boolean;
+}

@@ -1,0 +1,205 @@
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "athena_crypto.h"
+
+
+/* better-auth's password parameters (reference §3) */
+#define ATHENA_SCRYPT_N       16384
+#define ATHENA_SCRYPT_R       16
+#define ATHENA_SCRYPT_P       1
+#define ATHENA_SCRYPT_KEYLEN  64
+#define ATHENA_SCRYPT_MAXMEM  (64 * 1024 * 1024)
+
+
+static const char  athena_alnum[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+
+static void
+athena_hex(const unsigned char *in, size_t len, char *out)
+{
+    size_t             i;
+    static const char  hex[] = "0123456789abcdef";
+
+    for (i = 0; i < len; i++) {
+        out[2 * i] = hex[in[i] >> 4];
+        out[2 * i + 1] = hex[in[i] & 0xf];
+    }
+
+    out[2 * len] = '\0';
+}
+
+
+/*
+ * 32 characters of [A-Za-z0-9]; bytes >= 248 are rejected so that every
+ * character is equally likely, as better-auth's generator does.
+ */
+
+int
+athena_random_id(char *out)
+{
+    size_t         i, n;
+    unsigned char  buf[64];
+
+    n = 0;
+
+    while (n < ATHENA_ID_LEN) {
+        if (RAND_bytes(buf, sizeof(buf)) != 1) {
+            return -1;
+        }
+
+        for (i = 0; i < sizeof(buf) && n < ATHENA_ID_LEN; i++) {
+            if (buf[i] < 248) {
+                out[n++] = athena_alnum[buf[i] % 62];
+            }
+        }
+    }
+
+    out[ATHENA_ID_LEN] = '\0';
+
+    return 0;
+}
+
+
+void
+athena_sha256_hex(const char *data, size_t len, char *out)
+{
+    unsigned char  md[SHA256_DIGEST_LENGTH];
+
+    SHA256((const unsigned char *) data, len, md);
+    athena_hex(md, sizeof(md), out);
+}
+
+
+/* out receives the 44-character padded base64 signature and a NUL */
+
+int
+athena_sign(const char *secret, size_t slen, const char *msg, size_t mlen,
+    char *out)
+{
+    unsigned int   mdlen;
+    unsigned char  md[EVP_MAX_MD_SIZE];
+
+    if (HMAC(EVP_sha256(), secret, (int) slen, (const unsigned char *) msg,
+             mlen, md, &mdlen)
+        == NULL)
+    {
+        return -1;
+    }
+
+    EVP_EncodeBlock((unsigned char *) out, md, (int) mdlen);
+
+    return 0;
+}
+
+
+/*
+ * better-auth decodes signatures accepting both base64 alphabets, so a
+ * signature is compared as bytes after normalising '-' and '_'.
+ */
+
+int
+athena_verify_signature(const char *secret, size_t slen, const char *msg,
+    size_t mlen, const char *sig, size_t siglen)
+{
+    size_t   i;
+    char     norm[ATHENA_SIG_LEN + 1];
+    char     want[ATHENA_SIG_LEN + 1];
+
+    if (siglen < ATHENA_SIG_LEN - 1 || siglen > ATHENA_SIG_LEN) {
+        return 0;
+    }
+
+    for (i = 0; i < siglen; i++) {
+        norm[i] = sig[i] == '-' ? '+' : (sig[i] == '_' ? '/' : sig[i]);
+    }
+
+    /* the url-safe form may drop the padding */
+    for ( /* void */ ; i < ATHENA_SIG_LEN; i++) {
+        norm[i] = '=';
+    }
+
+    if (athena_sign(secret, slen, msg, mlen, want) != 0) {
+        return 0;
+    }
+
+    return CRYPTO_memcmp(norm, want, ATHENA_SIG_LEN) == 0;
+}
+
+
+int
+athena_equal(const void *a, size_t alen, const void *b, size_t blen)
+{
+    if (alen != blen) {
+        return 0;
+    }
+
+    return CRYPTO_memcmp(a, b, alen) == 0;
+}
+
+
+static int
+athena_scrypt(const char *password, size_t len, const char *salt_hex,
+    unsigned char *key)
+{
+    /* the salt is the hex text itself, not the bytes it encodes */
+    return EVP_PBE_scrypt(password, len, (const unsigned char *) salt_hex, 32,
+                          ATHENA_SCRYPT_N, ATHENA_SCRYPT_R, ATHENA_SCRYPT_P,
+                          ATHENA_SCRYPT_MAXMEM, key, ATHENA_SCRYPT_KEYLEN)
+           == 1 ? 0 : -1;
+}
+
+
+/* the password must already be NFKC-normalised; out holds ATHENA_HASH_LEN+1 */
+
+int
+athena_password_hash(const char *password, size_t len, char *out)
+{
+    unsigned char  salt[16];
+    unsigned char  key[ATHENA_SCRYPT_KEYLEN];
+
+    if (RAND_bytes(salt, sizeof(salt)) != 1) {
+        return -1;
+    }
+
+    athena_hex(salt, sizeof(salt), out);
+
+    if (athena_scrypt(password, len, out, key) != 0) {
+        return -1;
+    }
+
+    out[32] = ':';
+    athena_hex(key, sizeof(key), out + 33);
+
+    return 0;
+}
+
+
+int
+athena_password_verify(const char *password, size_t len, const char *stored)
+{
+    char           salt[33];
+    char           hex[ATHENA_SCRYPT_KEYLEN * 2 + 1];
+    unsigned char  key[ATHENA_SCRYPT_KEYLEN];
+
+    if (strlen(stored) != ATHENA_HASH_LEN || stored[32] != ':') {
+        return 0;
+    }
+
+    memcpy(salt, stored, 32);
+    salt[32] = '\0';
+
+    if (athena_scrypt(password, len, salt, key) != 0) {
+        return 0;
+    }
+
+    athena_hex(key, sizeof(key), hex);
+
+    return CRYPTO_memcmp(hex, stored + 33, sizeof(hex) - 1) == 0;
+}

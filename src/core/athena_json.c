@@ -1,0 +1,507 @@
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
+
+#include <yajl/yajl_parse.h>
+
+#include "athena_json.h"
+#include "athena_time.h"
+
+
+#define ATHENA_JSON_STACK  64
+
+typedef struct {
+    athena_arena_t   *arena;
+    athena_json_t    *root;
+    athena_json_t    *stack[ATHENA_JSON_STACK];
+    unsigned          depth;
+    unsigned          max_depth;
+    char             *key;        /* pending object member name */
+    int               too_deep;
+    int               nomem;
+} athena_json_builder_t;
+
+
+athena_json_t *
+athena_json_new(athena_arena_t *a, athena_json_type_e type)
+{
+    athena_json_t  *v;
+
+    v = athena_calloc(a, sizeof(athena_json_t));
+    if (v != NULL) {
+        v->type = type;
+    }
+
+    return v;
+}
+
+
+static int
+athena_json_append(athena_arena_t *a, athena_json_t *parent, char *key,
+    athena_json_t *v)
+{
+    size_t           cap;
+    char           **keys;
+    athena_json_t  **items;
+
+    if (parent->n == parent->cap) {
+        cap = parent->cap ? parent->cap * 2 : 8;
+
+        items = athena_alloc(a, cap * sizeof(athena_json_t *));
+        keys = athena_alloc(a, cap * sizeof(char *));
+        if (items == NULL || keys == NULL) {
+            return -1;
+        }
+
+        if (parent->n) {
+            memcpy(items, parent->items, parent->n * sizeof(athena_json_t *));
+            memcpy(keys, parent->keys, parent->n * sizeof(char *));
+        }
+
+        parent->items = items;
+        parent->keys = keys;
+        parent->cap = cap;
+    }
+
+    parent->keys[parent->n] = key;
+    parent->items[parent->n++] = v;
+
+    return 0;
+}
+
+
+int
+athena_json_set(athena_arena_t *a, athena_json_t *obj, const char *key,
+    athena_json_t *v)
+{
+    size_t  i;
+
+    for (i = 0; i < obj->n; i++) {
+        if (strcmp(obj->keys[i], key) == 0) {
+            obj->items[i] = v;
+            return 0;
+        }
+    }
+
+    return athena_json_append(a, obj, athena_strdup(a, key), v);
+}
+
+
+athena_json_t *
+athena_json_string(athena_arena_t *a, const char *s, size_t len)
+{
+    athena_json_t  *v;
+
+    v = athena_json_new(a, ATHENA_JSON_STRING);
+    if (v == NULL) {
+        return NULL;
+    }
+
+    v->string = athena_strndup(a, s, len);
+    v->len = len;
+
+    return v->string ? v : NULL;
+}
+
+
+/* attaches a finished value to the open container, or makes it the root */
+
+static int
+athena_json_add(athena_json_builder_t *b, athena_json_t *v)
+{
+    athena_json_t  *parent;
+
+    if (v == NULL) {
+        b->nomem = 1;
+        return 0;
+    }
+
+    if (b->depth == 0) {
+        b->root = v;
+        return 1;
+    }
+
+    parent = b->stack[b->depth - 1];
+
+    if (athena_json_append(b->arena, parent,
+                           parent->type == ATHENA_JSON_OBJECT ? b->key : NULL,
+                           v)
+        != 0)
+    {
+        b->nomem = 1;
+        return 0;
+    }
+
+    b->key = NULL;
+
+    return 1;
+}
+
+
+static int
+athena_json_open(athena_json_builder_t *b, athena_json_type_e type)
+{
+    athena_json_t  *v;
+
+    if (b->depth >= b->max_depth || b->depth >= ATHENA_JSON_STACK) {
+        b->too_deep = 1;
+        return 0;
+    }
+
+    v = athena_json_new(b->arena, type);
+
+    if (!athena_json_add(b, v)) {
+        return 0;
+    }
+
+    b->stack[b->depth++] = v;
+
+    return 1;
+}
+
+
+static int
+athena_json_on_null(void *ctx)
+{
+    athena_json_builder_t  *b = ctx;
+
+    return athena_json_add(b, athena_json_new(b->arena, ATHENA_JSON_NULL));
+}
+
+
+static int
+athena_json_on_bool(void *ctx, int boolean)
+{
+    athena_json_t          *v;
+    athena_json_builder_t  *b = ctx;
+
+    v = athena_json_new(b->arena, ATHENA_JSON_BOOL);
+    if (v != NULL) {
+        v->boolean = boolean;
+    }
+
+    return athena_json_add(b, v);
+}
+
+
+static int
+athena_json_on_number(void *ctx, const char *s, size_t len)
+{
+    athena_json_t          *v;
+    athena_json_builder_t  *b = ctx;
+
+    v = athena_json_new(b->arena, ATHENA_JSON_NUMBER);
+    if (v != NULL) {
+        v->string = athena_strndup(b->arena, s, len);
+        v->len = len;
+        v->number = v->string ? strtod(v->string, NULL) : 0;
+    }
+
+    return athena_json_add(b, v);
+}
+
+
+static int
+athena_json_on_string(void *ctx, const unsigned char *s, size_t len)
+{
+    athena_json_builder_t  *b = ctx;
+
+    return athena_json_add(b, athena_json_string(b->arena, (const char *) s,
+                                                 len));
+}
+
+
+static int
+athena_json_on_key(void *ctx, const unsigned char *s, size_t len)
+{
+    athena_json_builder_t  *b = ctx;
+
+    b->key = athena_strndup(b->arena, (const char *) s, len);
+    if (b->key == NULL) {
+        b->nomem = 1;
+        return 0;
+    }
+
+    return 1;
+}
+
+
+static int
+athena_json_on_start_map(void *ctx)
+{
+    return athena_json_open(ctx, ATHENA_JSON_OBJECT);
+}
+
+
+static int
+athena_json_on_start_array(void *ctx)
+{
+    return athena_json_open(ctx, ATHENA_JSON_ARRAY);
+}
+
+
+static int
+athena_json_on_end(void *ctx)
+{
+    athena_json_builder_t  *b = ctx;
+
+    b->depth--;
+
+    return 1;
+}
+
+
+static const yajl_callbacks  athena_json_callbacks = {
+    athena_json_on_null,
+    athena_json_on_bool,
+    NULL,
+    NULL,
+    athena_json_on_number,
+    athena_json_on_string,
+    athena_json_on_start_map,
+    athena_json_on_key,
+    athena_json_on_end,
+    athena_json_on_start_array,
+    athena_json_on_end
+};
+
+
+athena_json_rc_e
+athena_json_parse(athena_arena_t *a, const char *text, size_t len,
+    unsigned max_depth, athena_json_t **out)
+{
+    char                   *msg;
+    yajl_handle             h;
+    yajl_status             st;
+    athena_json_rc_e        rc;
+    athena_json_builder_t   b;
+
+    memset(&b, 0, sizeof(b));
+    b.arena = a;
+    b.max_depth = max_depth;
+
+    h = yajl_alloc(&athena_json_callbacks, NULL, &b);
+    if (h == NULL) {
+        return ATHENA_JSON_NOMEM;
+    }
+
+    st = yajl_parse(h, (const unsigned char *) text, len);
+    if (st == yajl_status_ok) {
+        st = yajl_complete_parse(h);
+    }
+
+    rc = ATHENA_JSON_OK;
+
+    if (b.nomem) {
+        rc = ATHENA_JSON_NOMEM;
+
+    } else if (b.too_deep) {
+        rc = ATHENA_JSON_DEPTH;
+
+    } else if (st != yajl_status_ok || b.root == NULL) {
+        rc = ATHENA_JSON_SYNTAX;
+
+        /* yajl reports bad UTF-8 in a string as a lexical error */
+        msg = (char *) yajl_get_error(h, 0, NULL, 0);
+        if (msg != NULL) {
+            if (strstr(msg, "UTF8") != NULL) {
+                rc = ATHENA_JSON_UTF8;
+            }
+            yajl_free_error(h, (unsigned char *) msg);
+        }
+    }
+
+    yajl_free(h);
+
+    *out = rc == ATHENA_JSON_OK ? b.root : NULL;
+
+    return rc;
+}
+
+
+athena_json_t *
+athena_json_get(const athena_json_t *obj, const char *key)
+{
+    size_t  i;
+
+    if (obj == NULL || obj->type != ATHENA_JSON_OBJECT) {
+        return NULL;
+    }
+
+    /* JSON.parse keeps the last of repeated names; so do we */
+    for (i = obj->n; i > 0; i--) {
+        if (strcmp(obj->keys[i - 1], key) == 0) {
+            return obj->items[i - 1];
+        }
+    }
+
+    return NULL;
+}
+
+
+/* the names zod uses in "expected string, received X" */
+
+const char *
+athena_json_type_name(const athena_json_t *v)
+{
+    if (v == NULL) {
+        return "undefined";
+    }
+
+    switch (v->type) {
+    case ATHENA_JSON_NULL:
+        return "null";
+    case ATHENA_JSON_BOOL:
+        return "boolean";
+    case ATHENA_JSON_NUMBER:
+        return "number";
+    case ATHENA_JSON_STRING:
+        return "string";
+    case ATHENA_JSON_ARRAY:
+        return "array";
+    default:
+        return "object";
+    }
+}
+
+
+yajl_gen
+athena_gen_new(void)
+{
+    yajl_gen  g;
+
+    g = yajl_gen_alloc(NULL);
+    if (g != NULL) {
+        yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+    }
+
+    return g;
+}
+
+
+void
+athena_gen_key(yajl_gen g, const char *key)
+{
+    yajl_gen_string(g, (const unsigned char *) key, strlen(key));
+}
+
+
+void
+athena_gen_cstr(yajl_gen g, const char *s)
+{
+    yajl_gen_string(g, (const unsigned char *) s, strlen(s));
+}
+
+
+void
+athena_gen_str_or_null(yajl_gen g, const char *s)
+{
+    if (s == NULL) {
+        yajl_gen_null(g);
+        return;
+    }
+
+    athena_gen_cstr(g, s);
+}
+
+
+void
+athena_gen_bool(yajl_gen g, int b)
+{
+    yajl_gen_bool(g, b);
+}
+
+
+void
+athena_gen_int(yajl_gen g, int64_t n)
+{
+    yajl_gen_integer(g, (long long) n);
+}
+
+
+void
+athena_gen_null(yajl_gen g)
+{
+    yajl_gen_null(g);
+}
+
+
+void
+athena_gen_time(yajl_gen g, int64_t ms)
+{
+    char  buf[ATHENA_ISO_LEN + 1];
+
+    athena_time_iso(ms, buf);
+    yajl_gen_string(g, (const unsigned char *) buf, ATHENA_ISO_LEN);
+}
+
+
+void
+athena_gen_time_or_null(yajl_gen g, int64_t ms)
+{
+    if (ms == ATHENA_TIME_NULL) {
+        yajl_gen_null(g);
+        return;
+    }
+
+    athena_gen_time(g, ms);
+}
+
+
+void
+athena_gen_value(yajl_gen g, const athena_json_t *v)
+{
+    size_t  i;
+
+    switch (v->type) {
+    case ATHENA_JSON_NULL:
+        yajl_gen_null(g);
+        break;
+    case ATHENA_JSON_BOOL:
+        yajl_gen_bool(g, v->boolean);
+        break;
+    case ATHENA_JSON_NUMBER:
+        yajl_gen_number(g, v->string, v->len);
+        break;
+    case ATHENA_JSON_STRING:
+        yajl_gen_string(g, (const unsigned char *) v->string, v->len);
+        break;
+    case ATHENA_JSON_ARRAY:
+        yajl_gen_array_open(g);
+        for (i = 0; i < v->n; i++) {
+            athena_gen_value(g, v->items[i]);
+        }
+        yajl_gen_array_close(g);
+        break;
+    case ATHENA_JSON_OBJECT:
+        yajl_gen_map_open(g);
+        for (i = 0; i < v->n; i++) {
+            athena_gen_key(g, v->keys[i]);
+            athena_gen_value(g, v->items[i]);
+        }
+        yajl_gen_map_close(g);
+        break;
+    }
+}
+
+
+/* copies the generated text into the arena and frees the generator */
+
+char *
+athena_gen_finish(athena_arena_t *a, yajl_gen g, size_t *len)
+{
+    char                 *p;
+    size_t                n;
+    const unsigned char  *buf;
+
+    p = NULL;
+
+    if (yajl_gen_get_buf(g, &buf, &n) == yajl_gen_status_ok) {
+        p = athena_strndup(a, (const char *) buf, n);
+        *len = n;
+    }
+
+    yajl_gen_free(g);
+
+    return p;
+}

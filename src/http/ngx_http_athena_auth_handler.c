@@ -1,0 +1,392 @@
+/*
+ * The API content handler: matches the route under the base path, reads
+ * the body within the module's limit, copies what the endpoint needs out
+ * of the request and hands it to a thread-pool task.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "../../ngx_http_athena_auth_module.h"
+
+
+static void ngx_http_athena_auth_body_handler(ngx_http_request_t *r);
+
+
+static const char *
+ngx_http_athena_auth_copy(athena_arena_t *a, ngx_str_t *s)
+{
+    return athena_strndup(a, (const char *) s->data, s->len);
+}
+
+
+static const char *
+ngx_http_athena_auth_header(athena_arena_t *a, ngx_table_elt_t *h)
+{
+    return h ? ngx_http_athena_auth_copy(a, &h->value) : NULL;
+}
+
+
+/* headers without a slot in headers_in are found by a walk of the list */
+
+static const char *
+ngx_http_athena_auth_find_header(ngx_http_request_t *r, athena_arena_t *a,
+    const char *name)
+{
+    size_t            len;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    len = ngx_strlen(name);
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+        {
+            return ngx_http_athena_auth_copy(a, &h[i].value);
+        }
+    }
+}
+
+
+/* several Cookie headers read as one, joined as a browser would */
+
+static const char *
+ngx_http_athena_auth_cookies(ngx_http_request_t *r, athena_arena_t *a)
+{
+    u_char            *p;
+    size_t             len;
+    ngx_uint_t         i, n;
+    ngx_table_elt_t  **h;
+
+    n = r->headers_in.cookies.nelts;
+    if (n == 0) {
+        return NULL;
+    }
+
+    h = r->headers_in.cookies.elts;
+    len = 0;
+
+    for (i = 0; i < n; i++) {
+        len += h[i]->value.len + 2;
+    }
+
+    p = athena_alloc(a, len + 1);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    len = 0;
+
+    for (i = 0; i < n; i++) {
+        if (i) {
+            p[len++] = ';';
+            p[len++] = ' ';
+        }
+
+        ngx_memcpy(p + len, h[i]->value.data, h[i]->value.len);
+        len += h[i]->value.len;
+    }
+
+    p[len] = '\0';
+
+    return (const char *) p;
+}
+
+
+static void
+ngx_http_athena_auth_arena_cleanup(void *data)
+{
+    athena_arena_destroy(data);
+}
+
+
+/* copies everything an endpoint may read out of the request */
+
+static athena_req_t *
+ngx_http_athena_auth_request(ngx_http_request_t *r,
+    const athena_route_t *route)
+{
+    ngx_str_t                         *host;
+    athena_req_t                      *req;
+    athena_arena_t                    *a;
+    ngx_pool_cleanup_t                *cln;
+    ngx_http_headers_in_t             *hi;
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+
+    a = athena_arena_create(8192);
+    if (a == NULL) {
+        return NULL;
+    }
+
+    /* the arena outlives the task: freed with the request's pool */
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        athena_arena_destroy(a);
+        return NULL;
+    }
+
+    cln->handler = ngx_http_athena_auth_arena_cleanup;
+    cln->data = a;
+
+    req = athena_calloc(a, sizeof(athena_req_t));
+    if (req == NULL) {
+        return NULL;
+    }
+
+    hi = &r->headers_in;
+
+    req->arena = a;
+    req->conf = amcf->conf;
+    req->route = route;
+    req->args = ngx_http_athena_auth_copy(a, &r->args);
+    req->content_type = ngx_http_athena_auth_header(a, hi->content_type);
+    req->cookie = ngx_http_athena_auth_cookies(r, a);
+    req->authorization = ngx_http_athena_auth_header(a, hi->authorization);
+    req->user_agent = ngx_http_athena_auth_header(a, hi->user_agent);
+    req->referer = ngx_http_athena_auth_header(a, hi->referer);
+    req->origin = ngx_http_athena_auth_find_header(r, a, "Origin");
+    req->sec_fetch_site = ngx_http_athena_auth_find_header(r, a,
+                                                           "Sec-Fetch-Site");
+    req->sec_fetch_mode = ngx_http_athena_auth_find_header(r, a,
+                                                           "Sec-Fetch-Mode");
+
+    /* the client address after the realip module, if it is in use */
+    req->ip = ngx_http_athena_auth_copy(a, &r->connection->addr_text);
+
+    /* the origin the client used, port included, for the origin check */
+    host = hi->host ? &hi->host->value : &hi->server;
+
+    if (host->len) {
+        req->self_origin = athena_sprintf(a, "%s://%.*s",
+#if (NGX_HTTP_SSL)
+                                          r->connection->ssl ? "https" :
+#endif
+                                          "http",
+                                          (int) host->len, host->data);
+    }
+
+    return req;
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_route(ngx_http_request_t *r,
+    const athena_route_t **route)
+{
+    ngx_int_t                         method;
+    ngx_str_t                         path;
+    int                               known;
+    ngx_http_athena_auth_loc_conf_t  *alcf;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
+
+    *route = NULL;
+
+    if (r->uri.len <= alcf->base.len + 1
+        || ngx_strncmp(r->uri.data, alcf->base.data, alcf->base.len) != 0
+        || r->uri.data[alcf->base.len] != '/')
+    {
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    path.data = r->uri.data + alcf->base.len;
+    path.len = r->uri.len - alcf->base.len;
+
+    switch (r->method) {
+    case NGX_HTTP_GET:
+        method = ATHENA_GET;
+        break;
+    case NGX_HTTP_POST:
+        method = ATHENA_POST;
+        break;
+    default:
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    *route = athena_route_find((athena_method_e) method,
+                               (const char *) path.data, path.len, &known);
+
+    return *route ? NGX_OK : NGX_HTTP_NOT_FOUND;
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_not_found(ngx_http_request_t *r)
+{
+    athena_resp_t  resp;
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memzero(&resp, sizeof(athena_resp_t));
+    resp.status = NGX_HTTP_NOT_FOUND;
+
+    return ngx_http_athena_auth_send(r, &resp);
+}
+
+
+ngx_int_t
+ngx_http_athena_auth_api_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                          rc;
+    athena_req_t                      *req;
+    athena_resp_t                      resp;
+    const athena_route_t              *route;
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    if (ngx_http_athena_auth_route(r, &route) != NGX_OK) {
+        return ngx_http_athena_auth_not_found(r);
+    }
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+
+    if (route->flags & ATHENA_ROUTE_INLINE) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        req = ngx_http_athena_auth_request(r, route);
+        if (req == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        athena_api_run(req, &resp);
+
+        return ngx_http_athena_auth_send(r, &resp);
+    }
+
+    if (r->headers_in.content_length_n > (off_t) amcf->max_body) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_athena_auth_send_error(r,
+                                               NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                               "PAYLOAD_TOO_LARGE",
+                                               "Request body too large");
+    }
+
+    ngx_http_set_ctx(r, (void *) route, ngx_http_athena_auth_module);
+
+    r->request_body_in_single_buf = 1;
+
+    rc = ngx_http_read_client_request_body(r,
+                                           ngx_http_athena_auth_body_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+/* the body in one piece, or NGX_DECLINED when it is over the limit */
+
+static ngx_int_t
+ngx_http_athena_auth_body(ngx_http_request_t *r, athena_req_t *req,
+    size_t max)
+{
+    u_char       *p;
+    size_t        len;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return NGX_OK;
+    }
+
+    if (r->request_body->temp_file) {
+        return NGX_DECLINED;
+    }
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+        if (b->in_file) {
+            return NGX_DECLINED;
+        }
+        len += b->last - b->pos;
+    }
+
+    if (len > max) {
+        return NGX_DECLINED;
+    }
+
+    p = athena_alloc(req->arena, len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    req->body = (const char *) p;
+    req->body_len = len;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+    }
+
+    *p = '\0';
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_athena_auth_body_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                          rc;
+    athena_req_t                      *req;
+    const athena_route_t              *route;
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+    route = ngx_http_get_module_ctx(r, ngx_http_athena_auth_module);
+
+    req = ngx_http_athena_auth_request(r, route);
+    if (req == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    rc = ngx_http_athena_auth_body(r, req, amcf->max_body);
+
+    if (rc == NGX_DECLINED) {
+        rc = ngx_http_athena_auth_send_error(r,
+                                             NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                             "PAYLOAD_TOO_LARGE",
+                                             "Request body too large");
+        ngx_http_finalize_request(r, rc);
+        return;
+    }
+
+    if (rc != NGX_OK) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    rc = ngx_http_athena_auth_post_task(r, req);
+
+    if (rc != NGX_OK) {
+        ngx_http_finalize_request(r, rc);
+    }
+}

@@ -1,0 +1,104 @@
+/*
+ * Thread-pool tasks: an API request runs in a pool thread over that
+ * thread's own blocking Postgres and Redis connections, so the event loop
+ * never waits on the network, the disk or scrypt. The task sees only the
+ * athena_req_t copied out of the request and fills an athena_resp_t.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "../../ngx_http_athena_auth_module.h"
+
+
+typedef struct {
+    athena_req_t        *req;
+    athena_resp_t        resp;
+    ngx_http_request_t  *request;
+} ngx_http_athena_auth_task_ctx_t;
+
+
+/* runs in a pool thread: no nginx structure may be touched here */
+
+static void
+ngx_http_athena_auth_task_handler(void *data, ngx_log_t *log)
+{
+    ngx_http_athena_auth_task_ctx_t  *ctx = data;
+
+    athena_api_run(ctx->req, &ctx->resp);
+}
+
+
+/* runs on the event loop once the thread is done */
+
+static void
+ngx_http_athena_auth_task_done(ngx_event_t *ev)
+{
+    ngx_int_t                         rc;
+    ngx_connection_t                 *c;
+    ngx_http_request_t               *r;
+    ngx_thread_task_t                *task;
+    ngx_http_athena_auth_task_ctx_t  *ctx;
+
+    task = (ngx_thread_task_t *) ((u_char *) ev
+                                  - offsetof(ngx_thread_task_t, event));
+    ctx = task->ctx;
+    r = ctx->request;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    r->main->blocked--;
+
+    ngx_http_athena_auth_log_outcome(r, &ctx->resp);
+
+    if (c->error) {
+        /* the client went away while the task ran */
+        ngx_http_finalize_request(r, NGX_ERROR);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
+    rc = ngx_http_athena_auth_send(r, &ctx->resp);
+
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}
+
+
+ngx_int_t
+ngx_http_athena_auth_post_task(ngx_http_request_t *r, athena_req_t *req)
+{
+    ngx_thread_task_t                 *task;
+    ngx_http_athena_auth_task_ctx_t   *ctx;
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+
+    task = ngx_thread_task_alloc(r->pool,
+                                 sizeof(ngx_http_athena_auth_task_ctx_t));
+    if (task == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx = task->ctx;
+    ctx->req = req;
+    ctx->request = r;
+
+    task->handler = ngx_http_athena_auth_task_handler;
+    task->event.handler = ngx_http_athena_auth_task_done;
+    task->event.data = r;
+
+    if (ngx_thread_task_post(amcf->thread_pool, task) != NGX_OK) {
+        /* the pool's queue is full: shed load rather than wait */
+        return ngx_http_athena_auth_send_error(r,
+                                               NGX_HTTP_SERVICE_UNAVAILABLE,
+                                               "SERVICE_UNAVAILABLE",
+                                               "The auth service is busy");
+    }
+
+    r->main->blocked++;
+
+    return NGX_OK;
+}

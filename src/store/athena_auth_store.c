@@ -1,0 +1,548 @@
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+
+#include "athena_auth_store.h"
+#include "../core/athena_crypto.h"
+#include "../core/athena_json.h"
+#include "../core/athena_time.h"
+
+
+/* timestamps travel as epoch milliseconds in both directions */
+#define ATHENA_MS(col)   "(extract(epoch FROM " col ") * 1000)::int8"
+#define ATHENA_TS(n)     "to_timestamp($" #n "::float8 / 1000)"
+
+#define ATHENA_USER_COLS(u)                                                  \
+    u ".id, " u ".name, " u ".email, " u ".\"emailVerified\", "              \
+    u ".image, " ATHENA_MS(u ".\"createdAt\"") ", "                          \
+    ATHENA_MS(u ".\"updatedAt\"") ", " u ".role, " u ".banned, "             \
+    u ".\"banReason\", " ATHENA_MS(u ".\"banExpires\"")
+#define ATHENA_USER_NCOLS  11
+
+#define ATHENA_SESSION_COLS(s)                                               \
+    s ".id, " ATHENA_MS(s ".\"expiresAt\"") ", " s ".token, "                \
+    ATHENA_MS(s ".\"createdAt\"") ", " ATHENA_MS(s ".\"updatedAt\"") ", "    \
+    s ".\"ipAddress\", " s ".\"userAgent\", " s ".\"userId\", "              \
+    s ".\"impersonatedBy\", " s ".\"activeOrganizationId\", "                \
+    s ".\"activeTeamId\""
+#define ATHENA_SESSION_NCOLS  11
+
+#define ATHENA_CACHE_REVOKED  "-"
+
+
+static char *
+athena_ms_text(athena_arena_t *a, int64_t ms)
+{
+    return athena_sprintf(a, "%lld", (long long) ms);
+}
+
+
+static void
+athena_user_read(const athena_rows_t *rows, size_t r, int c, athena_user_t *u)
+{
+    u->id = (char *) athena_rows_get(rows, r, c);
+    u->name = (char *) athena_rows_get(rows, r, c + 1);
+    u->email = (char *) athena_rows_get(rows, r, c + 2);
+    u->email_verified = athena_rows_bool(rows, r, c + 3, 0);
+    u->image = (char *) athena_rows_get(rows, r, c + 4);
+    u->created_at = athena_rows_int(rows, r, c + 5, ATHENA_TIME_NULL);
+    u->updated_at = athena_rows_int(rows, r, c + 6, ATHENA_TIME_NULL);
+    u->role = (char *) athena_rows_get(rows, r, c + 7);
+    u->banned = athena_rows_bool(rows, r, c + 8, -1);
+    u->ban_reason = (char *) athena_rows_get(rows, r, c + 9);
+    u->ban_expires = athena_rows_int(rows, r, c + 10, ATHENA_TIME_NULL);
+}
+
+
+static void
+athena_session_read(const athena_rows_t *rows, size_t r, int c,
+    athena_session_t *s)
+{
+    s->id = (char *) athena_rows_get(rows, r, c);
+    s->expires_at = athena_rows_int(rows, r, c + 1, ATHENA_TIME_NULL);
+    s->token = (char *) athena_rows_get(rows, r, c + 2);
+    s->created_at = athena_rows_int(rows, r, c + 3, ATHENA_TIME_NULL);
+    s->updated_at = athena_rows_int(rows, r, c + 4, ATHENA_TIME_NULL);
+    s->ip_address = (char *) athena_rows_get(rows, r, c + 5);
+    s->user_agent = (char *) athena_rows_get(rows, r, c + 6);
+    s->user_id = (char *) athena_rows_get(rows, r, c + 7);
+    s->impersonated_by = (char *) athena_rows_get(rows, r, c + 8);
+    s->active_organization_id = (char *) athena_rows_get(rows, r, c + 9);
+    s->active_team_id = (char *) athena_rows_get(rows, r, c + 10);
+}
+
+
+athena_store_rc_e
+athena_user_by_email(athena_db_t *db, athena_arena_t *a, const char *email,
+    athena_user_t *user, char **password_hash)
+{
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    rc = athena_pg_exec(db, a,
+             "SELECT " ATHENA_USER_COLS("u") ", acc.password"
+             " FROM \"user\" u LEFT JOIN account acc"
+             " ON acc.\"userId\" = u.id AND acc.\"providerId\" = 'credential'"
+             " AND acc.\"accountId\" = u.id"
+             " WHERE u.email = $1 LIMIT 1",
+             1, &email, &rows);
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    if (athena_rows_count(rows) == 0) {
+        return ATHENA_STORE_NOT_FOUND;
+    }
+
+    athena_user_read(rows, 0, 0, user);
+    *password_hash = (char *) athena_rows_get(rows, 0, ATHENA_USER_NCOLS);
+
+    return ATHENA_STORE_OK;
+}
+
+
+/* inserts the user and, with a hash, its credential account */
+
+athena_store_rc_e
+athena_user_create(athena_db_t *db, athena_arena_t *a, athena_user_t *u,
+    const char *password_hash)
+{
+    char                account_id[ATHENA_ID_LEN + 1];
+    const char         *p[8];
+    athena_store_rc_e   rc;
+
+    p[0] = u->id;
+    p[1] = u->name;
+    p[2] = u->email;
+    p[3] = u->email_verified ? "t" : "f";
+    p[4] = u->image;
+    p[5] = athena_ms_text(a, u->created_at);
+    p[6] = u->role;
+
+    rc = athena_pg_exec(db, a,
+             "INSERT INTO \"user\" (id, name, email, \"emailVerified\","
+             " image, \"createdAt\", \"updatedAt\", role, banned)"
+             " VALUES ($1, $2, $3, $4, $5, " ATHENA_TS(6) ", "
+             ATHENA_TS(6) ", $7, false)",
+             7, p, NULL);
+
+    if (rc != ATHENA_STORE_OK || password_hash == NULL) {
+        return rc;
+    }
+
+    if (athena_random_id(account_id) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    p[0] = account_id;
+    p[1] = u->id;
+    p[2] = password_hash;
+    p[3] = p[5];
+
+    return athena_pg_exec(db, a,
+               "INSERT INTO account (id, \"accountId\", \"providerId\","
+               " \"userId\", password, \"createdAt\", \"updatedAt\")"
+               " VALUES ($1, $2, 'credential', $2, $3, " ATHENA_TS(4) ", "
+               ATHENA_TS(4) ")",
+               4, p, NULL);
+}
+
+
+/* an expired ban is lifted when the user next gets a session (§4.4) */
+
+athena_store_rc_e
+athena_user_lift_ban(athena_db_t *db, athena_arena_t *a, const char *user_id,
+    int64_t now)
+{
+    const char  *p[2];
+
+    p[0] = user_id;
+    p[1] = athena_ms_text(a, now);
+
+    return athena_pg_exec(db, a,
+               "UPDATE \"user\" SET banned = false, \"banReason\" = NULL,"
+               " \"banExpires\" = NULL, \"updatedAt\" = " ATHENA_TS(2)
+               " WHERE id = $1",
+               2, p, NULL);
+}
+
+
+athena_store_rc_e
+athena_session_create(athena_db_t *db, athena_arena_t *a,
+    athena_session_t *s)
+{
+    const char  *p[8];
+
+    p[0] = s->id;
+    p[1] = athena_ms_text(a, s->expires_at);
+    p[2] = s->token;
+    p[3] = athena_ms_text(a, s->created_at);
+    p[4] = s->ip_address;
+    p[5] = s->user_agent;
+    p[6] = s->user_id;
+    p[7] = s->impersonated_by;
+
+    return athena_pg_exec(db, a,
+               "INSERT INTO session (id, \"expiresAt\", token, \"createdAt\","
+               " \"updatedAt\", \"ipAddress\", \"userAgent\", \"userId\","
+               " \"impersonatedBy\")"
+               " VALUES ($1, " ATHENA_TS(2) ", $3, " ATHENA_TS(4) ", "
+               ATHENA_TS(4) ", $5, $6, $7, $8)",
+               8, p, NULL);
+}
+
+
+/* the cache holds a session and its user as one JSON array of fields */
+
+static void
+athena_gen_ms(yajl_gen g, int64_t ms)
+{
+    if (ms == ATHENA_TIME_NULL) {
+        athena_gen_null(g);
+        return;
+    }
+
+    athena_gen_int(g, ms);
+}
+
+
+static char *
+athena_cache_encode(athena_arena_t *a, const athena_session_t *s,
+    const athena_user_t *u, size_t *len)
+{
+    yajl_gen  g;
+
+    g = athena_gen_new();
+    if (g == NULL) {
+        return NULL;
+    }
+
+    yajl_gen_array_open(g);
+
+    athena_gen_cstr(g, s->id);
+    athena_gen_ms(g, s->expires_at);
+    athena_gen_cstr(g, s->token);
+    athena_gen_ms(g, s->created_at);
+    athena_gen_ms(g, s->updated_at);
+    athena_gen_str_or_null(g, s->ip_address);
+    athena_gen_str_or_null(g, s->user_agent);
+    athena_gen_cstr(g, s->user_id);
+    athena_gen_str_or_null(g, s->impersonated_by);
+    athena_gen_str_or_null(g, s->active_organization_id);
+    athena_gen_str_or_null(g, s->active_team_id);
+
+    athena_gen_cstr(g, u->id);
+    athena_gen_cstr(g, u->name);
+    athena_gen_cstr(g, u->email);
+    athena_gen_bool(g, u->email_verified);
+    athena_gen_str_or_null(g, u->image);
+    athena_gen_ms(g, u->created_at);
+    athena_gen_ms(g, u->updated_at);
+    athena_gen_str_or_null(g, u->role);
+
+    if (u->banned < 0) {
+        athena_gen_null(g);
+    } else {
+        athena_gen_bool(g, u->banned);
+    }
+
+    athena_gen_str_or_null(g, u->ban_reason);
+    athena_gen_ms(g, u->ban_expires);
+
+    yajl_gen_array_close(g);
+
+    return athena_gen_finish(a, g, len);
+}
+
+
+static char *
+athena_field_str(const athena_json_t *v)
+{
+    return v->type == ATHENA_JSON_STRING ? v->string : NULL;
+}
+
+
+static int64_t
+athena_field_ms(const athena_json_t *v)
+{
+    return v->type == ATHENA_JSON_NUMBER ? strtoll(v->string, NULL, 10)
+                                         : ATHENA_TIME_NULL;
+}
+
+
+static int
+athena_cache_decode(athena_arena_t *a, const char *text, athena_session_t *s,
+    athena_user_t *u)
+{
+    athena_json_t   *root, **f;
+
+    if (athena_json_parse(a, text, strlen(text), 2, &root) != ATHENA_JSON_OK
+        || root->type != ATHENA_JSON_ARRAY
+        || root->n != ATHENA_SESSION_NCOLS + ATHENA_USER_NCOLS)
+    {
+        return -1;
+    }
+
+    f = root->items;
+
+    s->id = athena_field_str(f[0]);
+    s->expires_at = athena_field_ms(f[1]);
+    s->token = athena_field_str(f[2]);
+    s->created_at = athena_field_ms(f[3]);
+    s->updated_at = athena_field_ms(f[4]);
+    s->ip_address = athena_field_str(f[5]);
+    s->user_agent = athena_field_str(f[6]);
+    s->user_id = athena_field_str(f[7]);
+    s->impersonated_by = athena_field_str(f[8]);
+    s->active_organization_id = athena_field_str(f[9]);
+    s->active_team_id = athena_field_str(f[10]);
+
+    f += ATHENA_SESSION_NCOLS;
+
+    u->id = athena_field_str(f[0]);
+    u->name = athena_field_str(f[1]);
+    u->email = athena_field_str(f[2]);
+    u->email_verified = f[3]->type == ATHENA_JSON_BOOL && f[3]->boolean;
+    u->image = athena_field_str(f[4]);
+    u->created_at = athena_field_ms(f[5]);
+    u->updated_at = athena_field_ms(f[6]);
+    u->role = athena_field_str(f[7]);
+    u->banned = f[8]->type == ATHENA_JSON_BOOL ? f[8]->boolean : -1;
+    u->ban_reason = athena_field_str(f[9]);
+    u->ban_expires = athena_field_ms(f[10]);
+
+    if (s->id == NULL || s->token == NULL || s->user_id == NULL
+        || u->id == NULL || u->name == NULL || u->email == NULL)
+    {
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/* the key names the SHA-256 of the token, never the token itself */
+
+static char *
+athena_cache_key(athena_db_t *db, athena_arena_t *a, const char *token)
+{
+    char  hex[ATHENA_SHA256_HEX + 1];
+
+    athena_sha256_hex(token, strlen(token), hex);
+
+    return athena_sprintf(a, "%ssess:%s", athena_db_conf(db)->cache_prefix,
+                          hex);
+}
+
+
+athena_store_rc_e
+athena_session_find(athena_db_t *db, athena_arena_t *a, const char *token,
+    athena_session_t *s, athena_user_t *u)
+{
+    char               *key, *cached;
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    key = athena_cache_key(db, a, token);
+    cached = key ? athena_redis_get(db, a, key) : NULL;
+
+    if (cached != NULL) {
+        if (strcmp(cached, ATHENA_CACHE_REVOKED) == 0) {
+            return ATHENA_STORE_NOT_FOUND;
+        }
+
+        if (athena_cache_decode(a, cached, s, u) == 0
+            && strcmp(s->token, token) == 0)
+        {
+            return ATHENA_STORE_OK;
+        }
+    }
+
+    rc = athena_pg_exec(db, a,
+             "SELECT " ATHENA_SESSION_COLS("s") ", " ATHENA_USER_COLS("u")
+             " FROM session s JOIN \"user\" u ON u.id = s.\"userId\""
+             " WHERE s.token = $1",
+             1, &token, &rows);
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    if (athena_rows_count(rows) == 0) {
+        return ATHENA_STORE_NOT_FOUND;
+    }
+
+    athena_session_read(rows, 0, 0, s);
+    athena_user_read(rows, 0, ATHENA_SESSION_NCOLS, u);
+
+    return ATHENA_STORE_OK;
+}
+
+
+/*
+ * A miss fills the cache only if no entry exists (NX), so that a
+ * revocation's marker, written while this task read Postgres, wins.
+ */
+
+void
+athena_session_cache_put(athena_db_t *db, athena_arena_t *a,
+    const athena_session_t *s, const athena_user_t *u, int replace)
+{
+    char     *key, *val;
+    size_t    len;
+    int64_t   ttl;
+
+    /* an entry never outlives the session it describes */
+    ttl = s->expires_at - athena_now_ms();
+    if (ttl > athena_db_conf(db)->cache_ttl) {
+        ttl = athena_db_conf(db)->cache_ttl;
+    }
+
+    if (ttl <= 0) {
+        return;
+    }
+
+    key = athena_cache_key(db, a, s->token);
+    val = athena_cache_encode(a, s, u, &len);
+
+    if (key && val) {
+        athena_redis_set(db, key, val, len, ttl, !replace);
+    }
+}
+
+
+void
+athena_session_cache_revoke(athena_db_t *db, athena_arena_t *a,
+    const char *const *tokens, size_t n)
+{
+    char    *key;
+    size_t   i;
+
+    for (i = 0; i < n; i++) {
+        key = athena_cache_key(db, a, tokens[i]);
+        if (key) {
+            athena_redis_set(db, key, ATHENA_CACHE_REVOKED, 1,
+                             athena_db_conf(db)->cache_ttl, 0);
+        }
+    }
+}
+
+
+athena_store_rc_e
+athena_session_touch(athena_db_t *db, athena_arena_t *a, athena_session_t *s,
+    int64_t expires_at, int64_t now)
+{
+    const char         *p[3];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = s->token;
+    p[1] = athena_ms_text(a, expires_at);
+    p[2] = athena_ms_text(a, now);
+
+    rc = athena_pg_exec(db, a,
+             "UPDATE session SET \"expiresAt\" = " ATHENA_TS(2) ","
+             " \"updatedAt\" = " ATHENA_TS(3) " WHERE token = $1"
+             " RETURNING id",
+             3, p, &rows);
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    if (athena_rows_count(rows) == 0) {
+        return ATHENA_STORE_NOT_FOUND;
+    }
+
+    s->expires_at = expires_at;
+    s->updated_at = now;
+
+    return ATHENA_STORE_OK;
+}
+
+
+athena_store_rc_e
+athena_session_delete(athena_db_t *db, athena_arena_t *a, const char *token)
+{
+    return athena_pg_exec(db, a, "DELETE FROM session WHERE token = $1",
+                          1, &token, NULL);
+}
+
+
+/* deletes a user's sessions, but keep_token's, and marks them revoked */
+
+athena_store_rc_e
+athena_session_delete_user(athena_db_t *db, athena_arena_t *a,
+    const char *user_id, const char *keep_token)
+{
+    size_t              i, n;
+    const char         *p[2];
+    const char        **tokens;
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = user_id;
+    p[1] = keep_token;
+
+    rc = athena_pg_exec(db, a,
+             "DELETE FROM session WHERE \"userId\" = $1"
+             " AND ($2::text IS NULL OR token <> $2) RETURNING token",
+             2, p, &rows);
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    n = athena_rows_count(rows);
+
+    tokens = athena_alloc(a, (n + 1) * sizeof(char *));
+    if (tokens == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        tokens[i] = athena_rows_get(rows, i, 0);
+    }
+
+    athena_session_cache_revoke(db, a, tokens, n);
+
+    return ATHENA_STORE_OK;
+}
+
+
+athena_store_rc_e
+athena_session_list(athena_db_t *db, athena_arena_t *a, const char *user_id,
+    int64_t now, athena_session_t **list, size_t *n)
+{
+    size_t              i;
+    const char         *p[2];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = user_id;
+    p[1] = athena_ms_text(a, now);
+
+    rc = athena_pg_exec(db, a,
+             "SELECT " ATHENA_SESSION_COLS("s") " FROM session s"
+             " WHERE s.\"userId\" = $1 AND s.\"expiresAt\" > " ATHENA_TS(2)
+             " AND s.\"impersonatedBy\" IS NULL"
+             " ORDER BY s.\"createdAt\"",
+             2, p, &rows);
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    *n = athena_rows_count(rows);
+    *list = athena_calloc(a, (*n + 1) * sizeof(athena_session_t));
+    if (*list == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    for (i = 0; i < *n; i++) {
+        athena_session_read(rows, i, 0, &(*list)[i]);
+    }
+
+    return ATHENA_STORE_OK;
+}

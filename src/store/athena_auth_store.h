@@ -1,0 +1,39 @@
+/*
+ * SQL for the core auth tables: users, credential accounts and sessions,
+ * and the Redis entries that cache a session with its user.
+ */
+
+#ifndef ATHENA_AUTH_STORE_H
+#define ATHENA_AUTH_STORE_H
+
+#include "athena_db.h"
+#include "../core/athena_model.h"
+
+
+athena_store_rc_e athena_user_by_email(athena_db_t *db, athena_arena_t *a,
+    const char *email, athena_user_t *user, char **password_hash);
+athena_store_rc_e athena_user_create(athena_db_t *db, athena_arena_t *a,
+    athena_user_t *user, const char *password_hash);
+athena_store_rc_e athena_user_lift_ban(athena_db_t *db, athena_arena_t *a,
+    const char *user_id, int64_t now);
+
+athena_store_rc_e athena_session_create(athena_db_t *db, athena_arena_t *a,
+    athena_session_t *s);
+athena_store_rc_e athena_session_find(athena_db_t *db, athena_arena_t *a,
+    const char *token, athena_session_t *s, athena_user_t *user);
+athena_store_rc_e athena_session_touch(athena_db_t *db, athena_arena_t *a,
+    athena_session_t *s, int64_t expires_at, int64_t now);
+athena_store_rc_e athena_session_delete(athena_db_t *db, athena_arena_t *a,
+    const char *token);
+athena_store_rc_e athena_session_delete_user(athena_db_t *db,
+    athena_arena_t *a, const char *user_id, const char *keep_token);
+athena_store_rc_e athena_session_list(athena_db_t *db, athena_arena_t *a,
+    const char *user_id, int64_t now, athena_session_t **list, size_t *n);
+
+void athena_session_cache_put(athena_db_t *db, athena_arena_t *a,
+    const athena_session_t *s, const athena_user_t *user, int replace);
+void athena_session_cache_revoke(athena_db_t *db, athena_arena_t *a,
+    const char *const *tokens, size_t n);
+
+
+#endif /* ATHENA_AUTH_STORE_H */

@@ -1,0 +1,640 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <sys/time.h>
+
+#include <libpq-fe.h>
+#include <hiredis/hiredis.h>
+
+#include "athena_db.h"
+#include "../core/athena_time.h"
+
+
+struct athena_db_s {
+    const athena_store_conf_t  *conf;
+    PGconn                     *pg;
+    redisContext               *redis;
+    int64_t                     redis_retry_at;
+    unsigned                    stmts;        /* since acquire */
+    int                         retry_ok;
+    char                        warning[256];
+    char                        error[256];
+};
+
+struct athena_rows_s {
+    size_t    nrows;
+    int       ncols;
+    char    **vals;      /* NULL stands for SQL NULL */
+};
+
+
+static pthread_key_t   athena_db_key;
+static pthread_once_t  athena_db_once = PTHREAD_ONCE_INIT;
+
+
+static void
+athena_db_free(void *p)
+{
+    athena_db_t  *db = p;
+
+    if (db->pg) {
+        PQfinish(db->pg);
+    }
+
+    if (db->redis) {
+        redisFree(db->redis);
+    }
+
+    free(db);
+}
+
+
+static void
+athena_db_key_create(void)
+{
+    (void) pthread_key_create(&athena_db_key, athena_db_free);
+}
+
+
+athena_db_t *
+athena_db_acquire(const athena_store_conf_t *conf)
+{
+    athena_db_t  *db;
+
+    (void) pthread_once(&athena_db_once, athena_db_key_create);
+
+    db = pthread_getspecific(athena_db_key);
+
+    if (db == NULL) {
+        db = calloc(1, sizeof(athena_db_t));
+        if (db == NULL) {
+            return NULL;
+        }
+
+        if (pthread_setspecific(athena_db_key, db) != 0) {
+            free(db);
+            return NULL;
+        }
+    }
+
+    db->conf = conf;
+    db->stmts = 0;
+    db->retry_ok = 0;
+    db->warning[0] = '\0';
+    db->error[0] = '\0';
+
+    return db;
+}
+
+
+/* a task never leaves a transaction open on the thread's connection */
+
+void
+athena_db_release(athena_db_t *db)
+{
+    if (db->pg && PQtransactionStatus(db->pg) != PQTRANS_IDLE) {
+        athena_pg_rollback(db);
+    }
+}
+
+
+const athena_store_conf_t *
+athena_db_conf(athena_db_t *db)
+{
+    return db->conf;
+}
+
+
+const char *
+athena_db_warning(athena_db_t *db)
+{
+    return db->warning[0] ? db->warning : NULL;
+}
+
+
+const char *
+athena_db_error(athena_db_t *db)
+{
+    return db->error[0] ? db->error : NULL;
+}
+
+
+int
+athena_db_may_retry(athena_db_t *db)
+{
+    return db->retry_ok;
+}
+
+
+static void
+athena_db_set_error(athena_db_t *db, const char *what, const char *msg)
+{
+    size_t  n;
+
+    snprintf(db->error, sizeof(db->error), "%s: %s", what, msg);
+
+    /* libpq messages end in a newline */
+    n = strlen(db->error);
+    while (n && (db->error[n - 1] == '\n' || db->error[n - 1] == ' ')) {
+        db->error[--n] = '\0';
+    }
+}
+
+
+static char *
+athena_pg_quote_ident(const char *name)
+{
+    char        *out, *p;
+    const char  *s;
+
+    out = malloc(strlen(name) * 2 + 3);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    p = out;
+    *p++ = '"';
+
+    for (s = name; *s; s++) {
+        if (*s == '"') {
+            *p++ = '"';
+        }
+        *p++ = *s;
+    }
+
+    *p++ = '"';
+    *p = '\0';
+
+    return out;
+}
+
+
+/* per-connection settings go through set_config so they are parameters */
+
+static int
+athena_pg_setup(athena_db_t *db)
+{
+    int          ok;
+    char         timeout[32];
+    char        *path;
+    PGresult    *res;
+    const char  *params[2];
+
+    snprintf(timeout, sizeof(timeout), "%d", db->conf->pg_statement_timeout);
+
+    path = athena_pg_quote_ident(db->conf->pg_schema);
+    if (path == NULL) {
+        return -1;
+    }
+
+    params[0] = timeout;
+    params[1] = path;
+
+    res = PQexecParams(db->pg,
+                       "SELECT set_config('statement_timeout', $1, false),"
+                       " set_config('search_path', $2, false),"
+                       " set_config('TimeZone', 'UTC', false)",
+                       2, NULL, params, NULL, NULL, 0);
+    free(path);
+
+    ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    if (!ok) {
+        athena_db_set_error(db, "postgres setup",
+                            PQerrorMessage(db->pg));
+    }
+
+    PQclear(res);
+
+    return ok ? 0 : -1;
+}
+
+
+static int
+athena_pg_connect(athena_db_t *db)
+{
+    char         timeout[16];
+    const char  *keys[4], *vals[4];
+
+    if (db->pg && PQstatus(db->pg) == CONNECTION_OK) {
+        return 0;
+    }
+
+    if (db->pg) {
+        PQfinish(db->pg);
+        db->pg = NULL;
+    }
+
+    snprintf(timeout, sizeof(timeout), "%d", db->conf->pg_connect_timeout);
+
+    /* the conninfo comes first so that our bounds override its own */
+    keys[0] = "dbname";
+    vals[0] = db->conf->pg_conninfo;
+    keys[1] = "connect_timeout";
+    vals[1] = timeout;
+    keys[2] = "application_name";
+    vals[2] = "athena-auth";
+    keys[3] = NULL;
+    vals[3] = NULL;
+
+    db->pg = PQconnectdbParams(keys, vals, 1);
+
+    if (db->pg == NULL || PQstatus(db->pg) != CONNECTION_OK) {
+        athena_db_set_error(db, "postgres connect",
+                            db->pg ? PQerrorMessage(db->pg) : "no memory");
+        if (db->pg) {
+            PQfinish(db->pg);
+            db->pg = NULL;
+        }
+        return -1;
+    }
+
+    if (athena_pg_setup(db) != 0) {
+        PQfinish(db->pg);
+        db->pg = NULL;
+        return -1;
+    }
+
+    return 0;
+}
+
+
+static athena_rows_t *
+athena_rows_copy(athena_arena_t *a, PGresult *res)
+{
+    int             c;
+    size_t          r;
+    athena_rows_t  *rows;
+
+    rows = athena_calloc(a, sizeof(athena_rows_t));
+    if (rows == NULL) {
+        return NULL;
+    }
+
+    rows->nrows = (size_t) PQntuples(res);
+    rows->ncols = PQnfields(res);
+
+    if (rows->nrows == 0 || rows->ncols == 0) {
+        return rows;
+    }
+
+    rows->vals = athena_alloc(a, rows->nrows * rows->ncols * sizeof(char *));
+    if (rows->vals == NULL) {
+        return NULL;
+    }
+
+    for (r = 0; r < rows->nrows; r++) {
+        for (c = 0; c < rows->ncols; c++) {
+            rows->vals[r * rows->ncols + c] =
+                PQgetisnull(res, (int) r, c)
+                ? NULL
+                : athena_strndup(a, PQgetvalue(res, (int) r, c),
+                                 PQgetlength(res, (int) r, c));
+        }
+    }
+
+    return rows;
+}
+
+
+athena_store_rc_e
+athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
+    const char *const *params, athena_rows_t **rows)
+{
+    PGresult           *res;
+    const char         *state;
+    ExecStatusType      st;
+    athena_store_rc_e   rc;
+
+    if (rows) {
+        *rows = NULL;
+    }
+
+    if (athena_pg_connect(db) != 0) {
+        return ATHENA_STORE_UNAVAILABLE;
+    }
+
+    db->stmts++;
+
+    res = PQexecParams(db->pg, sql, n, NULL, params, NULL, NULL, 0);
+    st = PQresultStatus(res);
+
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        rc = ATHENA_STORE_OK;
+
+        if (rows) {
+            *rows = athena_rows_copy(a, res);
+            if (*rows == NULL) {
+                rc = ATHENA_STORE_ERROR;
+            }
+        }
+
+        PQclear(res);
+        return rc;
+    }
+
+    state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    athena_db_set_error(db, "postgres", PQerrorMessage(db->pg));
+    PQclear(res);
+
+    if (PQstatus(db->pg) == CONNECTION_BAD) {
+        /*
+         * The server went away under us (restart, terminate): a failure
+         * on the task's first statement changed nothing, so the caller
+         * may run the task again on a new connection.
+         */
+        db->retry_ok = db->stmts == 1;
+        PQfinish(db->pg);
+        db->pg = NULL;
+        return ATHENA_STORE_UNAVAILABLE;
+    }
+
+    if (state && strcmp(state, "23505") == 0) {
+        return ATHENA_STORE_CONFLICT;
+    }
+
+    /* 57014: statement_timeout fired; the database is too slow to use */
+    if (state && strcmp(state, "57014") == 0) {
+        return ATHENA_STORE_UNAVAILABLE;
+    }
+
+    return ATHENA_STORE_ERROR;
+}
+
+
+athena_store_rc_e
+athena_pg_begin(athena_db_t *db)
+{
+    return athena_pg_exec(db, NULL, "BEGIN", 0, NULL, NULL);
+}
+
+
+athena_store_rc_e
+athena_pg_commit(athena_db_t *db)
+{
+    return athena_pg_exec(db, NULL, "COMMIT", 0, NULL, NULL);
+}
+
+
+void
+athena_pg_rollback(athena_db_t *db)
+{
+    PGresult  *res;
+
+    if (db->pg == NULL || PQstatus(db->pg) != CONNECTION_OK) {
+        return;
+    }
+
+    res = PQexec(db->pg, "ROLLBACK");
+    PQclear(res);
+}
+
+
+size_t
+athena_rows_count(const athena_rows_t *rows)
+{
+    return rows ? rows->nrows : 0;
+}
+
+
+const char *
+athena_rows_get(const athena_rows_t *rows, size_t row, int col)
+{
+    if (rows == NULL || row >= rows->nrows || col >= rows->ncols) {
+        return NULL;
+    }
+
+    return rows->vals[row * rows->ncols + col];
+}
+
+
+int64_t
+athena_rows_int(const athena_rows_t *rows, size_t row, int col,
+    int64_t null)
+{
+    const char  *v;
+
+    v = athena_rows_get(rows, row, col);
+
+    return v ? strtoll(v, NULL, 10) : null;
+}
+
+
+int
+athena_rows_bool(const athena_rows_t *rows, size_t row, int col, int null)
+{
+    const char  *v;
+
+    v = athena_rows_get(rows, row, col);
+
+    return v ? v[0] == 't' : null;
+}
+
+
+/* Redis */
+
+static void
+athena_redis_fail(athena_db_t *db, const char *what)
+{
+    snprintf(db->warning, sizeof(db->warning),
+             "redis %s failed (%s), using postgres only for %d ms",
+             what, db->redis && db->redis->errstr[0] ? db->redis->errstr
+                                                     : "error reply",
+             db->conf->redis_retry);
+
+    if (db->redis) {
+        redisFree(db->redis);
+        db->redis = NULL;
+    }
+
+    db->redis_retry_at = athena_now_ms() + db->conf->redis_retry;
+}
+
+
+static redisReply *
+athena_redis_run(athena_db_t *db, int argc, const char **argv,
+    const size_t *lens)
+{
+    redisReply  *reply;
+
+    reply = redisCommandArgv(db->redis, argc, argv, lens);
+
+    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+        if (reply) {
+            freeReplyObject(reply);
+        }
+        athena_redis_fail(db, argv[0]);
+        return NULL;
+    }
+
+    return reply;
+}
+
+
+static int
+athena_redis_hello(athena_db_t *db)
+{
+    char         num[16];
+    const char  *argv[2];
+    redisReply  *reply;
+
+    if (db->conf->redis_password) {
+        argv[0] = "AUTH";
+        argv[1] = db->conf->redis_password;
+
+        reply = athena_redis_run(db, 2, argv, NULL);
+        if (reply == NULL) {
+            return -1;
+        }
+        freeReplyObject(reply);
+    }
+
+    if (db->conf->redis_db) {
+        snprintf(num, sizeof(num), "%d", db->conf->redis_db);
+        argv[0] = "SELECT";
+        argv[1] = num;
+
+        reply = athena_redis_run(db, 2, argv, NULL);
+        if (reply == NULL) {
+            return -1;
+        }
+        freeReplyObject(reply);
+    }
+
+    return 0;
+}
+
+
+static int
+athena_redis_connect(athena_db_t *db)
+{
+    struct timeval  tv;
+
+    if (!db->conf->redis_enabled) {
+        return -1;
+    }
+
+    if (db->redis) {
+        return 0;
+    }
+
+    /* after a failure the cache is skipped for a while, not retried */
+    if (athena_now_ms() < db->redis_retry_at) {
+        if (!db->warning[0]) {
+            snprintf(db->warning, sizeof(db->warning),
+                     "redis unavailable, using postgres only");
+        }
+        return -1;
+    }
+
+    tv.tv_sec = db->conf->redis_timeout / 1000;
+    tv.tv_usec = (db->conf->redis_timeout % 1000) * 1000;
+
+    db->redis = db->conf->redis_path
+                ? redisConnectUnixWithTimeout(db->conf->redis_path, tv)
+                : redisConnectWithTimeout(db->conf->redis_host,
+                                          db->conf->redis_port, tv);
+
+    if (db->redis == NULL || db->redis->err
+        || redisSetTimeout(db->redis, tv) != REDIS_OK)
+    {
+        athena_redis_fail(db, "connect");
+        return -1;
+    }
+
+    return athena_redis_hello(db);
+}
+
+
+char *
+athena_redis_get(athena_db_t *db, athena_arena_t *a, const char *key)
+{
+    char        *val;
+    const char  *argv[2];
+    redisReply  *reply;
+
+    if (athena_redis_connect(db) != 0) {
+        return NULL;
+    }
+
+    argv[0] = "GET";
+    argv[1] = key;
+
+    reply = athena_redis_run(db, 2, argv, NULL);
+    if (reply == NULL) {
+        return NULL;
+    }
+
+    val = reply->type == REDIS_REPLY_STRING
+          ? athena_strndup(a, reply->str, reply->len) : NULL;
+
+    freeReplyObject(reply);
+
+    return val;
+}
+
+
+void
+athena_redis_set(athena_db_t *db, const char *key, const char *val,
+    size_t len, int64_t ttl_ms, int only_if_absent)
+{
+    char         ttl[24];
+    size_t       lens[6];
+    const char  *argv[6];
+    redisReply  *reply;
+
+    if (ttl_ms <= 0 || athena_redis_connect(db) != 0) {
+        return;
+    }
+
+    snprintf(ttl, sizeof(ttl), "%lld", (long long) ttl_ms);
+
+    argv[0] = "SET";
+    argv[1] = key;
+    argv[2] = val;
+    argv[3] = "PX";
+    argv[4] = ttl;
+    argv[5] = "NX";
+
+    lens[0] = 3;
+    lens[1] = strlen(key);
+    lens[2] = len;
+    lens[3] = 2;
+    lens[4] = strlen(ttl);
+    lens[5] = 2;
+
+    reply = athena_redis_run(db, only_if_absent ? 6 : 5, argv, lens);
+    if (reply) {
+        freeReplyObject(reply);
+    }
+}
+
+
+void
+athena_redis_del(athena_db_t *db, const char *const *keys, size_t n)
+{
+    size_t        i;
+    const char  **argv;
+    redisReply   *reply;
+
+    if (n == 0 || athena_redis_connect(db) != 0) {
+        return;
+    }
+
+    argv = malloc((n + 1) * sizeof(char *));
+    if (argv == NULL) {
+        return;
+    }
+
+    argv[0] = "DEL";
+    for (i = 0; i < n; i++) {
+        argv[i + 1] = keys[i];
+    }
+
+    reply = athena_redis_run(db, (int) n + 1, argv, NULL);
+    if (reply) {
+        freeReplyObject(reply);
+    }
+
+    free(argv);
+}

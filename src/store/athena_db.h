@@ -1,0 +1,77 @@
+/*
+ * The per-thread connections of a thread-pool task: one blocking libpq
+ * connection and one blocking hiredis connection, each opened lazily with
+ * bounded waits and re-opened after a failure. Only src/store includes
+ * libpq and hiredis.
+ */
+
+#ifndef ATHENA_DB_H
+#define ATHENA_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/athena_arena.h"
+
+
+typedef struct {
+    const char   *pg_conninfo;
+    const char   *pg_schema;
+    int           pg_connect_timeout;     /* seconds */
+    int           pg_statement_timeout;   /* milliseconds */
+
+    int           redis_enabled;
+    const char   *redis_host;
+    int           redis_port;
+    const char   *redis_path;             /* unix socket, or NULL */
+    int           redis_db;
+    const char   *redis_password;
+    int           redis_timeout;          /* milliseconds */
+    int           redis_retry;            /* milliseconds after a failure */
+    const char   *cache_prefix;
+    int64_t       cache_ttl;              /* milliseconds */
+} athena_store_conf_t;
+
+
+typedef enum {
+    ATHENA_STORE_OK = 0,
+    ATHENA_STORE_NOT_FOUND,
+    ATHENA_STORE_CONFLICT,        /* unique violation */
+    ATHENA_STORE_UNAVAILABLE,     /* cannot reach Postgres */
+    ATHENA_STORE_ERROR
+} athena_store_rc_e;
+
+
+typedef struct athena_db_s  athena_db_t;
+
+typedef struct athena_rows_s  athena_rows_t;
+
+
+athena_db_t *athena_db_acquire(const athena_store_conf_t *conf);
+void athena_db_release(athena_db_t *db);
+const athena_store_conf_t *athena_db_conf(athena_db_t *db);
+const char *athena_db_warning(athena_db_t *db);
+const char *athena_db_error(athena_db_t *db);
+
+athena_store_rc_e athena_pg_exec(athena_db_t *db, athena_arena_t *a,
+    const char *sql, int n, const char *const *params, athena_rows_t **rows);
+athena_store_rc_e athena_pg_begin(athena_db_t *db);
+athena_store_rc_e athena_pg_commit(athena_db_t *db);
+void athena_pg_rollback(athena_db_t *db);
+int athena_db_may_retry(athena_db_t *db);
+
+size_t athena_rows_count(const athena_rows_t *rows);
+const char *athena_rows_get(const athena_rows_t *rows, size_t row, int col);
+int64_t athena_rows_int(const athena_rows_t *rows, size_t row, int col,
+    int64_t null);
+int athena_rows_bool(const athena_rows_t *rows, size_t row, int col,
+    int null);
+
+/* Redis: failures are warnings, never errors; NULL means "not cached" */
+char *athena_redis_get(athena_db_t *db, athena_arena_t *a, const char *key);
+void athena_redis_set(athena_db_t *db, const char *key, const char *val,
+    size_t len, int64_t ttl_ms, int only_if_absent);
+void athena_redis_del(athena_db_t *db, const char *const *keys, size_t n);
+
+
+#endif /* ATHENA_DB_H */

@@ -1,0 +1,200 @@
+package Athena::Test;
+
+# What every suite of this project shares: its own Postgres and Redis
+# (started when the file loads this module, stopped when it ends), the
+# environment the .t configs read ($TEST_NGINX_ATHENA_*), the default
+# nginx configuration of a block, and fixtures written straight into
+# Postgres with independent implementations of better-auth's formats
+# (scrypt through Python's hashlib, HMAC through Digest::SHA), so that
+# tests never trust the module to check itself.
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use Digest::SHA qw(hmac_sha256_base64);
+use JSON::PP;
+use Time::HiRes qw(time);
+
+use Athena::Servers;
+use Athena::Nginx;
+
+our @EXPORT = qw(
+    servers psql json_decode json_encode random_id sign session_cookie scrypt_hash
+    create_user create_session default_main_config default_http_config
+    install_defaults start_nginx
+);
+
+our $SECRET = 'athena-test-secret-0123456789-abcdefghijklmnop';
+our $MODULE = "$Athena::Servers::TOP/build/ngx_http_athena_auth_module.so";
+
+my $servers;
+
+
+sub servers {
+    $servers ||= Athena::Servers->new(@_);
+
+    $ENV{TEST_NGINX_ATHENA_PG} = $servers->conninfo;
+    $ENV{TEST_NGINX_ATHENA_REDIS} = '127.0.0.1:' . ($servers->redis_port || 1);
+    $ENV{TEST_NGINX_ATHENA_SECRET} = $SECRET;
+    $ENV{TEST_NGINX_LOAD_MODULES} ||= $MODULE;
+
+    return $servers;
+}
+
+
+sub psql { servers()->psql(@_) }
+
+sub json_decode { JSON::PP->new->allow_nonref->decode($_[0]) }
+
+sub json_encode { JSON::PP->new->canonical->allow_nonref->encode($_[0]) }
+
+
+sub random_id {
+    my @c = ('A' .. 'Z', 'a' .. 'z', '0' .. '9');
+    return join '', map { $c[int rand @c] } 1 .. 32;
+}
+
+
+# better-auth's signature: padded standard base64 of HMAC-SHA256
+sub sign {
+    my ($value, $secret) = @_;
+    my $sig = hmac_sha256_base64($value, $secret || $SECRET);
+    $sig .= '=' while length($sig) % 4;
+    return "$value.$sig";
+}
+
+
+sub session_cookie {
+    my ($token, $secret) = @_;
+    my $v = sign($token, $secret);
+    $v =~ s/([^A-Za-z0-9\-_.!~*'()])/sprintf('%%%02X', ord $1)/ge;
+    return "better-auth.session_token=$v";
+}
+
+
+# scrypt exactly as better-auth stores it, computed by Python's hashlib
+sub scrypt_hash {
+    my ($password) = @_;
+    my $dir = servers()->dir;
+    open my $in, '>:raw', "$dir/pw.in" or die $!;
+    print $in $password;
+    close $in;
+    my $out = `python3 -c '@{[ _scrypt_py() ]}' < $dir/pw.in`;
+    chomp $out;
+    die "scrypt failed" unless $out =~ /^[0-9a-f]{32}:[0-9a-f]{128}$/;
+    return $out;
+}
+
+
+sub quote_sql {
+    my ($v) = @_;
+    return 'NULL' unless defined $v;
+    $v =~ s/'/''/g;
+    return "'$v'";
+}
+
+
+# inserts a user (and a credential account when a password is given)
+sub create_user {
+    my (%o) = @_;
+    my $id = $o{id} || random_id();
+    my $email = lc($o{email} || "user-$id\@example.com");
+
+    psql(sprintf(
+        'INSERT INTO "user" (id, name, email, "emailVerified", "createdAt",'
+        . ' "updatedAt", role, banned, "banExpires")'
+        . ' VALUES (%s, %s, %s, false, now(), now(), %s, %s, %s)',
+        quote_sql($id), quote_sql($o{name} || 'Test User'), quote_sql($email),
+        quote_sql($o{role} || 'user'), $o{banned} ? 'true' : 'false',
+        $o{ban_expires} ? quote_sql($o{ban_expires}) : 'NULL'));
+
+    if (defined $o{password}) {
+        my $hash = scrypt_hash($o{password});
+        psql(sprintf(
+            'INSERT INTO account (id, "accountId", "providerId", "userId",'
+            . ' password, "createdAt", "updatedAt")'
+            . " VALUES (%s, %s, 'credential', %s, %s, now(), now())",
+            quote_sql(random_id()), quote_sql($id), quote_sql($id),
+            quote_sql($hash)));
+    }
+
+    return { id => $id, email => $email };
+}
+
+
+sub _scrypt_py {
+    return 'import hashlib, os, sys, unicodedata
+pw = unicodedata.normalize("NFKC", sys.stdin.buffer.read().decode("utf-8"))
+salt = os.urandom(16).hex()
+key = hashlib.scrypt(pw.encode("utf-8"), salt=salt.encode(), n=16384, r=16, p=1, dklen=64, maxmem=128 * 1024 * 1024)
+print(salt + ":" + key.hex())';
+}
+
+
+# inserts a session row and returns its token; ages are in seconds
+sub create_session {
+    my ($user_id, %o) = @_;
+    my $token = $o{token} || random_id();
+    my $expires = defined $o{expires_in} ? $o{expires_in} : 7 * 86400;
+    my $age = $o{age} || 0;
+
+    psql(sprintf(
+        'INSERT INTO session (id, "expiresAt", token, "createdAt", "updatedAt",'
+        . ' "ipAddress", "userAgent", "userId", "impersonatedBy")'
+        . " VALUES (%s, now() + interval '%d seconds', %s,"
+        . " now() - interval '%d seconds', now() - interval '%d seconds',"
+        . " '127.0.0.1', 'test', %s, %s)",
+        quote_sql(random_id()), $expires, quote_sql($token), $age, $age,
+        quote_sql($user_id), quote_sql($o{impersonated_by})));
+
+    return $token;
+}
+
+
+sub default_main_config {
+    return "thread_pool athena_auth threads=2 max_queue=1024;\n";
+}
+
+
+sub default_http_config {
+    my (%o) = @_;
+    my $redis = exists $o{redis} ? $o{redis}
+              : "athena_auth_redis $ENV{TEST_NGINX_ATHENA_REDIS};";
+    return <<"CONF";
+    athena_auth_postgres "$ENV{TEST_NGINX_ATHENA_PG}";
+    $redis
+    athena_auth_secret $SECRET;
+    athena_auth_base_url http://localhost:3000;
+    @{[ $o{extra} || '' ]}
+CONF
+}
+
+
+# blocks without their own main_config / http_config get the defaults
+sub install_defaults {
+    Test::Nginx::Socket::add_block_preprocessor(sub {
+        my ($block) = @_;
+        $block->set_value('main_config', default_main_config())
+            unless exists $block->{main_config};
+        $block->set_value('http_config', default_http_config())
+            unless exists $block->{http_config};
+    });
+}
+
+
+# for suites that drive several requests in order
+sub start_nginx {
+    my (%o) = @_;
+    my $nginx = Athena::Nginx->new(
+        main_config => $o{main_config} || default_main_config(),
+        http_config => $o{http_config} || default_http_config(),
+        config      => $o{config} || "location /api/auth/ { athena_auth_api; }",
+        workers     => $o{workers},
+        master      => $o{master},
+    );
+    $nginx->start or die "nginx did not start:\n" . $nginx->stderr;
+    return $nginx;
+}
+
+1;

@@ -1,0 +1,165 @@
+/*
+ * Unit tests of src/core, with vectors computed independently (Python's
+ * hashlib and hmac) rather than by the code under test. Output is TAP, so
+ * prove runs it beside the .t suites.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../../src/core/athena_arena.h"
+#include "../../src/core/athena_crypto.h"
+#include "../../src/core/athena_json.h"
+#include "../../src/core/athena_text.h"
+#include "../../src/core/athena_time.h"
+
+
+static int  tests, failed;
+
+
+static void
+ok(int cond, const char *name)
+{
+    tests++;
+
+    if (!cond) {
+        failed++;
+    }
+
+    printf("%sok %d - %s\n", cond ? "" : "not ", tests, name);
+}
+
+
+static void
+test_crypto(void)
+{
+    char         id[ATHENA_ID_LEN + 1], hex[ATHENA_SHA256_HEX + 1];
+    char         sig[ATHENA_SIG_LEN + 1], hash[ATHENA_HASH_LEN + 1];
+    size_t       i;
+    int          alnum;
+    const char  *secret = "better-auth-secret-12345678901234567890";
+    const char  *stored =
+        "00112233445566778899aabbccddeeff:267a33c2ae63f1c2d542f84d50b7d87c"
+        "68900c8b9475f6a47ade71cf44b234822e0a34af1d226572b5caf52809319d4c"
+        "486f3d209cc2fd022fb53bb4eaeb35b1";
+
+    athena_sha256_hex("abc", 3, hex);
+    ok(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223"
+                   "b00361a396177a9cb410ff61f20015ad") == 0, "sha256 of abc");
+
+    athena_sign(secret, strlen(secret), "abc", 3, sig);
+    ok(strcmp(sig, "/Pf3XZeg+6fwAp8TPSr1beqjUOFkjxklEVI2bIlPYRc=") == 0,
+       "hmac signature matches Python's");
+
+    ok(athena_verify_signature(secret, strlen(secret), "abc", 3,
+                               "_Pf3XZeg-6fwAp8TPSr1beqjUOFkjxklEVI2bIlPYRc",
+                               43),
+       "url-safe unpadded signature verifies");
+    ok(!athena_verify_signature(secret, strlen(secret), "abd", 3, sig, 44),
+       "signature of another value fails");
+
+    athena_random_id(id);
+    alnum = strlen(id) == 32;
+    for (i = 0; i < strlen(id); i++) {
+        alnum = alnum && strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+                                "opqrstuvwxyz0123456789", id[i]) != NULL;
+    }
+    ok(alnum, "ids are 32 alphanumerics");
+
+    ok(athena_password_verify("correct horse battery", 21, stored),
+       "a hash made by Python's scrypt verifies");
+    ok(!athena_password_verify("correct horse batterY", 21, stored),
+       "a wrong password does not");
+    ok(!athena_password_verify("x", 1, "abc:def"), "a malformed hash fails");
+
+    athena_password_hash("pw-123456", 9, hash);
+    ok(strlen(hash) == ATHENA_HASH_LEN && hash[32] == ':'
+       && athena_password_verify("pw-123456", 9, hash),
+       "a new hash has better-auth's shape and verifies");
+}
+
+
+static void
+test_json(void)
+{
+    athena_arena_t  *a;
+    athena_json_t   *v;
+
+    a = athena_arena_create(1024);
+
+    ok(athena_json_parse(a, "{\"a\":[1,{\"b\":null}],\"c\":\"x\"}", 28, 8,
+                         &v) == ATHENA_JSON_OK
+       && v->type == ATHENA_JSON_OBJECT && v->n == 2
+       && athena_json_get(v, "c")->type == ATHENA_JSON_STRING,
+       "parses an object in order");
+
+    ok(athena_json_parse(a, "[[[[1]]]]", 9, 3, &v) == ATHENA_JSON_DEPTH,
+       "refuses nesting past the limit");
+    ok(athena_json_parse(a, "[[[1]]]", 7, 3, &v) == ATHENA_JSON_OK,
+       "accepts nesting at the limit");
+    ok(athena_json_parse(a, "{\"a\":", 5, 8, &v) == ATHENA_JSON_SYNTAX,
+       "refuses truncated JSON");
+    ok(athena_json_parse(a, "\"\xff\"", 3, 8, &v) == ATHENA_JSON_UTF8,
+       "refuses invalid UTF-8 in a string");
+    ok(athena_json_parse(a, "{} x", 4, 8, &v) == ATHENA_JSON_SYNTAX,
+       "refuses trailing garbage");
+    ok(athena_json_parse(a, "{\"a\":1,\"a\":2}", 13, 8, &v) == ATHENA_JSON_OK
+       && strcmp(athena_json_get(v, "a")->string, "2") == 0,
+       "the last of repeated keys wins, as in JSON.parse");
+
+    athena_arena_destroy(a);
+}
+
+
+static void
+test_text(void)
+{
+    char            *s;
+    size_t           n;
+    athena_arena_t  *a;
+    char             iso[ATHENA_ISO_LEN + 1];
+
+    a = athena_arena_create(1024);
+
+    ok(athena_email_valid("a.b+c@example.co"), "plain email is valid");
+    ok(!athena_email_valid(".a@example.com"), "leading dot is invalid");
+    ok(!athena_email_valid("a..b@example.com"), "double dot is invalid");
+    ok(!athena_email_valid("a@example"), "no TLD is invalid");
+    ok(!athena_email_valid("a@example.c"), "one-letter TLD is invalid");
+    ok(!athena_email_valid(" a@example.com"), "a space is invalid");
+    ok(!athena_email_valid("a@-x.com"), "a label starting with - is invalid");
+
+    ok(athena_utf16_len("a\xc3\xa9\xf0\x9f\x98\x80", 7) == 4,
+       "an emoji counts as two UTF-16 units");
+    ok(athena_utf8_valid("\xc3\xa9", 2) && !athena_utf8_valid("\xc3", 1),
+       "UTF-8 check");
+
+    s = athena_nfkc(a, "\xef\xbc\xa1", 3, &n);
+    ok(s && n == 1 && s[0] == 'A', "NFKC folds a fullwidth A");
+
+    s = athena_email_normalize(a, "Foo@Example.COM", 15);
+    ok(s && strcmp(s, "foo@example.com") == 0, "emails are lowercased");
+
+    s = athena_uri_encode(a, "a+b/c=", 6);
+    ok(strcmp(s, "a%2Bb%2Fc%3D") == 0, "encodeURIComponent");
+    s = athena_uri_decode(a, "a%2Bb%2fc%3D%zz%", 16, &n);
+    ok(strcmp(s, "a+b/c=%zz%") == 0, "decoding keeps bad escapes");
+
+    athena_time_iso(1700000000123LL, iso);
+    ok(strcmp(iso, "2023-11-14T22:13:20.123Z") == 0, "ISO time");
+
+    athena_arena_destroy(a);
+}
+
+
+int
+main(void)
+{
+    test_crypto();
+    test_json();
+    test_text();
+
+    printf("1..%d\n", tests);
+
+    return failed ? 1 : 0;
+}
