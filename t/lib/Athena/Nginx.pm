@@ -194,16 +194,23 @@ sub log_since {
 sub request {
     my ($self, $method, $uri, %o) = @_;
 
+    return raw_request($self->{port}, $o{raw}, $o{timeout} || 10)
+        if defined $o{raw};
+
     my $body = defined $o{body} ? $o{body} : '';
     my @headers = ('Host: localhost', 'Connection: close');
     push @headers, @{ $o{headers} || [] };
+
+    # every part as bytes, so that joining them encodes nothing twice
+    for ($body, $method, $uri, @headers) {
+        utf8::encode($_) if utf8::is_utf8($_);
+    }
+
     push @headers, 'Content-Length: ' . length($body)
         if length $body or $o{content_length};
 
-    my $raw = defined $o{raw}
-              ? $o{raw}
-              : "$method $uri HTTP/1.1\r\n" . join('', map { "$_\r\n" } @headers)
-                . "\r\n" . $body;
+    my $raw = "$method $uri HTTP/1.1\r\n"
+              . join('', map { "$_\r\n" } @headers) . "\r\n" . $body;
 
     return raw_request($self->{port}, $raw, $o{timeout} || 10);
 }
@@ -216,6 +223,7 @@ sub raw_request {
                                      Proto => 'tcp', Timeout => $timeout)
         or return { code => 0, error => "connect: $!" };
 
+    utf8::encode($raw) if utf8::is_utf8($raw);
     print $sock $raw;
 
     my $text = '';

@@ -100,6 +100,13 @@ sub parse_request($) {
 }
 
 
+sub chomp_copy($) {
+    my ($s) = @_;
+    chomp $s;
+    return $s;
+}
+
+
 sub check_log($$$$) {
     my ($name, $log, $want, $present) = @_;
 
@@ -127,12 +134,12 @@ sub check_response($$$) {
     }
 
     for my $pat (as_list(nth(sec($block, 'response_body_like'), $i))) {
-        my $re = ref $pat ? $pat : qr/$pat/s;
+        my $re = ref $pat ? $pat : qr/${\ chomp_copy($pat)}/s;
         Test::More::like($res->{body}, $re, "$name - response_body_like");
     }
 
     for my $pat (as_list(nth(sec($block, 'response_body_unlike'), $i))) {
-        my $re = ref $pat ? $pat : qr/$pat/s;
+        my $re = ref $pat ? $pat : qr/${\ chomp_copy($pat)}/s;
         Test::More::unlike($res->{body}, $re, "$name - response_body_unlike");
     }
 
@@ -196,7 +203,7 @@ sub run_block($) {
     }
 
     my @requests = defined sec($block, 'raw_request')
-                   ? map { [ undef, undef, $_ ] } as_list(sec($block, 'raw_request'))
+                   ? map { [ undef, undef, undef, $_ ] } as_list(sec($block, 'raw_request'))
                    : map { [ parse_request(expand_env($_)) ] }
                      as_list(sec($block, 'request'));
 
