@@ -77,6 +77,7 @@ sub session_cookie {
 sub scrypt_hash {
     my ($password) = @_;
     my $dir = servers()->dir;
+    utf8::encode($password) if utf8::is_utf8($password);
     open my $in, '>:raw', "$dir/pw.in" or die $!;
     print $in $password;
     close $in;
