@@ -45,9 +45,9 @@ sub servers {
 
 sub psql { servers()->psql(@_) }
 
-sub json_decode { JSON::PP->new->allow_nonref->decode($_[0]) }
+sub json_decode { JSON::PP->new->utf8->allow_nonref->decode($_[0]) }
 
-sub json_encode { JSON::PP->new->canonical->allow_nonref->encode($_[0]) }
+sub json_encode { JSON::PP->new->utf8->canonical->allow_nonref->encode($_[0]) }
 
 
 sub random_id {
