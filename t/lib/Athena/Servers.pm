@@ -102,10 +102,11 @@ sub start_postgres {
                      '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8',
                      '--no-sync'));
 
-    $self->pg_ctl('start', '-w', '-t', '30', '-l', "$data/server.log",
-                  '-o', "-p $self->{pg_port} -k $data -c listen_addresses=127.0.0.1"
-                        . " -c fsync=off -c synchronous_commit=off"
-                        . " -c full_page_writes=off -c max_connections=200");
+    $self->{pg_opts} = "-p $self->{pg_port} -k $data"
+                       . " -c listen_addresses=127.0.0.1 -c fsync=off"
+                       . " -c synchronous_commit=off -c full_page_writes=off"
+                       . " -c max_connections=200";
+    $self->restart_postgres;
 
     $self->{pg_pid} = $self->pg_pid;
 
@@ -142,7 +143,7 @@ sub stop_postgres {
 sub restart_postgres {
     my ($self) = @_;
     $self->pg_ctl('start', '-w', '-t', '30', '-l',
-                  "$self->{pg_data}/server.log");
+                  "$self->{pg_data}/server.log", '-o', $self->{pg_opts});
 }
 
 
