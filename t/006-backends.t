@@ -98,6 +98,7 @@ is($r->{code}, 200, 'Postgres back: and again (second pool thread)');
 my $tok4 = create_session($user->{id});
 my $pid = fork;
 if ($pid == 0) {
+    open STDOUT, '>', '/dev/null';
     exec 'psql', '-X', '-q', $servers->conninfo, '-c',
          'BEGIN; LOCK TABLE session IN ACCESS EXCLUSIVE MODE;'
          . ' SELECT pg_sleep(3); COMMIT;';
