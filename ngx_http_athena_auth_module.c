@@ -34,8 +34,11 @@ static char *ngx_http_athena_auth_schema(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 
-static ngx_conf_num_bounds_t  ngx_http_athena_auth_depth_bounds = {
-    ngx_conf_check_num_bounds, 1, 64
+static char *ngx_http_athena_auth_check_depth(ngx_conf_t *cf, void *post,
+    void *data);
+
+static ngx_conf_post_t  ngx_http_athena_auth_depth_post = {
+    ngx_http_athena_auth_check_depth
 };
 
 
@@ -188,7 +191,7 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       ngx_conf_set_num_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_athena_auth_main_conf_t, max_depth),
-      &ngx_http_athena_auth_depth_bounds },
+      &ngx_http_athena_auth_depth_post },
 
     { ngx_string("athena_auth_disable_sign_up"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
@@ -845,4 +848,19 @@ ngx_http_athena_auth_schema(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return ngx_conf_set_str_slot(cf, cmd, conf);
+}
+
+
+/* nginx's own bounds check does not name the directive; this one does */
+
+static char *
+ngx_http_athena_auth_check_depth(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_uint_t  *np = data;
+
+    if (*np < 1 || *np > 64) {
+        return "must be between 1 and 64";
+    }
+
+    return NGX_CONF_OK;
 }

@@ -1,0 +1,156 @@
+# nginx -t refuses bad directive values, naming the directive and the
+# line; a good configuration with every directive passes.
+
+use lib 't/lib';
+use Athena::Test;
+use Test::Nginx::Socket 'no_plan';
+
+servers();
+install_defaults();
+run_tests();
+
+__DATA__
+
+=== TEST 1: every directive, good values
+--- http_config eval
+Athena::Test::default_http_config(extra => <<'X')
+    athena_auth_postgres_schema public;
+    athena_auth_postgres_connect_timeout 3s;
+    athena_auth_postgres_timeout 2s;
+    athena_auth_redis_timeout 100ms;
+    athena_auth_redis_retry 2s;
+    athena_auth_session_cache_ttl 1m;
+    athena_auth_cache_prefix "app1:";
+    athena_auth_cookie_prefix myapp;
+    athena_auth_secure_cookies off;
+    athena_auth_session_expires_in 30d;
+    athena_auth_session_update_age 12h;
+    athena_auth_session_fresh_age 10m;
+    athena_auth_trusted_origins https://a.example.com *.example.org;
+    athena_auth_password_length 10 64;
+    athena_auth_max_body_size 16k;
+    athena_auth_max_json_depth 4;
+    athena_auth_disable_sign_up off;
+X
+--- config
+location /auth/ { athena_auth_api /auth/; }
+--- request
+GET /auth/ok
+--- error_code: 200
+
+
+=== TEST 2: a schema name that is not an identifier
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_postgres_schema "a;b";')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_postgres_schema" directive is not a valid schema name in \S+nginx.conf:\d+/]
+
+
+=== TEST 3: a bad time
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_postgres_timeout soon;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_postgres_timeout" directive invalid value in \S+nginx.conf:\d+/]
+
+
+=== TEST 4: a bad Redis address
+--- http_config eval
+"athena_auth_postgres \"$ENV{TEST_NGINX_ATHENA_PG}\";
+athena_auth_secret $Athena::Test::SECRET;
+athena_auth_redis 127.0.0.1:99999;"
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/invalid address "127.0.0.1:99999" in athena_auth_redis in \S+nginx.conf:\d+/]
+
+
+=== TEST 5: an unknown Redis parameter
+--- http_config eval
+Athena::Test::default_http_config(redis => 'athena_auth_redis 127.0.0.1:6379 dbx=1;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/invalid parameter "dbx=1" in \S+nginx.conf:\d+/]
+
+
+=== TEST 6: the API without Postgres or a secret
+--- http_config
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_api" needs "athena_auth_postgres" and "athena_auth_secret" at http level in \S+nginx.conf:\d+/]
+
+
+=== TEST 7: a secret file that does not exist
+--- http_config eval
+"athena_auth_postgres \"$ENV{TEST_NGINX_ATHENA_PG}\";
+athena_auth_secret file=/nonexistent/secret;"
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr{open\(\) "/nonexistent/secret" failed .* in \S+nginx.conf:\d+}]
+
+
+=== TEST 8: password lengths out of order
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_password_length 20 10;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_password_length" directive needs two numbers, min >= 1 and max >= min in \S+nginx.conf:\d+/]
+
+
+=== TEST 9: a trusted origin that is not an origin
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_trusted_origins example.com;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/invalid origin "example.com" in \S+nginx.conf:\d+/]
+
+
+=== TEST 10: a JSON depth out of bounds
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_max_json_depth 500;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_max_json_depth" directive must be between 1 and 64 in \S+nginx.conf:\d+/]
+
+
+=== TEST 11: no thread pool defined for the API
+--- main_config
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/unknown thread pool "athena_auth"/]
+
+
+=== TEST 12: a base path that is not a path
+--- config
+location /api/auth/ { athena_auth_api api/auth; }
+--- must_die
+--- error_log eval
+[qr/invalid base path "api\/auth" in \S+nginx.conf:\d+/]
+
+
+=== TEST 13: a directive at the wrong level
+--- config
+location /api/auth/ { athena_auth_postgres "x"; athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_postgres" directive is not allowed here in \S+nginx.conf:\d+/]
