@@ -171,7 +171,7 @@ athena_api_list_sessions(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_api_revoke_session(athena_ctx_t *ctx)
 {
-    int                   ok;
+    int                   ok, cached;
     athena_user_t         owner;
     athena_check_t        chk;
     athena_session_t      target;
@@ -196,7 +196,8 @@ athena_api_revoke_session(athena_ctx_t *ctx)
         return rc;
     }
 
-    rc = athena_session_find(ctx->db, ctx->a, token->string, &target, &owner);
+    rc = athena_session_find(ctx->db, ctx->a, token->string, &target, &owner,
+                             &cached);
 
     /* another user's or an unknown token: nothing happens, still success */
     if (rc == ATHENA_STORE_OK && strcmp(target.user_id, ctx->user.id) == 0) {

@@ -119,6 +119,7 @@ athena_session_revoke(athena_ctx_t *ctx, const char *token)
 athena_store_rc_e
 athena_session_load(athena_ctx_t *ctx, int refresh)
 {
+    int                 cached;
     char               *flag;
     const char         *token;
     athena_store_rc_e   rc;
@@ -131,7 +132,7 @@ athena_session_load(athena_ctx_t *ctx, int refresh)
     }
 
     rc = athena_session_find(ctx->db, ctx->a, token, &ctx->session,
-                             &ctx->user);
+                             &ctx->user, &cached);
 
     if (rc == ATHENA_STORE_NOT_FOUND) {
         athena_cookie_expire_session(ctx);
@@ -178,7 +179,10 @@ athena_session_load(athena_ctx_t *ctx, int refresh)
         return ATHENA_STORE_OK;
     }
 
-    athena_session_cache_put(ctx->db, ctx->a, &ctx->session, &ctx->user, 0);
+    if (!cached) {
+        athena_session_cache_put(ctx->db, ctx->a, &ctx->session, &ctx->user,
+                                 0);
+    }
 
     return ATHENA_STORE_OK;
 }

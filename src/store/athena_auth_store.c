@@ -338,7 +338,7 @@ athena_cache_key(athena_db_t *db, athena_arena_t *a, const char *token)
 
 athena_store_rc_e
 athena_session_find(athena_db_t *db, athena_arena_t *a, const char *token,
-    athena_session_t *s, athena_user_t *u)
+    athena_session_t *s, athena_user_t *u, int *cached_hit)
 {
     char               *key, *cached;
     athena_rows_t      *rows;
@@ -355,9 +355,12 @@ athena_session_find(athena_db_t *db, athena_arena_t *a, const char *token,
         if (athena_cache_decode(a, cached, s, u) == 0
             && strcmp(s->token, token) == 0)
         {
+            *cached_hit = 1;
             return ATHENA_STORE_OK;
         }
     }
+
+    *cached_hit = 0;
 
     rc = athena_pg_exec(db, a,
              "SELECT " ATHENA_SESSION_COLS("s") ", " ATHENA_USER_COLS("u")

@@ -20,7 +20,8 @@ athena_store_rc_e athena_user_lift_ban(athena_db_t *db, athena_arena_t *a,
 athena_store_rc_e athena_session_create(athena_db_t *db, athena_arena_t *a,
     athena_session_t *s);
 athena_store_rc_e athena_session_find(athena_db_t *db, athena_arena_t *a,
-    const char *token, athena_session_t *s, athena_user_t *user);
+    const char *token, athena_session_t *s, athena_user_t *user,
+    int *cached_hit);
 athena_store_rc_e athena_session_touch(athena_db_t *db, athena_arena_t *a,
     athena_session_t *s, int64_t expires_at, int64_t now);
 athena_store_rc_e athena_session_delete(athena_db_t *db, athena_arena_t *a,
