@@ -154,3 +154,4 @@ location /api/auth/ { athena_auth_postgres "x"; athena_auth_api; }
 --- must_die
 --- error_log eval
 [qr/"athena_auth_postgres" directive is not allowed here in \S+nginx.conf:\d+/]
+

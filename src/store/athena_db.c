@@ -302,7 +302,7 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
     const char *const *params, athena_rows_t **rows)
 {
     PGresult           *res;
-    const char         *state;
+    const char         *state, *msg;
     ExecStatusType      st;
     athena_store_rc_e   rc;
 
@@ -333,8 +333,14 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
         return rc;
     }
 
+    /*
+     * Only the primary message is kept for the log: the DETAIL of a
+     * unique violation quotes the value, which may be a token.
+     */
     state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    athena_db_set_error(db, "postgres", PQerrorMessage(db->pg));
+    msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    athena_db_set_error(db, "postgres",
+                        msg ? msg : PQerrorMessage(db->pg));
     PQclear(res);
 
     if (PQstatus(db->pg) == CONNECTION_BAD) {
