@@ -96,19 +96,7 @@ is($r->{code}, 200, 'Postgres back: and again (second pool thread)');
 
 # Postgres too slow: a held lock outlasts statement_timeout
 my $tok4 = create_session($user->{id});
-my $pid = fork;
-if ($pid == 0) {
-    open STDOUT, '>', '/dev/null';
-    exec 'psql', '-X', '-q', $servers->conninfo, '-c',
-         'BEGIN; LOCK TABLE session IN ACCESS EXCLUSIVE MODE;'
-         . ' SELECT pg_sleep(3); COMMIT;';
-}
-for (1 .. 100) {
-    last if psql(q{SELECT count(*) FROM pg_locks l JOIN pg_class c
-                   ON c.oid = l.relation WHERE c.relname = 'session'
-                   AND l.mode = 'AccessExclusiveLock' AND l.granted}) > 0;
-    sleep 0.05;
-}
+my $pid = hold_table_lock('session', 3);
 $r = get_session($tok4);
 is($r->{code}, 503, 'Postgres slow: 503');
 ok($r->{elapsed} < 2.5, sprintf('Postgres slow: within the 1 s bound (%.2fs)',

@@ -46,19 +46,7 @@ sub result {
 
 my $dir = $servers->dir;
 
-my $locker = fork;
-if ($locker == 0) {
-    open STDOUT, '>', '/dev/null';
-    exec 'psql', '-X', '-q', $servers->conninfo, '-c',
-         'BEGIN; LOCK TABLE session IN ACCESS EXCLUSIVE MODE;'
-         . ' SELECT pg_sleep(2); COMMIT;';
-}
-for (1 .. 100) {
-    last if psql(q{SELECT count(*) FROM pg_locks l JOIN pg_class c
-                   ON c.oid = l.relation WHERE c.relname = 'session'
-                   AND l.mode = 'AccessExclusiveLock' AND l.granted}) > 0;
-    sleep 0.02;
-}
+my $locker = hold_table_lock('session', 2);
 
 my $t0 = time;
 my @kids = (

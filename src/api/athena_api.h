@@ -128,6 +128,7 @@ void athena_api_run(athena_req_t *req, athena_resp_t *resp);
 
 /* answers */
 
+yajl_gen athena_reply_json(athena_ctx_t *ctx);
 void athena_reply_gen(athena_ctx_t *ctx, int status, yajl_gen g);
 void athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
     const char *message);

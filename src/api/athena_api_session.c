@@ -14,9 +14,8 @@ athena_reply_flag(athena_ctx_t *ctx, const char *key, int value)
 {
     yajl_gen  g;
 
-    g = athena_gen_new();
+    g = athena_reply_json(ctx);
     if (g == NULL) {
-        athena_reply_empty(ctx, 500);
         return;
     }
 
@@ -99,9 +98,9 @@ athena_api_get_session(athena_ctx_t *ctx)
     athena_reply_header(ctx, "Cache-Control", "no-store");
     athena_reply_header(ctx, "Pragma", "no-cache");
 
-    g = athena_gen_new();
+    g = athena_reply_json(ctx);
     if (g == NULL) {
-        return ATHENA_STORE_ERROR;
+        return ATHENA_STORE_OK;
     }
 
     if (!ctx->has_session) {
@@ -151,9 +150,9 @@ athena_api_list_sessions(athena_ctx_t *ctx)
         return rc;
     }
 
-    g = athena_gen_new();
+    g = athena_reply_json(ctx);
     if (g == NULL) {
-        return ATHENA_STORE_ERROR;
+        return ATHENA_STORE_OK;
     }
 
     yajl_gen_array_open(g);

@@ -71,9 +71,8 @@ athena_reply_session(athena_ctx_t *ctx, int sign_in, const char *callback)
 {
     yajl_gen  g;
 
-    g = athena_gen_new();
+    g = athena_reply_json(ctx);
     if (g == NULL) {
-        athena_reply_empty(ctx, 500);
         return;
     }
 
@@ -373,9 +372,9 @@ athena_api_sign_out(athena_ctx_t *ctx)
 
     athena_cookie_expire_session(ctx);
 
-    g = athena_gen_new();
+    g = athena_reply_json(ctx);
     if (g == NULL) {
-        return ATHENA_STORE_ERROR;
+        return ATHENA_STORE_OK;
     }
 
     yajl_gen_map_open(g);

@@ -8,6 +8,22 @@
 #include "athena_api.h"
 
 
+/* a generator for the answer; without memory the answer is already 500 */
+
+yajl_gen
+athena_reply_json(athena_ctx_t *ctx)
+{
+    yajl_gen  g;
+
+    g = athena_gen_new();
+    if (g == NULL) {
+        athena_reply_empty(ctx, 500);
+    }
+
+    return g;
+}
+
+
 void
 athena_reply_gen(athena_ctx_t *ctx, int status, yajl_gen g)
 {
@@ -27,9 +43,8 @@ athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
 {
     yajl_gen  g;
 
-    g = athena_gen_new();
+    g = athena_reply_json(ctx);
     if (g == NULL) {
-        athena_reply_empty(ctx, 500);
         return;
     }
 

@@ -229,6 +229,15 @@ ngx_http_athena_auth_route(ngx_http_request_t *r,
 
 
 static ngx_int_t
+ngx_http_athena_auth_too_large(ngx_http_request_t *r)
+{
+    return ngx_http_athena_auth_send_error(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                           "PAYLOAD_TOO_LARGE",
+                                           "Request body too large");
+}
+
+
+static ngx_int_t
 ngx_http_athena_auth_not_found(ngx_http_request_t *r)
 {
     athena_resp_t  resp;
@@ -279,10 +288,7 @@ ngx_http_athena_auth_api_handler(ngx_http_request_t *r)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        return ngx_http_athena_auth_send_error(r,
-                                               NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                               "PAYLOAD_TOO_LARGE",
-                                               "Request body too large");
+        return ngx_http_athena_auth_too_large(r);
     }
 
     ngx_http_set_ctx(r, (void *) route, ngx_http_athena_auth_module);
@@ -371,11 +377,7 @@ ngx_http_athena_auth_body_handler(ngx_http_request_t *r)
     rc = ngx_http_athena_auth_body(r, req, amcf->max_body);
 
     if (rc == NGX_DECLINED) {
-        rc = ngx_http_athena_auth_send_error(r,
-                                             NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                             "PAYLOAD_TOO_LARGE",
-                                             "Request body too large");
-        ngx_http_finalize_request(r, rc);
+        ngx_http_finalize_request(r, ngx_http_athena_auth_too_large(r));
         return;
     }
 

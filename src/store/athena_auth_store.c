@@ -79,7 +79,7 @@ athena_user_by_email(athena_db_t *db, athena_arena_t *a, const char *email,
     athena_rows_t      *rows;
     athena_store_rc_e   rc;
 
-    rc = athena_pg_exec(db, a,
+    rc = athena_pg_one(db, a,
              "SELECT " ATHENA_USER_COLS("u") ", acc.password"
              " FROM \"user\" u LEFT JOIN account acc"
              " ON acc.\"userId\" = u.id AND acc.\"providerId\" = 'credential'"
@@ -89,10 +89,6 @@ athena_user_by_email(athena_db_t *db, athena_arena_t *a, const char *email,
 
     if (rc != ATHENA_STORE_OK) {
         return rc;
-    }
-
-    if (athena_rows_count(rows) == 0) {
-        return ATHENA_STORE_NOT_FOUND;
     }
 
     athena_user_read(rows, 0, 0, user);
@@ -362,7 +358,7 @@ athena_session_find(athena_db_t *db, athena_arena_t *a, const char *token,
 
     *cached_hit = 0;
 
-    rc = athena_pg_exec(db, a,
+    rc = athena_pg_one(db, a,
              "SELECT " ATHENA_SESSION_COLS("s") ", " ATHENA_USER_COLS("u")
              " FROM session s JOIN \"user\" u ON u.id = s.\"userId\""
              " WHERE s.token = $1",
@@ -370,10 +366,6 @@ athena_session_find(athena_db_t *db, athena_arena_t *a, const char *token,
 
     if (rc != ATHENA_STORE_OK) {
         return rc;
-    }
-
-    if (athena_rows_count(rows) == 0) {
-        return ATHENA_STORE_NOT_FOUND;
     }
 
     athena_session_read(rows, 0, 0, s);
@@ -444,7 +436,7 @@ athena_session_touch(athena_db_t *db, athena_arena_t *a, athena_session_t *s,
     p[1] = athena_ms_text(a, expires_at);
     p[2] = athena_ms_text(a, now);
 
-    rc = athena_pg_exec(db, a,
+    rc = athena_pg_one(db, a,
              "UPDATE session SET \"expiresAt\" = " ATHENA_TS(2) ","
              " \"updatedAt\" = " ATHENA_TS(3) " WHERE token = $1"
              " RETURNING id",
@@ -452,10 +444,6 @@ athena_session_touch(athena_db_t *db, athena_arena_t *a, athena_session_t *s,
 
     if (rc != ATHENA_STORE_OK) {
         return rc;
-    }
-
-    if (athena_rows_count(rows) == 0) {
-        return ATHENA_STORE_NOT_FOUND;
     }
 
     s->expires_at = expires_at;

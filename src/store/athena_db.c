@@ -368,6 +368,24 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
 }
 
 
+/* a query that must find a row: none is ATHENA_STORE_NOT_FOUND */
+
+athena_store_rc_e
+athena_pg_one(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
+    const char *const *params, athena_rows_t **rows)
+{
+    athena_store_rc_e  rc;
+
+    rc = athena_pg_exec(db, a, sql, n, params, rows);
+
+    if (rc == ATHENA_STORE_OK && athena_rows_count(*rows) == 0) {
+        return ATHENA_STORE_NOT_FOUND;
+    }
+
+    return rc;
+}
+
+
 athena_store_rc_e
 athena_pg_begin(athena_db_t *db)
 {

@@ -22,7 +22,7 @@ use Athena::Nginx;
 our @EXPORT = qw(
     servers psql json_decode json_encode random_id sign session_cookie scrypt_hash
     create_user create_session default_main_config default_http_config
-    install_defaults start_nginx
+    install_defaults start_nginx hold_table_lock
 );
 
 our $SECRET = 'athena-test-secret-0123456789-abcdefghijklmnop';
@@ -150,6 +150,32 @@ sub create_session {
         quote_sql($user_id), quote_sql($o{impersonated_by})));
 
     return $token;
+}
+
+
+# another Postgres session takes an exclusive lock on the table and keeps
+# it for $secs seconds; returns (once the lock is held) the child's PID
+sub hold_table_lock {
+    my ($table, $secs) = @_;
+
+    my $pid = fork;
+    die "fork: $!" unless defined $pid;
+
+    if ($pid == 0) {
+        open STDOUT, '>', '/dev/null';
+        exec 'psql', '-X', '-q', servers()->conninfo, '-c',
+             "BEGIN; LOCK TABLE $table IN ACCESS EXCLUSIVE MODE;"
+             . " SELECT pg_sleep($secs); COMMIT;";
+    }
+
+    for (1 .. 200) {
+        last if psql(qq{SELECT count(*) FROM pg_locks l JOIN pg_class c
+                        ON c.oid = l.relation WHERE c.relname = '$table'
+                        AND l.mode = 'AccessExclusiveLock' AND l.granted}) > 0;
+        select undef, undef, undef, 0.02;
+    }
+
+    return $pid;
 }
 
 
