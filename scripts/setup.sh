@@ -123,6 +123,9 @@ Try:
   curl -s $base/ok
   curl -s -X POST $base/sign-in/email -H 'content-type: application/json' \\
        -d '{"email":"$ADMIN_EMAIL","password":"$ADMIN_PASSWORD"}'
-  # then, with the "token" from that answer:
-  curl -s $base/get-session -H "authorization: Bearer <token>"
+  TOKEN=\$(curl -s -X POST $base/sign-in/email -H 'content-type: application/json' \\
+       -d '{"email":"$ADMIN_EMAIL","password":"$ADMIN_PASSWORD"}' \\
+       | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+  curl -s $base/get-session -H "authorization: Bearer \$TOKEN"
+  curl -s $base/list-sessions -H "authorization: Bearer \$TOKEN"
 MSG
