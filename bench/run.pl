@@ -68,7 +68,7 @@ for my $c (@cases) {
     my ($name, $path, @extra) = @$c;
     my ($rps, $p99) = wrk($path, @extra);
     $plain ||= $rps;
-    printf "%-40s %12.0f %10.2f %8.3f\n", $name, $rps, $p99, $rps / $plain;
+    printf "%-40s %12.1f %10.2f %8.4f\n", $name, $rps, $p99, $rps / $plain;
 }
 
 my $pids = `pgrep -P $nginx->{pid}`;
