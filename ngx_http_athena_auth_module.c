@@ -32,6 +32,7 @@ static char *ngx_http_athena_auth_trusted_origins(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_athena_auth_schema(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static void ngx_http_athena_auth_exit_process(ngx_cycle_t *cycle);
 
 
 static char *ngx_http_athena_auth_check_depth(ngx_conf_t *cf, void *post,
@@ -236,10 +237,22 @@ ngx_module_t  ngx_http_athena_auth_module = {
     NULL,                                  /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_athena_auth_exit_process,     /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
+
+
+/*
+ * The thread pool module's exit handler, which runs before this one, has
+ * stopped the pool threads; their connections can be closed now.
+ */
+
+static void
+ngx_http_athena_auth_exit_process(ngx_cycle_t *cycle)
+{
+    athena_db_shutdown();
+}
 
 
 static void *

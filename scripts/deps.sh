@@ -10,7 +10,7 @@ pkgs=(
     libtest-base-perl libtext-diff-perl libtest-longstring-perl
     liblist-moreutils-perl liburi-perl libwww-perl libipc-run-perl
     libjson-pp-perl libdigest-sha-perl
-    python3 curl wrk
+    python3 curl wrk valgrind
 )
 
 missing=()

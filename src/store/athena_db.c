@@ -12,6 +12,7 @@
 
 
 struct athena_db_s {
+    athena_db_t                *next;        /* every thread's, for exit */
     const athena_store_conf_t  *conf;
     PGconn                     *pg;
     redisContext               *redis;
@@ -29,31 +30,51 @@ struct athena_rows_s {
 };
 
 
-static pthread_key_t   athena_db_key;
-static pthread_once_t  athena_db_once = PTHREAD_ONCE_INIT;
+/*
+ * Each pool thread finds its connections through a thread-specific key.
+ * The key has no destructor: a thread exits while nginx unloads this
+ * module, so no module code may run in a dying thread. The connections
+ * are closed instead by athena_db_shutdown() from the worker's exit
+ * handler, once the thread pool is gone.
+ */
 
-
-static void
-athena_db_free(void *p)
-{
-    athena_db_t  *db = p;
-
-    if (db->pg) {
-        PQfinish(db->pg);
-    }
-
-    if (db->redis) {
-        redisFree(db->redis);
-    }
-
-    free(db);
-}
+static pthread_key_t    athena_db_key;
+static pthread_once_t   athena_db_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t  athena_db_lock = PTHREAD_MUTEX_INITIALIZER;
+static athena_db_t     *athena_db_all;
 
 
 static void
 athena_db_key_create(void)
 {
-    (void) pthread_key_create(&athena_db_key, athena_db_free);
+    (void) pthread_key_create(&athena_db_key, NULL);
+}
+
+
+void
+athena_db_shutdown(void)
+{
+    athena_db_t  *db, *next;
+
+    pthread_mutex_lock(&athena_db_lock);
+
+    for (db = athena_db_all; db; db = next) {
+        next = db->next;
+
+        if (db->pg) {
+            PQfinish(db->pg);
+        }
+
+        if (db->redis) {
+            redisFree(db->redis);
+        }
+
+        free(db);
+    }
+
+    athena_db_all = NULL;
+
+    pthread_mutex_unlock(&athena_db_lock);
 }
 
 
@@ -76,6 +97,11 @@ athena_db_acquire(const athena_store_conf_t *conf)
             free(db);
             return NULL;
         }
+
+        pthread_mutex_lock(&athena_db_lock);
+        db->next = athena_db_all;
+        athena_db_all = db;
+        pthread_mutex_unlock(&athena_db_lock);
     }
 
     db->conf = conf;

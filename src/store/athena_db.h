@@ -49,6 +49,7 @@ typedef struct athena_rows_s  athena_rows_t;
 
 athena_db_t *athena_db_acquire(const athena_store_conf_t *conf);
 void athena_db_release(athena_db_t *db);
+void athena_db_shutdown(void);
 const athena_store_conf_t *athena_db_conf(athena_db_t *db);
 const char *athena_db_warning(athena_db_t *db);
 const char *athena_db_error(athena_db_t *db);
