@@ -262,3 +262,16 @@ Content-Type: application/json
 --- error_code: 400
 --- response_body chomp
 {"message":"Email and password sign up is not enabled","code":"EMAIL_PASSWORD_SIGN_UP_DISABLED"}
+
+
+=== TEST 19: a form value that decodes to invalid UTF-8 is refused
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request
+POST /api/auth/sign-up/email
+name=%FF%FE&email=u8%40example.com&password=password-123
+--- more_headers
+Content-Type: application/x-www-form-urlencoded
+--- error_code: 400
+--- response_body chomp
+{"message":"Request body is not valid UTF-8","code":"BAD_REQUEST"}

@@ -28,22 +28,17 @@ static const athena_route_t  athena_routes[] = {
 };
 
 
+/* a wrong method is "not found" too, as in better-auth's router */
+
 const athena_route_t *
-athena_route_find(athena_method_e method, const char *path, size_t len,
-    int *path_known)
+athena_route_find(athena_method_e method, const char *path, size_t len)
 {
     const athena_route_t  *rt;
 
-    *path_known = 0;
-
     for (rt = athena_routes; rt->path; rt++) {
-        if (strlen(rt->path) != len || memcmp(rt->path, path, len) != 0) {
-            continue;
-        }
-
-        *path_known = 1;
-
-        if (rt->method == method) {
+        if (rt->method == method && strlen(rt->path) == len
+            && memcmp(rt->path, path, len) == 0)
+        {
             return rt;
         }
     }
@@ -67,6 +62,8 @@ athena_media_is(const char *type, const char *want)
     return n == strlen(want) && strncasecmp(type, want, n) == 0;
 }
 
+
+/* a form as a JSON object of strings; NULL also for bad UTF-8 inside */
 
 static athena_json_t *
 athena_form_parse(athena_arena_t *a, const char *s, size_t len)
@@ -108,12 +105,18 @@ athena_form_parse(athena_arena_t *a, const char *s, size_t len)
             val[vlen] = val[vlen] == '+' ? ' ' : val[vlen];
         }
 
-        key = athena_uri_decode(a, key, klen, NULL);
+        key = athena_uri_decode(a, key, klen, &klen);
         val = athena_uri_decode(a, val, vlen, &vlen);
-        v = val ? athena_json_string(a, val, vlen) : NULL;
 
-        if (key == NULL || v == NULL || athena_json_set(a, obj, key, v) != 0)
+        if (key == NULL || val == NULL || !athena_utf8_valid(key, klen)
+            || !athena_utf8_valid(val, vlen))
         {
+            return NULL;
+        }
+
+        v = athena_json_string(a, val, vlen);
+
+        if (v == NULL || athena_json_set(a, obj, key, v) != 0) {
             return NULL;
         }
     }
@@ -174,7 +177,8 @@ athena_body_parse(athena_ctx_t *ctx)
     {
         ctx->body = athena_form_parse(ctx->a, req->body, req->body_len);
         if (ctx->body == NULL) {
-            athena_reply_empty(ctx, 500);
+            athena_reply_error(ctx, 400, "BAD_REQUEST",
+                               "Request body is not valid UTF-8");
             return 0;
         }
         return 1;

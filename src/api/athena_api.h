@@ -122,7 +122,7 @@ struct athena_ctx_s {
 
 
 const athena_route_t *athena_route_find(athena_method_e method,
-    const char *path, size_t len, int *path_known);
+    const char *path, size_t len);
 void athena_api_run(athena_req_t *req, athena_resp_t *resp);
 
 

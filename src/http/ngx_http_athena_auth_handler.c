@@ -193,7 +193,6 @@ ngx_http_athena_auth_route(ngx_http_request_t *r,
 {
     ngx_int_t                         method;
     ngx_str_t                         path;
-    int                               known;
     ngx_http_athena_auth_loc_conf_t  *alcf;
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
@@ -222,7 +221,7 @@ ngx_http_athena_auth_route(ngx_http_request_t *r,
     }
 
     *route = athena_route_find((athena_method_e) method,
-                               (const char *) path.data, path.len, &known);
+                               (const char *) path.data, path.len);
 
     return *route ? NGX_OK : NGX_HTTP_NOT_FOUND;
 }
