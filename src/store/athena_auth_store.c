@@ -518,7 +518,7 @@ athena_session_list(athena_db_t *db, athena_arena_t *a, const char *user_id,
              "SELECT " ATHENA_SESSION_COLS("s") " FROM session s"
              " WHERE s.\"userId\" = $1 AND s.\"expiresAt\" > " ATHENA_TS(2)
              " AND s.\"impersonatedBy\" IS NULL"
-             " ORDER BY s.\"createdAt\"",
+             " ORDER BY s.\"createdAt\" LIMIT 100",
              2, p, &rows);
 
     if (rc != ATHENA_STORE_OK) {
