@@ -38,16 +38,24 @@ if [ ! -f "$state/ports.env" ]; then
 fi
 . "$state/ports.env"
 
-# Postgres
-if [ ! -d "$state/pg" ]; then
-    mkdir -p "$state/pg"
-    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$state/pg"
-    as_pg "$pgbin/initdb" -D "$state/pg" -U postgres --auth=trust \
+# Postgres runs as "postgres", which cannot enter a checkout under a
+# private directory such as /root; then the cluster lives in postgres's
+# home and state/pg is a link to it.
+pgdata="$state/pg"
+if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$state"; then
+    pgdata="/var/lib/postgresql/athena-auth-$(printf %s "$state" \
+             | sha256sum | cut -c1-12)"
+    ln -sfn "$pgdata" "$state/pg"
+fi
+if [ ! -f "$pgdata/PG_VERSION" ]; then
+    mkdir -p "$pgdata"
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$pgdata"
+    as_pg "$pgbin/initdb" -D "$pgdata" -U postgres --auth=trust \
         -E UTF8 --locale=C.UTF-8 >/dev/null
 fi
-if ! alive "$state/pg/postmaster.pid"; then
-    as_pg "$pgbin/pg_ctl" -D "$state/pg" -l "$state/pg/server.log" -w \
-        -o "-p $PG_PORT -k $state/pg -c listen_addresses=127.0.0.1" \
+if ! alive "$pgdata/postmaster.pid"; then
+    as_pg "$pgbin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w \
+        -o "-p $PG_PORT -k $pgdata -c listen_addresses=127.0.0.1" \
         start >/dev/null
 fi
 conninfo="host=127.0.0.1 port=$PG_PORT user=postgres dbname=athena"
