@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../src/core/athena_arena.h"
+#include "../../src/core/athena_check.h"
 #include "../../src/core/athena_crypto.h"
 #include "../../src/core/athena_json.h"
 #include "../../src/core/athena_text.h"
@@ -152,9 +153,80 @@ test_text(void)
 }
 
 
+static void
+test_check(void)
+{
+    athena_json_t         *v;
+    athena_arena_t        *a;
+    athena_check_t         chk;
+    const athena_json_t   *s;
+
+    a = athena_arena_create(1024);
+
+    athena_json_parse(a, "{\"name\":7,\"flag\":\"x\",\"ok\":\"y\"}", 30, 8,
+                      &v);
+    athena_check_init(&chk, a, v, "body");
+
+    ok(athena_check_object(&chk), "an object passes the object check");
+    ok(athena_check_string(&chk, "name", 1) == NULL, "a number is no string");
+    s = athena_check_string(&chk, "ok", 1);
+    ok(s && strcmp(s->string, "y") == 0, "a string is returned");
+    ok(athena_check_string(&chk, "image", 0) == NULL && chk.message,
+       "an absent optional field adds no issue of its own");
+    ok(athena_check_bool(&chk, "flag", 1) == 1,
+       "a bad boolean keeps the default");
+    athena_check_string(&chk, "email", 1);
+
+    ok(chk.message != NULL
+       && strcmp(chk.message,
+                 "[body.name] Invalid input: expected string, received "
+                 "number; [body.flag] Invalid input: expected boolean, "
+                 "received string; [body.email] Invalid input: expected "
+                 "string, received undefined") == 0,
+       "issues are joined in order, in zod's words");
+
+    athena_check_init(&chk, a, NULL, "body");
+    ok(!athena_check_object(&chk)
+       && strcmp(chk.message, "[body] Invalid input: expected object, "
+                              "received undefined") == 0,
+       "a missing body is 'undefined'");
+
+    athena_arena_destroy(a);
+}
+
+
+static void
+test_arena(void)
+{
+    int              i, good;
+    char            *big, *p;
+    athena_arena_t  *a;
+
+    a = athena_arena_create(256);
+    good = 1;
+
+    for (i = 0; i < 1000; i++) {
+        p = athena_sprintf(a, "item-%d", i);
+        good = good && p && strcmp(p + 5, athena_sprintf(a, "%d", i)) == 0;
+    }
+
+    big = athena_alloc(a, 100000);
+    memset(big, 'x', 100000);
+    p = athena_strdup(a, "after");
+
+    ok(good && p && strcmp(p, "after") == 0,
+       "small and large allocations coexist");
+    ok(((size_t) athena_alloc(a, 3) & 15) == 0, "allocations are aligned");
+
+    athena_arena_destroy(a);
+}
+
+
 int
 main(void)
 {
+    test_arena();
+    test_check();
     test_crypto();
     test_json();
     test_text();
