@@ -51,6 +51,10 @@ ngx_http_athena_auth_task_done(ngx_event_t *ev)
 
     r->main->blocked--;
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "athena_auth task done: %d, %uz body bytes",
+                   ctx->resp.status, ctx->resp.len);
+
     ngx_http_athena_auth_log_outcome(r, &ctx->resp);
 
     if (c->error) {
@@ -99,6 +103,10 @@ ngx_http_athena_auth_post_task(ngx_http_request_t *r, athena_req_t *req)
     }
 
     r->main->blocked++;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "athena_auth task posted: \"%V\", %uz body bytes",
+                   &r->uri, req->body_len);
 
     return NGX_OK;
 }
