@@ -443,7 +443,7 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(amcf->redis_db, 0);
     ngx_conf_init_msec_value(amcf->redis_timeout, 250);
     ngx_conf_init_msec_value(amcf->redis_retry, 1000);
-    ngx_conf_init_msec_value(amcf->cache_ttl, 300000);
+    ngx_conf_init_msec_value(amcf->cache_ttl, 60000);
     ngx_conf_init_value(amcf->secure_cookies, 0);
     ngx_conf_init_value(amcf->expires_in, 604800);
     ngx_conf_init_value(amcf->update_age, 86400);

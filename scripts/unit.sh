@@ -4,7 +4,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/build/unit"
 mkdir -p "$out"
-cc -std=c99 -D_GNU_SOURCE -O1 -g -W -Wall -Werror -Wno-unused-parameter \
+cc -std=gnu99 -O1 -g -W -Wall -Werror -Wno-unused-parameter \
     -o "$out/test_core" "$top/t/unit/test_core.c" "$top"/src/core/*.c \
     -lyajl -lunistring -lcrypto
 exec "$out/test_core"

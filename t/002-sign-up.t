@@ -275,3 +275,29 @@ Content-Type: application/x-www-form-urlencoded
 --- error_code: 400
 --- response_body chomp
 {"message":"Request body is not valid UTF-8","code":"BAD_REQUEST"}
+
+
+=== TEST 20: a NUL in the name cannot be stored: refused as better-auth's insert fails
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request
+POST /api/auth/sign-up/email
+{"name":"a\u0000b","email":"nul@example.com","password":"password-123"}
+--- more_headers
+Content-Type: application/json
+--- error_code: 422
+--- response_body chomp
+{"message":"Failed to create user","code":"FAILED_TO_CREATE_USER"}
+
+
+=== TEST 21: a form key without "=" is an empty value
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request
+POST /api/auth/sign-up/email
+name&email=empty-name%40example.com&password=password-123
+--- more_headers
+Content-Type: application/x-www-form-urlencoded
+--- error_code: 200
+--- response_body_like
+"user":\{"name":"","email":"empty-name@example.com"

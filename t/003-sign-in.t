@@ -218,3 +218,88 @@ location /api/auth/ { athena_auth_api; }
  "Content-Type: application/json\nCookie: a=b\nOrigin: https://example.org"]
 --- error_code eval
 [200, 200, 403]
+
+
+=== TEST 12: Sec-Fetch-Dest alone marks a browser; blank fetch headers do not
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request eval
+["POST /api/auth/sign-in/email
+{\"email\":\"pat\@example.com\",\"password\":\"Sesame-Open-42\"}",
+"POST /api/auth/sign-in/email
+{\"email\":\"pat\@example.com\",\"password\":\"Sesame-Open-42\"}"]
+--- more_headers eval
+["Content-Type: application/json\nSec-Fetch-Dest: document",
+ "Content-Type: application/json\nSec-Fetch-Site:  "]
+--- error_code eval
+[403, 200]
+--- response_body_like eval
+['MISSING_OR_NULL_ORIGIN', '"token"']
+
+
+=== TEST 13: "null" from a same-origin page is the request's own origin; an empty Origin falls back to Referer
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_trusted_origins http://localhost;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request eval
+["POST /api/auth/sign-in/email
+{\"email\":\"pat\@example.com\",\"password\":\"Sesame-Open-42\"}",
+"POST /api/auth/sign-in/email
+{\"email\":\"pat\@example.com\",\"password\":\"Sesame-Open-42\"}",
+"POST /api/auth/sign-in/email
+{\"email\":\"pat\@example.com\",\"password\":\"Sesame-Open-42\"}"]
+--- more_headers eval
+["Content-Type: application/json\nCookie: a=1\nOrigin: null\nSec-Fetch-Site: same-origin",
+ "Content-Type: application/json\nCookie: a=1\nOrigin: null",
+ "Content-Type: application/json\nCookie: a=1\nOrigin: \nReferer: http://localhost:3000/login"]
+--- error_code eval
+[200, 403, 200]
+
+
+=== TEST 14: callbackURL is also checked in the query; falsy non-strings fail validation
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request eval
+["POST /api/auth/sign-in/email?callbackURL=https%3A%2F%2Fevil.example
+{\"email\":\"pat\@example.com\",\"password\":\"Sesame-Open-42\"}",
+"POST /api/auth/sign-in/email
+{\"email\":\"pat\@example.com\",\"password\":\"Sesame-Open-42\",\"callbackURL\":null}",
+"POST /api/auth/sign-in/email
+{\"email\":\"pat\@example.com\",\"password\":\"Sesame-Open-42\",\"callbackURL\":\"\"}",
+"POST /api/auth/sign-in/email
+{\"email\":\"pat\@example.com\",\"password\":\"Sesame-Open-42\",\"callbackURL\":\"/x?next=%2F%2Fevil\"}",
+"POST /api/auth/sign-in/email
+{\"email\":\"pat\@example.com\",\"password\":\"Sesame-Open-42\",\"callbackURL\":\"/x\\u0085y\"}"]
+--- more_headers
+Content-Type: application/json
+--- error_code eval
+[403, 400, 200, 200, 403]
+--- response_body_like eval
+['^\{"message":"Invalid callbackURL","code":"INVALID_CALLBACK_URL"\}$',
+ '^\{"message":"\[body.callbackURL\] Invalid input: expected string, received null","code":"VALIDATION_ERROR"\}$',
+ '^\{"redirect":false,"token":"[A-Za-z0-9]{32}","url":"","user":',
+ '"url":"/x\?next=%2F%2Fevil"',
+ 'INVALID_CALLBACK_URL']
+
+
+=== TEST 15: a body without a Content-Type reads as no body, as in better-auth's Node adapter
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request
+POST /api/auth/sign-in/email
+{"email":"pat@example.com","password":"Sesame-Open-42"}
+--- error_code: 400
+--- response_body chomp
+{"message":"[body] Invalid input: expected object, received undefined","code":"VALIDATION_ERROR"}
+
+
+=== TEST 16: a leading byte order mark is skipped, as JSON.parse does after better-call
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request eval
+"POST /api/auth/sign-in/email
+\xef\xbb\xbf{\"email\":\"pat\@example.com\",\"password\":\"Sesame-Open-42\"}"
+--- more_headers
+Content-Type: application/json
+--- error_code: 200

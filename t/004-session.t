@@ -24,12 +24,20 @@ $::all = create_session($v->{id});
 $::all2 = create_session($v->{id});
 $::out = create_session($v->{id});
 $::cookie = session_cookie($::tok);
+$::refresh_me = create_session($u->{id}, expires_in => 5 * 86400);
+my $w = create_user(email => 'wes@example.com', name => 'Wes');
+$::keeper = create_session($w->{id});
+$::expired_other = create_session($w->{id}, expires_in => -3600);
 $::bad_cookie = session_cookie($::tok, 'some-other-secret-of-some-length-000');
 $::dont = 'better-auth.dont_remember=' . (sign('true') =~ s/=/%3D/gr =~ s/\+/%2B/gr =~ s{/}{%2F}gr);
 
 install_defaults();
 repeat_each(1);
 run_tests();
+
+# what TEST 21 left behind: the expired session of the same user
+Test::More::is(psql(qq{SELECT count(*) FROM session WHERE token = '$::expired_other'}),
+               1, 'revoke-other-sessions kept the expired session row');
 
 __DATA__
 
@@ -132,7 +140,7 @@ GET /api/auth/list-sessions
 "Authorization: Bearer $::tok"
 --- error_code: 200
 --- response_body_like eval
-qr/^\[(\{"expiresAt":[^}]+\},?){4}\]$/
+qr/^\[(\{"expiresAt":[^}]+\},?){5}\]$/
 --- response_body_unlike eval
 qr/$::imp|$::dead|$::other/
 
@@ -256,3 +264,78 @@ location /api/auth/ { athena_auth_api; }
 --- response_body eval
 ['{"message":"Missing or null Origin","code":"MISSING_OR_NULL_ORIGIN"}',
  '{"message":"Missing or null Origin","code":"MISSING_OR_NULL_ORIGIN"}']
+
+
+=== TEST 16: POST /get-session is 405 without deferSessionRefresh
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request
+POST /api/auth/get-session
+--- error_code: 405
+--- response_body chomp
+{"message":"POST method requires deferSessionRefresh to be enabled in session config","code":"METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED"}
+--- response_headers
+Cache-Control: no-store
+
+
+=== TEST 17: disableRefresh is honoured by session-requiring endpoints too
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request
+GET /api/auth/list-sessions?disableRefresh=true
+--- more_headers eval
+"Authorization: Bearer $::refresh_me"
+--- error_code: 200
+--- response_headers
+!Set-Cookie
+
+
+=== TEST 18: a leftover session_data cookie is expired by get-session
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request
+GET /api/auth/get-session
+--- more_headers eval
+"Cookie: better-auth.session_data=abc; " . $::cookie
+--- error_code: 200
+--- response_headers
+Set-Cookie: better-auth.session_data=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax
+
+
+=== TEST 19: sign-out validates its optional body
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request
+POST /api/auth/sign-out
+{"state":5,"disableRedirect":"x"}
+--- more_headers eval
+"Authorization: Bearer $::tok\nContent-Type: application/json"
+--- error_code: 400
+--- response_body chomp
+{"message":"[body.disableRedirect] Invalid input: expected boolean, received string; [body.state] Invalid input: expected string, received number","code":"VALIDATION_ERROR"}
+
+
+=== TEST 20: a bearer signature must be the padded standard form; a cookie name may have spaces
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request eval
+["GET /api/auth/get-session", "GET /api/auth/get-session"]
+--- more_headers eval
+["Authorization: Bearer " . (Athena::Test::sign($::tok) =~ s/=$//r),
+ "Cookie: " . ($::cookie =~ s/=/ = /r)]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+['^null$', qr/"token":"$::tok"/]
+
+
+=== TEST 21: revoke-other-sessions leaves expired sessions alone, as better-auth does
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request
+POST /api/auth/revoke-other-sessions
+--- more_headers eval
+"Authorization: Bearer $::keeper"
+--- error_code: 200
+--- response_body chomp
+{"status":true}

@@ -19,6 +19,7 @@ static const athena_route_t  athena_routes[] = {
     { ATHENA_POST, "/sign-in/email", athena_api_sign_in, ATHENA_ROUTE_FORM },
     { ATHENA_POST, "/sign-out", athena_api_sign_out, 0 },
     { ATHENA_GET,  "/get-session", athena_api_get_session, 0 },
+    { ATHENA_POST, "/get-session", athena_api_get_session_post, 0 },
     { ATHENA_GET,  "/list-sessions", athena_api_list_sessions, 0 },
     { ATHENA_POST, "/revoke-session", athena_api_revoke_session, 0 },
     { ATHENA_POST, "/revoke-sessions", athena_api_revoke_sessions, 0 },
@@ -41,6 +42,45 @@ athena_route_find(athena_method_e method, const char *path, size_t len)
         {
             return rt;
         }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * The first value of a query parameter, decoded ('+' is a space), or NULL
+ * when the parameter is absent. "a" alone reads as "a=".
+ */
+
+char *
+athena_query_arg(athena_ctx_t *ctx, const char *name, size_t *len)
+{
+    char        *v, *p;
+    size_t       n, vlen;
+    const char  *arg, *end;
+
+    n = strlen(name);
+
+    for (arg = ctx->req->args; arg && *arg; arg = end + (*end == '&')) {
+        end = arg + strcspn(arg, "&");
+
+        if (strncmp(arg, name, n) != 0 || (arg[n] != '=' && arg + n != end))
+        {
+            continue;
+        }
+
+        vlen = arg + n == end ? 0 : (size_t) (end - arg - n - 1);
+        v = athena_strndup(ctx->a, arg + n + (vlen ? 1 : 0), vlen);
+        if (v == NULL) {
+            return NULL;
+        }
+
+        for (p = v; *p; p++) {
+            *p = *p == '+' ? ' ' : *p;
+        }
+
+        return athena_uri_decode(ctx->a, v, vlen, len);
     }
 
     return NULL;
@@ -86,13 +126,19 @@ athena_form_parse(athena_arena_t *a, const char *s, size_t len)
             amp = end;
         }
 
+        /* "name" alone is "name=" */
         eq = memchr(p, '=', (size_t) (amp - p));
-        if (eq == NULL || eq == p) {
+        if (eq == NULL) {
+            eq = amp;
+        }
+
+        if (eq == p) {
             continue;
         }
 
         key = athena_strndup(a, p, (size_t) (eq - p));
-        val = athena_strndup(a, eq + 1, (size_t) (amp - eq - 1));
+        val = eq == amp ? athena_strdup(a, "")
+                        : athena_strndup(a, eq + 1, (size_t) (amp - eq - 1));
         if (key == NULL || val == NULL) {
             return NULL;
         }
@@ -133,10 +179,8 @@ athena_unsupported_media(athena_ctx_t *ctx, const char *allowed)
     type = ctx->req->content_type;
 
     athena_reply_error(ctx, 415, "UNSUPPORTED_MEDIA_TYPE",
-        type ? athena_sprintf(ctx->a, "Content-Type \"%s\" is not allowed. "
-                              "Allowed types: %s", type, allowed)
-             : athena_sprintf(ctx->a, "Content-Type is required. "
-                              "Allowed types: %s", allowed));
+        athena_sprintf(ctx->a, "Content-Type \"%s\" is not allowed. "
+                       "Allowed types: %s", type, allowed));
 }
 
 
@@ -161,9 +205,9 @@ athena_body_parse(athena_ctx_t *ctx)
     allowed = form ? "application/x-www-form-urlencoded, application/json"
                    : "application/json";
 
+    /* as better-auth's Node adapter: without a type there is no body */
     if (req->content_type == NULL) {
-        athena_unsupported_media(ctx, allowed);
-        return 0;
+        return 1;
     }
 
     if (!athena_utf8_valid(req->body, req->body_len)) {

@@ -81,6 +81,7 @@ typedef struct {
     const char           *referer;
     const char           *sec_fetch_site;
     const char           *sec_fetch_mode;
+    const char           *sec_fetch_dest;
     const char           *self_origin;    /* scheme://host of the request */
     const char           *ip;
     const char           *user_agent;
@@ -145,6 +146,7 @@ void athena_gen_session(yajl_gen g, const athena_session_t *s);
 
 char *athena_cookie_get(athena_ctx_t *ctx, const char *name);
 char *athena_cookie_get_signed(athena_ctx_t *ctx, const char *suffix);
+char *athena_unsign(athena_ctx_t *ctx, char *raw);
 char *athena_cookie_name(athena_ctx_t *ctx, const char *suffix);
 void athena_cookie_set_session(athena_ctx_t *ctx, const char *token,
     int remember);
@@ -162,6 +164,8 @@ athena_store_rc_e athena_session_revoke(athena_ctx_t *ctx,
 const char *athena_session_token(athena_ctx_t *ctx);
 
 
+char *athena_query_arg(athena_ctx_t *ctx, const char *name, size_t *len);
+int athena_json_truthy(const athena_json_t *v);
 int athena_origin_check(athena_ctx_t *ctx);
 int athena_origin_check_sign_in(athena_ctx_t *ctx);
 
@@ -173,6 +177,7 @@ athena_store_rc_e athena_api_sign_up(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_sign_in(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_sign_out(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_get_session(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_get_session_post(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_list_sessions(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_revoke_session(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_revoke_sessions(athena_ctx_t *ctx);

@@ -42,20 +42,9 @@ athena_api_ok(athena_ctx_t *ctx)
 static int
 athena_query_flag(athena_ctx_t *ctx, const char *name)
 {
-    size_t       n;
-    const char  *p;
+    size_t  len;
 
-    n = strlen(name);
-
-    for (p = ctx->req->args; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1
-                                                          : NULL)
-    {
-        if (strncmp(p, name, n) == 0 && p[n] == '=') {
-            return p[n + 1] != '\0' && p[n + 1] != '&';
-        }
-    }
-
-    return 0;
+    return athena_query_arg(ctx, name, &len) != NULL && len > 0;
 }
 
 
@@ -68,7 +57,7 @@ athena_require_session(athena_ctx_t *ctx, int *ok)
 
     *ok = 0;
 
-    rc = athena_session_load(ctx, 1);
+    rc = athena_session_load(ctx, !athena_query_flag(ctx, "disableRefresh"));
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
@@ -84,19 +73,31 @@ athena_require_session(athena_ctx_t *ctx, int *ok)
 }
 
 
+static void
+athena_no_store(athena_ctx_t *ctx)
+{
+    athena_reply_header(ctx, "Cache-Control", "no-store");
+    athena_reply_header(ctx, "Pragma", "no-cache");
+}
+
+
 athena_store_rc_e
 athena_api_get_session(athena_ctx_t *ctx)
 {
     yajl_gen           g;
     athena_store_rc_e  rc;
 
+    /* the cookie cache is off, so a leftover cached copy is expired */
+    if (athena_cookie_get(ctx, athena_cookie_name(ctx, "session_data"))) {
+        athena_cookie_expire(ctx, "session_data");
+    }
+
     rc = athena_session_load(ctx, !athena_query_flag(ctx, "disableRefresh"));
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
 
-    athena_reply_header(ctx, "Cache-Control", "no-store");
-    athena_reply_header(ctx, "Pragma", "no-cache");
+    athena_no_store(ctx);
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
@@ -116,6 +117,20 @@ athena_api_get_session(athena_ctx_t *ctx)
     }
 
     athena_reply_gen(ctx, 200, g);
+
+    return ATHENA_STORE_OK;
+}
+
+
+/* better-auth answers POST only with deferSessionRefresh, which is off */
+
+athena_store_rc_e
+athena_api_get_session_post(athena_ctx_t *ctx)
+{
+    athena_no_store(ctx);
+    athena_reply_error(ctx, 405, "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
+                       "POST method requires deferSessionRefresh to be "
+                       "enabled in session config");
 
     return ATHENA_STORE_OK;
 }
@@ -231,7 +246,8 @@ athena_revoke_all(athena_ctx_t *ctx, int keep_current)
     }
 
     rc = athena_session_delete_user(ctx->db, ctx->a, ctx->user.id,
-                                    keep_current ? ctx->session.token : NULL);
+                                    keep_current ? ctx->session.token : NULL,
+                                    keep_current ? ctx->now : 0);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }

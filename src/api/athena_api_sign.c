@@ -19,28 +19,6 @@ static const char  *athena_sign_up_forbidden[] = {
 
 
 static int
-athena_json_truthy(const athena_json_t *v)
-{
-    if (v == NULL) {
-        return 0;
-    }
-
-    switch (v->type) {
-    case ATHENA_JSON_NULL:
-        return 0;
-    case ATHENA_JSON_BOOL:
-        return v->boolean;
-    case ATHENA_JSON_NUMBER:
-        return v->number != 0;
-    case ATHENA_JSON_STRING:
-        return v->len != 0;
-    default:
-        return 1;
-    }
-}
-
-
-static int
 athena_reply_invalid(athena_ctx_t *ctx, athena_check_t *chk)
 {
     if (chk->message == NULL) {
@@ -80,16 +58,20 @@ athena_reply_session(athena_ctx_t *ctx, int sign_in, const char *callback)
 
     if (sign_in) {
         athena_gen_key(g, "redirect");
-        athena_gen_bool(g, callback != NULL);
+        athena_gen_bool(g, callback != NULL && callback[0] != '\0');
     }
 
     athena_gen_key(g, "token");
     athena_gen_cstr(g, ctx->session.token);
 
+    /* an empty callbackURL is echoed, but redirects nowhere */
     if (callback != NULL) {
         athena_gen_key(g, "url");
         athena_gen_cstr(g, callback);
-        athena_reply_header(ctx, "Location", callback);
+
+        if (callback[0] != '\0') {
+            athena_reply_header(ctx, "Location", callback);
+        }
     }
 
     athena_gen_key(g, "user");
@@ -202,6 +184,15 @@ athena_api_sign_up(athena_ctx_t *ctx)
                 athena_sprintf(ctx->a, "%s is not allowed to be set", *f));
             return ATHENA_STORE_OK;
         }
+    }
+
+    /* Postgres text cannot hold NUL: better-auth's insert fails there */
+    if (strlen(name->string) != name->len
+        || (image && strlen(image->string) != image->len))
+    {
+        athena_reply_error(ctx, 422, "FAILED_TO_CREATE_USER",
+                           "Failed to create user");
+        return ATHENA_STORE_OK;
     }
 
     email = athena_email_normalize(ctx->a, em->string, em->len);
@@ -339,8 +330,7 @@ athena_api_sign_in(athena_ctx_t *ctx)
         athena_cookie_expire(ctx, "dont_remember");
     }
 
-    athena_reply_session(ctx, 1,
-                         callback && callback->len ? callback->string : NULL);
+    athena_reply_session(ctx, 1, callback ? callback->string : NULL);
 
     return ATHENA_STORE_OK;
 }
@@ -350,15 +340,23 @@ athena_store_rc_e
 athena_api_sign_out(athena_ctx_t *ctx)
 {
     yajl_gen           g;
+    athena_check_t     chk;
     const char        *token;
     athena_store_rc_e  rc;
 
-    /* the body is optional, but when present it must be an object */
-    if (ctx->body != NULL && ctx->body->type != ATHENA_JSON_OBJECT) {
-        athena_reply_error(ctx, 400, "VALIDATION_ERROR",
-            athena_sprintf(ctx->a, "[body] Invalid input: expected object, "
-                           "received %s", athena_json_type_name(ctx->body)));
-        return ATHENA_STORE_OK;
+    /* the body is optional: {callbackURL?, disableRedirect?, state?} */
+    if (ctx->body != NULL) {
+        athena_check_init(&chk, ctx->a, ctx->body, "body");
+
+        if (athena_check_object(&chk)) {
+            (void) athena_check_string(&chk, "callbackURL", 0);
+            (void) athena_check_bool(&chk, "disableRedirect", 0);
+            (void) athena_check_string(&chk, "state", 0);
+        }
+
+        if (athena_reply_invalid(ctx, &chk)) {
+            return ATHENA_STORE_OK;
+        }
     }
 
     token = athena_session_token(ctx);

@@ -26,7 +26,7 @@ athena_cookie_name(athena_ctx_t *ctx, const char *suffix)
 char *
 athena_cookie_get(athena_ctx_t *ctx, const char *name)
 {
-    size_t       nlen, vlen;
+    size_t       n, nlen, vlen;
     const char  *p, *end, *eq, *v;
 
     if (ctx->req->cookie == NULL) {
@@ -48,12 +48,19 @@ athena_cookie_get(athena_ctx_t *ctx, const char *name)
 
         eq = memchr(p, '=', (size_t) (end - p));
 
-        if (eq != NULL && (size_t) (eq - p) == nlen
-            && memcmp(p, name, nlen) == 0)
-        {
-            v = eq + 1;
-            vlen = (size_t) (end - v);
+        /* "name =value" names "name", as better-call trims it */
+        n = eq ? (size_t) (eq - p) : 0;
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t')) {
+            n--;
+        }
 
+        if (eq != NULL && n == nlen && memcmp(p, name, nlen) == 0) {
+            v = eq + 1;
+            while (*v == ' ' && v < end) {
+                v++;
+            }
+
+            vlen = (size_t) (end - v);
             while (vlen && v[vlen - 1] == ' ') {
                 vlen--;
             }
@@ -90,20 +97,16 @@ athena_signed_value(athena_ctx_t *ctx, const char *value)
 
 
 /*
- * A signed cookie is "value.sig" split at the last dot; the signature is
- * 44 characters ending in '='. Anything else reads as no cookie at all.
+ * A signed value is "value.sig" split at the last dot; the signature is
+ * 44 characters ending in '='. Anything else reads as unsigned: NULL.
+ * The value is cut in place.
  */
 
 char *
-athena_cookie_get_signed(athena_ctx_t *ctx, const char *suffix)
+athena_unsign(athena_ctx_t *ctx, char *raw)
 {
-    char        *raw, *dot;
+    char        *dot;
     size_t       siglen;
-
-    raw = athena_cookie_get(ctx, athena_cookie_name(ctx, suffix));
-    if (raw == NULL) {
-        return NULL;
-    }
 
     dot = strrchr(raw, '.');
     if (dot == NULL) {
@@ -125,6 +128,17 @@ athena_cookie_get_signed(athena_ctx_t *ctx, const char *suffix)
     *dot = '\0';
 
     return raw;
+}
+
+
+char *
+athena_cookie_get_signed(athena_ctx_t *ctx, const char *suffix)
+{
+    char  *raw;
+
+    raw = athena_cookie_get(ctx, athena_cookie_name(ctx, suffix));
+
+    return raw ? athena_unsign(ctx, raw) : NULL;
 }
 
 

@@ -125,24 +125,51 @@ athena_origin_trusted(athena_ctx_t *ctx, const char *value)
 }
 
 
-/* a relative callback is fine when it cannot leave the site */
+/*
+ * A relative callback is fine when it cannot leave the site: no "//" or
+ * "\\", no control characters (C1 ones included, as UTF-8), and no
+ * encoded slash in its path part.
+ */
 
 static int
-athena_relative_safe(const char *v)
+athena_relative_safe(athena_ctx_t *ctx, const char *v)
 {
-    const char  *p;
+    char                 *path;
+    const unsigned char  *p;
 
     if (v[0] != '/' || v[1] == '/' || strchr(v, '\\') != NULL) {
         return 0;
     }
 
-    for (p = v; *p; p++) {
-        if ((unsigned char) *p < 0x20 || *p == 0x7f) {
+    for (p = (const unsigned char *) v; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f
+            || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+        {
             return 0;
         }
     }
 
-    return strcasestr(v, "%2f") == NULL && strcasestr(v, "%5c") == NULL;
+    path = athena_strndup(ctx->a, v, strcspn(v, "?#"));
+
+    return path != NULL && strcasestr(path, "%2f") == NULL
+           && strcasestr(path, "%5c") == NULL;
+}
+
+
+/* a header that is absent or blank reads as absent, as in better-auth */
+
+static const char *
+athena_header_value(const char *h)
+{
+    const char  *p;
+
+    if (h == NULL) {
+        return NULL;
+    }
+
+    for (p = h; *p == ' ' || *p == '\t'; p++) { /* void */ }
+
+    return *p ? h : NULL;
 }
 
 
@@ -151,9 +178,21 @@ athena_relative_safe(const char *v)
 int
 athena_origin_validate(athena_ctx_t *ctx)
 {
-    const char  *origin;
+    const char  *origin, *site;
 
-    origin = ctx->req->origin ? ctx->req->origin : ctx->req->referer;
+    origin = athena_header_value(ctx->req->origin);
+    if (origin == NULL) {
+        origin = ctx->req->referer;
+    }
+
+    /* a sandboxed same-origin page sends "null": its origin is ours */
+    site = athena_header_value(ctx->req->sec_fetch_site);
+
+    if (origin && strcmp(origin, "null") == 0 && site
+        && strcmp(site, "same-origin") == 0 && ctx->req->self_origin)
+    {
+        origin = ctx->req->self_origin;
+    }
 
     if (origin == NULL || origin[0] == '\0' || strcmp(origin, "null") == 0) {
         athena_reply_error(ctx, 403, "MISSING_OR_NULL_ORIGIN",
@@ -187,6 +226,51 @@ static const athena_callback_field_t  athena_callback_fields[] = {
 };
 
 
+/* JavaScript's truthiness, which decides whether a field is checked */
+
+int
+athena_json_truthy(const athena_json_t *v)
+{
+    if (v == NULL) {
+        return 0;
+    }
+
+    switch (v->type) {
+    case ATHENA_JSON_NULL:
+        return 0;
+    case ATHENA_JSON_BOOL:
+        return v->boolean;
+    case ATHENA_JSON_NUMBER:
+        return v->number != 0;
+    case ATHENA_JSON_STRING:
+        return v->len != 0;
+    default:
+        return 1;
+    }
+}
+
+
+/* body.callbackURL || query.callbackURL, as better-auth reads it */
+
+static const athena_json_t *
+athena_callback_value(athena_ctx_t *ctx, const char *field)
+{
+    char                  *q;
+    size_t                 len;
+    const athena_json_t   *v;
+
+    v = athena_json_get(ctx->body, field);
+
+    if (athena_json_truthy(v) || strcmp(field, "callbackURL") != 0) {
+        return v;
+    }
+
+    q = athena_query_arg(ctx, field, &len);
+
+    return q ? athena_json_string(ctx->a, q, len) : v;
+}
+
+
 static int
 athena_callbacks_validate(athena_ctx_t *ctx)
 {
@@ -194,9 +278,10 @@ athena_callbacks_validate(athena_ctx_t *ctx)
     const athena_callback_field_t   *f;
 
     for (f = athena_callback_fields; f->field; f++) {
-        v = athena_json_get(ctx->body, f->field);
+        v = athena_callback_value(ctx, f->field);
 
-        if (v == NULL) {
+        /* a falsy value is left to the endpoint's own validation */
+        if (!athena_json_truthy(v)) {
             continue;
         }
 
@@ -207,7 +292,7 @@ athena_callbacks_validate(athena_ctx_t *ctx)
             return 0;
         }
 
-        if (v->len == 0 || athena_relative_safe(v->string)
+        if (athena_relative_safe(ctx, v->string)
             || athena_origin_trusted(ctx, v->string))
         {
             continue;
@@ -244,14 +329,15 @@ athena_origin_check(athena_ctx_t *ctx)
 int
 athena_origin_check_sign_in(athena_ctx_t *ctx)
 {
-    const char  *site, *mode;
+    const char  *site, *mode, *dest;
 
     if (ctx->req->cookie != NULL) {
         return athena_origin_validate(ctx);
     }
 
-    site = ctx->req->sec_fetch_site;
-    mode = ctx->req->sec_fetch_mode;
+    site = athena_header_value(ctx->req->sec_fetch_site);
+    mode = athena_header_value(ctx->req->sec_fetch_mode);
+    dest = athena_header_value(ctx->req->sec_fetch_dest);
 
     if (site && mode && strcmp(site, "cross-site") == 0
         && strcmp(mode, "navigate") == 0)
@@ -262,7 +348,9 @@ athena_origin_check_sign_in(athena_ctx_t *ctx)
         return 0;
     }
 
-    if (site || mode || ctx->req->origin || ctx->req->referer) {
+    if (site || mode || dest || athena_header_value(ctx->req->origin)
+        || athena_header_value(ctx->req->referer))
+    {
         return athena_origin_validate(ctx);
     }
 

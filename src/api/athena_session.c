@@ -23,9 +23,10 @@ static const char  athena_banned_message[] =
 
 
 /*
- * "Bearer token.sig" must carry a valid signature of the part before the
- * first dot; a bare "Bearer token" is signed by the plugin itself, so it
- * is taken as it is. A header that fails is ignored, not refused.
+ * "Bearer token.sig" must carry a valid signature, checked as the session
+ * cookie's is (better-auth's bearer plugin puts it into that cookie); a
+ * bare "Bearer token" is signed by the plugin itself, so it is taken as it
+ * is. A header that fails is ignored, not refused.
  */
 
 static const char *
@@ -66,18 +67,13 @@ athena_bearer_token(athena_ctx_t *ctx)
         return NULL;
     }
 
+    /* the plugin splits at the first dot, the cookie at the last: one dot */
     dot = strchr(value, '.');
-
-    if (!athena_verify_signature(ctx->conf->secret, ctx->conf->secret_len,
-                                 value, (size_t) (dot - value), dot + 1,
-                                 strlen(dot + 1)))
-    {
+    if (strchr(dot + 1, '.') != NULL) {
         return NULL;
     }
 
-    *dot = '\0';
-
-    return value;
+    return athena_unsign(ctx, value);
 }
 
 

@@ -1,3 +1,5 @@
+#define _GNU_SOURCE               /* memmem */
+
 #include <string.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -266,6 +268,100 @@ static const yajl_callbacks  athena_json_callbacks = {
 };
 
 
+static int
+athena_json_hex4(const char *p, const char *end, unsigned *v)
+{
+    int       i;
+    unsigned  c;
+
+    if (end - p < 4) {
+        return 0;
+    }
+
+    *v = 0;
+
+    for (i = 0; i < 4; i++) {
+        c = (unsigned char) p[i];
+        c = (c >= '0' && c <= '9') ? c - '0'
+            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+            : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : 16;
+
+        if (c == 16) {
+            return 0;
+        }
+
+        *v = *v << 4 | c;
+    }
+
+    return 1;
+}
+
+
+/*
+ * JavaScript keeps a lone UTF-16 surrogate ("\ud800") in a string and
+ * writes it out as U+FFFD; yajl would make it "?". So that a name or a
+ * password hashes and stores as better-auth's would, such escapes become
+ * "\ufffd" before parsing. Returns the text itself when it has none.
+ */
+
+static const char *
+athena_json_mend_surrogates(athena_arena_t *a, const char *text, size_t len)
+{
+    int          in_string;
+    char        *out;
+    unsigned     hi, lo;
+    const char  *p, *end;
+
+    end = text + len;
+
+    if (memmem(text, len, "\\u", 2) == NULL) {
+        return text;
+    }
+
+    out = athena_strndup(a, text, len);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    in_string = 0;
+
+    for (p = text; p < end; p++) {
+
+        if (*p == '"') {
+            in_string = !in_string;
+            continue;
+        }
+
+        if (!in_string || *p != '\\' || p + 1 >= end) {
+            continue;
+        }
+
+        p++;
+
+        if (*p != 'u' || !athena_json_hex4(p + 1, end, &hi)) {
+            continue;
+        }
+
+        if (hi >= 0xd800 && hi <= 0xdbff && end - p >= 11
+            && p[5] == '\\' && p[6] == 'u'
+            && athena_json_hex4(p + 7, end, &lo)
+            && lo >= 0xdc00 && lo <= 0xdfff)
+        {
+            p += 10;            /* a proper pair, kept */
+            continue;
+        }
+
+        if (hi >= 0xd800 && hi <= 0xdfff) {
+            memcpy(out + (p + 1 - text), "fffd", 4);
+        }
+
+        p += 4;
+    }
+
+    return out;
+}
+
+
 athena_json_rc_e
 athena_json_parse(athena_arena_t *a, const char *text, size_t len,
     unsigned max_depth, athena_json_t **out)
@@ -279,6 +375,17 @@ athena_json_parse(athena_arena_t *a, const char *text, size_t len,
     memset(&b, 0, sizeof(b));
     b.arena = a;
     b.max_depth = max_depth;
+
+    /* JSON.parse, as better-call calls it, skips a UTF-8 byte order mark */
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+
+    text = athena_json_mend_surrogates(a, text, len);
+    if (text == NULL) {
+        return ATHENA_JSON_NOMEM;
+    }
 
     h = yajl_alloc(&athena_json_callbacks, NULL, &b);
     if (h == NULL) {

@@ -167,6 +167,8 @@ ngx_http_athena_auth_request(ngx_http_request_t *r,
                                                            "Sec-Fetch-Site");
     req->sec_fetch_mode = ngx_http_athena_auth_find_header(r, a,
                                                            "Sec-Fetch-Mode");
+    req->sec_fetch_dest = ngx_http_athena_auth_find_header(r, a,
+                                                           "Sec-Fetch-Dest");
 
     /* the client address after the realip module, if it is in use */
     req->ip = ngx_http_athena_auth_copy(a, &r->connection->addr_text);

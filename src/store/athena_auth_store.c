@@ -340,7 +340,9 @@ athena_session_find(athena_db_t *db, athena_arena_t *a, const char *token,
     athena_rows_t      *rows;
     athena_store_rc_e   rc;
 
-    key = athena_cache_key(db, a, token);
+    /* a cache TTL of 0 turns session caching off: Postgres answers all */
+    key = athena_db_conf(db)->cache_ttl > 0 ? athena_cache_key(db, a, token)
+                                            : NULL;
     cached = key ? athena_redis_get(db, a, key) : NULL;
 
     if (cached != NULL) {
@@ -461,25 +463,31 @@ athena_session_delete(athena_db_t *db, athena_arena_t *a, const char *token)
 }
 
 
-/* deletes a user's sessions, but keep_token's, and marks them revoked */
+/*
+ * Deletes a user's sessions but keep_token's (and, with live_at, only
+ * those still live then), and marks them revoked in the cache.
+ */
 
 athena_store_rc_e
 athena_session_delete_user(athena_db_t *db, athena_arena_t *a,
-    const char *user_id, const char *keep_token)
+    const char *user_id, const char *keep_token, int64_t live_at)
 {
     size_t              i, n;
-    const char         *p[2];
+    const char         *p[3];
     const char        **tokens;
     athena_rows_t      *rows;
     athena_store_rc_e   rc;
 
     p[0] = user_id;
     p[1] = keep_token;
+    p[2] = live_at ? athena_ms_text(a, live_at) : NULL;
 
     rc = athena_pg_exec(db, a,
              "DELETE FROM session WHERE \"userId\" = $1"
-             " AND ($2::text IS NULL OR token <> $2) RETURNING token",
-             2, p, &rows);
+             " AND ($2::text IS NULL OR token <> $2)"
+             " AND ($3::float8 IS NULL OR \"expiresAt\" > " ATHENA_TS(3) ")"
+             " RETURNING token",
+             3, p, &rows);
 
     if (rc != ATHENA_STORE_OK) {
         return rc;

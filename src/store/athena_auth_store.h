@@ -27,7 +27,8 @@ athena_store_rc_e athena_session_touch(athena_db_t *db, athena_arena_t *a,
 athena_store_rc_e athena_session_delete(athena_db_t *db, athena_arena_t *a,
     const char *token);
 athena_store_rc_e athena_session_delete_user(athena_db_t *db,
-    athena_arena_t *a, const char *user_id, const char *keep_token);
+    athena_arena_t *a, const char *user_id, const char *keep_token,
+    int64_t live_at);
 athena_store_rc_e athena_session_list(athena_db_t *db, athena_arena_t *a,
     const char *user_id, int64_t now, athena_session_t **list, size_t *n);
 

@@ -85,6 +85,8 @@ test_json(void)
 {
     athena_arena_t  *a;
     athena_json_t   *v;
+    const char      *surrogates =
+        "[\"a\\ud800b\\udc00\\ud83d\\ude00\\\\ud800\"]";
 
     a = athena_arena_create(1024);
 
@@ -104,6 +106,13 @@ test_json(void)
        "refuses invalid UTF-8 in a string");
     ok(athena_json_parse(a, "{} x", 4, 8, &v) == ATHENA_JSON_SYNTAX,
        "refuses trailing garbage");
+    ok(athena_json_parse(a, surrogates, strlen(surrogates), 8, &v)
+       == ATHENA_JSON_OK
+       && strcmp(v->items[0]->string,
+                 "a\xef\xbf\xbd" "b\xef\xbf\xbd" "\xf0\x9f\x98\x80\\ud800") == 0,
+       "lone surrogates read as U+FFFD, pairs and escaped text kept");
+    ok(athena_json_parse(a, "\xef\xbb\xbf{}", 5, 8, &v) == ATHENA_JSON_OK,
+       "a byte order mark is skipped");
     ok(athena_json_parse(a, "{\"a\":1,\"a\":2}", 13, 8, &v) == ATHENA_JSON_OK
        && strcmp(athena_json_get(v, "a")->string, "2") == 0,
        "the last of repeated keys wins, as in JSON.parse");
