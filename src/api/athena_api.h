@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../core/athena_arena.h"
+#include "../core/athena_check.h"
 #include "../core/athena_json.h"
 #include "../core/athena_model.h"
 #include "../store/athena_db.h"
@@ -135,6 +136,7 @@ void athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
     const char *message);
 void athena_reply_message(athena_ctx_t *ctx, int status,
     const char *message);
+int athena_reply_invalid(athena_ctx_t *ctx, athena_check_t *chk);
 void athena_reply_empty(athena_ctx_t *ctx, int status);
 void athena_reply_header(athena_ctx_t *ctx, const char *name,
     const char *value);

@@ -200,8 +200,7 @@ athena_api_revoke_session(athena_ctx_t *ctx)
         token = athena_check_string(&chk, "token", 1);
     }
 
-    if (chk.message) {
-        athena_reply_error(ctx, 400, "VALIDATION_ERROR", chk.message);
+    if (athena_reply_invalid(ctx, &chk)) {
         return ATHENA_STORE_OK;
     }
 

@@ -18,32 +18,6 @@ static const char  *athena_sign_up_forbidden[] = {
 };
 
 
-static int
-athena_reply_invalid(athena_ctx_t *ctx, athena_check_t *chk)
-{
-    if (chk->message == NULL) {
-        return 0;
-    }
-
-    athena_reply_error(ctx, 400, "VALIDATION_ERROR", chk->message);
-
-    return 1;
-}
-
-
-/*
- * NFKC as better-auth applies it before hashing; password lengths are
- * JavaScript string lengths of what the client sent.
- */
-
-static char *
-athena_password_prepare(athena_ctx_t *ctx, const athena_json_t *pw,
-    size_t *len)
-{
-    return athena_nfkc(ctx->a, pw->string, pw->len, len);
-}
-
-
 static void
 athena_reply_session(athena_ctx_t *ctx, int sign_in, const char *callback)
 {
@@ -196,7 +170,8 @@ athena_api_sign_up(athena_ctx_t *ctx)
     }
 
     email = athena_email_normalize(ctx->a, em->string, em->len);
-    pw = athena_password_prepare(ctx, password, &pwlen);
+    /* better-auth hashes the NFKC form of the password */
+    pw = athena_nfkc(ctx->a, password->string, password->len, &pwlen);
 
     if (email == NULL || pw == NULL || athena_random_id(id) != 0
         || athena_password_hash(pw, pwlen, hash) != 0)
@@ -293,7 +268,8 @@ athena_api_sign_in(athena_ctx_t *ctx)
     }
 
     email = athena_email_normalize(ctx->a, em->string, em->len);
-    pw = athena_password_prepare(ctx, password, &pwlen);
+    /* better-auth hashes the NFKC form of the password */
+    pw = athena_nfkc(ctx->a, password->string, password->len, &pwlen);
 
     if (email == NULL || pw == NULL) {
         return ATHENA_STORE_ERROR;

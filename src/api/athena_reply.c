@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "athena_api.h"
+#include "../core/athena_check.h"
 
 
 /* a generator for the answer; without memory the answer is already 500 */
@@ -64,6 +65,21 @@ athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
 
 
 /* a few better-auth errors carry a message and no code */
+
+/* returns 1 when validation failed and the 400 has been written */
+
+int
+athena_reply_invalid(athena_ctx_t *ctx, athena_check_t *chk)
+{
+    if (chk->message == NULL) {
+        return 0;
+    }
+
+    athena_reply_error(ctx, 400, "VALIDATION_ERROR", chk->message);
+
+    return 1;
+}
+
 
 void
 athena_reply_message(athena_ctx_t *ctx, int status, const char *message)
