@@ -13,4 +13,8 @@ bash scripts/build.sh
 export TEST_NGINX_LOAD_MODULES="$top/build/ngx_http_athena_auth_module.so"
 
 prove --exec bash scripts/unit.sh
-prove -j2 -I t/lib t/
+
+# the suites two at a time; the valgrind one alone after them, so that its
+# CPU load cannot disturb the timing proof of t/007-nonblocking.t
+prove -j2 -I t/lib $(ls t/*.t | grep -v valgrind)
+prove -I t/lib t/*valgrind*.t
