@@ -67,12 +67,10 @@ for my $c (['GET', '/get-session'], ['GET', '/list-sessions'],
     is($r->{code}, 200, "$c->[0] $c->[1] with a session");
 }
 
-# a graceful stop, waiting as long as valgrind needs
-kill 'QUIT', $nginx->{pid};
-waitpid $nginx->{pid}, 0;
-my $status = $?;
-delete $nginx->{pid};
-is($status & 127, 0, 'nginx exited without a signal');
+# a graceful stop, waiting as long as valgrind may need
+my $status = $nginx->stop(120);
+ok(defined $status, 'nginx stopped within 120 s of QUIT');
+is(($status // 9) & 127, 0, 'nginx exited without a signal');
 
 open my $fh, '<', $vglog or die "no valgrind log";
 my $log = do { local $/; <$fh> };

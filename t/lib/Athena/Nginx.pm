@@ -158,18 +158,36 @@ sub reload {
 }
 
 
+# Graceful stop: QUIT, then wait up to $secs for the exit. Returns the
+# exit status, or undef when nginx had to be killed. A connection now and
+# then wakes the event loop, in case the signal reached a thread that is
+# not the loop's (seen under valgrind).
 sub stop {
-    my ($self) = @_;
-    my $pid = delete $self->{pid} or return;
+    my ($self, $secs) = @_;
+    my $pid = delete $self->{pid} or return 0;
 
     kill 'QUIT', $pid;
-    my $until = time + 10;
+
+    my $until = time + ($secs || 10);
+    my $poke = time + 1;
+
     while (time < $until) {
-        return if waitpid($pid, WNOHANG) == $pid;
+        return $? if waitpid($pid, WNOHANG) == $pid;
+
+        if (time > $poke) {
+            my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                          PeerPort => $self->{port},
+                                          Proto => 'tcp');
+            close $s if $s;
+            $poke = time + 1;
+        }
+
         sleep 0.02;
     }
+
     kill 'KILL', $pid;
     waitpid($pid, 0);
+    return undef;
 }
 
 
