@@ -11,10 +11,6 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 conninfo=${1:?usage: migrate.sh <conninfo> [schema]}
 schema=${2:-public}
 
-case "$schema" in
-    [A-Za-z_]*) ;;
-    *) echo "migrate: bad schema name '$schema'" >&2; exit 1 ;;
-esac
 if [[ ! "$schema" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
     echo "migrate: bad schema name '$schema'" >&2
     exit 1
