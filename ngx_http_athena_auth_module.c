@@ -32,6 +32,13 @@ static char *ngx_http_athena_auth_trusted_origins(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_athena_auth_schema(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_athena_auth_login_redirect(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_athena_auth_admin_user_ids(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static ngx_int_t ngx_http_athena_auth_is_url(ngx_str_t *s);
+static ngx_int_t ngx_http_athena_auth_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_athena_auth_postconfiguration(ngx_conf_t *cf);
 static void ngx_http_athena_auth_exit_process(ngx_cycle_t *cycle);
 
 
@@ -201,6 +208,41 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       offsetof(ngx_http_athena_auth_main_conf_t, disable_sign_up),
       NULL },
 
+    { ngx_string("athena_auth_cache_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_cache_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_cache_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, gate_ttl),
+      NULL },
+
+    { ngx_string("athena_auth_admin_user_ids"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_athena_auth_admin_user_ids,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_require"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_athena_auth_require,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_login_redirect"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_athena_auth_login_redirect,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("athena_auth_api"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
       ngx_http_athena_auth_api,
@@ -213,8 +255,8 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
 
 
 static ngx_http_module_t  ngx_http_athena_auth_module_ctx = {
-    NULL,                                  /* preconfiguration */
-    NULL,                                  /* postconfiguration */
+    ngx_http_athena_auth_preconfiguration, /* preconfiguration */
+    ngx_http_athena_auth_postconfiguration, /* postconfiguration */
 
     ngx_http_athena_auth_create_main_conf, /* create main configuration */
     ngx_http_athena_auth_init_main_conf,   /* init main configuration */
@@ -241,6 +283,32 @@ ngx_module_t  ngx_http_athena_auth_module = {
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
+
+
+static ngx_int_t
+ngx_http_athena_auth_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_athena_auth_add_variables(cf);
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_postconfiguration(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_athena_auth_gate_handler;
+
+    return NGX_OK;
+}
 
 
 /*
@@ -275,6 +343,8 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
      *     amcf->thread_pool = NULL;
      *     amcf->base_url = { 0, NULL };
      *     amcf->trusted_origins = NULL;
+     *     amcf->cache_zone = NULL;
+     *     amcf->admin_user_ids = NULL;
      *     amcf->conf = NULL;
      */
 
@@ -284,6 +354,7 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
     amcf->redis_timeout = NGX_CONF_UNSET_MSEC;
     amcf->redis_retry = NGX_CONF_UNSET_MSEC;
     amcf->cache_ttl = NGX_CONF_UNSET_MSEC;
+    amcf->gate_ttl = NGX_CONF_UNSET_MSEC;
     amcf->secure_cookies = NGX_CONF_UNSET;
     amcf->expires_in = NGX_CONF_UNSET;
     amcf->update_age = NGX_CONF_UNSET;
@@ -373,12 +444,43 @@ ngx_http_athena_auth_redis_conf(ngx_conf_t *cf,
 }
 
 
+static const char **
+ngx_http_athena_auth_cstrs(ngx_conf_t *cf, ngx_array_t *a, size_t *n)
+{
+    ngx_str_t    *s;
+    ngx_uint_t    i;
+    const char  **out;
+
+    *n = 0;
+
+    if (a == NULL) {
+        return NULL;
+    }
+
+    out = ngx_pcalloc(cf->pool, a->nelts * sizeof(char *));
+    if (out == NULL) {
+        return NULL;
+    }
+
+    s = a->elts;
+
+    for (i = 0; i < a->nelts; i++) {
+        out[i] = ngx_http_athena_auth_cstr(cf, &s[i]);
+        if (out[i] == NULL) {
+            return NULL;
+        }
+    }
+
+    *n = a->nelts;
+
+    return out;
+}
+
+
 static ngx_int_t
 ngx_http_athena_auth_build(ngx_conf_t *cf,
     ngx_http_athena_auth_main_conf_t *amcf)
 {
-    ngx_str_t      *origins;
-    ngx_uint_t      i;
     athena_conf_t  *c;
 
     c = ngx_pcalloc(cf->pool, sizeof(athena_conf_t));
@@ -410,19 +512,15 @@ ngx_http_athena_auth_build(ngx_conf_t *cf,
     c->max_depth = (unsigned) amcf->max_depth;
     c->disable_sign_up = (int) amcf->disable_sign_up;
 
-    if (amcf->trusted_origins) {
-        origins = amcf->trusted_origins->elts;
-        c->ntrusted = amcf->trusted_origins->nelts;
-        c->trusted_origins = ngx_pcalloc(cf->pool,
-                                         c->ntrusted * sizeof(char *));
-        if (c->trusted_origins == NULL) {
-            return NGX_ERROR;
-        }
+    c->trusted_origins = ngx_http_athena_auth_cstrs(cf, amcf->trusted_origins,
+                                                    &c->ntrusted);
+    c->admin_user_ids = ngx_http_athena_auth_cstrs(cf, amcf->admin_user_ids,
+                                                   &c->nadmin_user_ids);
 
-        for (i = 0; i < c->ntrusted; i++) {
-            c->trusted_origins[i] = ngx_http_athena_auth_cstr(cf,
-                                                              &origins[i]);
-        }
+    if ((amcf->trusted_origins && c->trusted_origins == NULL)
+        || (amcf->admin_user_ids && c->admin_user_ids == NULL))
+    {
+        return NGX_ERROR;
     }
 
     amcf->conf = c;
@@ -444,6 +542,7 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(amcf->redis_timeout, 250);
     ngx_conf_init_msec_value(amcf->redis_retry, 1000);
     ngx_conf_init_msec_value(amcf->cache_ttl, 60000);
+    ngx_conf_init_msec_value(amcf->gate_ttl, 5000);
     ngx_conf_init_value(amcf->secure_cookies, 0);
     ngx_conf_init_value(amcf->expires_in, 604800);
     ngx_conf_init_value(amcf->update_age, 86400);
@@ -501,9 +600,15 @@ ngx_http_athena_auth_create_loc_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     alcf->base = { 0, NULL };
+     *     alcf->roles = NULL;
+     *     alcf->permissions = NULL;
+     *     alcf->org_permissions = NULL;
+     *     alcf->login_redirect = { 0, NULL };
+     *     alcf->redirect_param = { 0, NULL };
      */
 
     alcf->api = NGX_CONF_UNSET;
+    alcf->require = NGX_CONF_UNSET;
 
     return alcf;
 }
@@ -521,12 +626,36 @@ ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     ngx_conf_merge_value(conf->api, prev->api, 0);
     ngx_conf_merge_str_value(conf->base, prev->base, "/api/auth");
+    ngx_conf_merge_str_value(conf->login_redirect, prev->login_redirect, "");
+    ngx_conf_merge_str_value(conf->redirect_param, prev->redirect_param,
+                             "callbackURL");
 
-    if (!conf->api) {
-        return NGX_CONF_OK;
+    /* a location's rules come whole from the one that says "require" */
+    if (conf->require == NGX_CONF_UNSET) {
+        conf->require = prev->require;
+        conf->roles = prev->roles;
+        conf->permissions = prev->permissions;
+        conf->org_permissions = prev->org_permissions;
     }
 
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_athena_auth_module);
+
+    if (conf->require == 1) {
+        if (amcf->conf == NULL || amcf->secret.len == 0
+            || amcf->cache_zone == NULL)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"athena_auth_require\" needs"
+                               " \"athena_auth_postgres\","
+                               " \"athena_auth_secret\" and"
+                               " \"athena_auth_cache_zone\" at http level");
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (conf->api != 1) {
+        return NGX_CONF_OK;
+    }
 
     if (amcf->conf == NULL || amcf->secret.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -583,6 +712,74 @@ ngx_http_athena_auth_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_athena_auth_api_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+/* athena_auth_login_redirect <url> [<parameter name>] */
+
+static char *
+ngx_http_athena_auth_login_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_athena_auth_loc_conf_t  *alcf = conf;
+
+    ngx_str_t  *value;
+
+    if (alcf->login_redirect.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (!ngx_http_athena_auth_is_url(&value[1])
+        && (value[1].len == 0 || value[1].data[0] != '/'))
+    {
+        return "must be an http:// or https:// URL or a path";
+    }
+
+    alcf->login_redirect = value[1];
+
+    if (cf->args->nelts == 3) {
+        if (value[2].len == 0) {
+            return "has an empty parameter name";
+        }
+
+        alcf->redirect_param = value[2];
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_athena_auth_admin_user_ids(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf = conf;
+
+    ngx_str_t   *value, *id;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    if (amcf->admin_user_ids == NULL) {
+        amcf->admin_user_ids = ngx_array_create(cf->pool, 4,
+                                                sizeof(ngx_str_t));
+        if (amcf->admin_user_ids == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        id = ngx_array_push(amcf->admin_user_ids);
+        if (id == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *id = value[i];
+    }
 
     return NGX_CONF_OK;
 }

@@ -13,6 +13,9 @@
 #include "src/api/athena_api.h"
 
 
+#define NGX_HTTP_ATHENA_AUTH_HASH_LEN  32     /* SHA-256 of a token */
+
+
 typedef struct {
     ngx_str_t             postgres;
     ngx_str_t             schema;
@@ -26,6 +29,10 @@ typedef struct {
     ngx_msec_t            redis_retry;
     ngx_str_t             cache_prefix;
     ngx_msec_t            cache_ttl;
+
+    ngx_shm_zone_t       *cache_zone;         /* the gate's */
+    ngx_msec_t            gate_ttl;
+    ngx_array_t          *admin_user_ids;     /* of ngx_str_t */
 
     ngx_str_t             secret;
     ngx_str_t             thread_pool_name;
@@ -52,7 +59,30 @@ typedef struct {
 typedef struct {
     ngx_flag_t            api;
     ngx_str_t             base;
+
+    ngx_int_t             require;            /* the gate: 1 on, 0 off */
+    ngx_array_t          *roles;              /* of char *, any of them */
+    ngx_array_t          *permissions;        /* of athena_permission_t */
+    ngx_array_t          *org_permissions;    /* of athena_permission_t */
+    ngx_str_t             login_redirect;
+    ngx_str_t             redirect_param;
 } ngx_http_athena_auth_loc_conf_t;
+
+
+/* a node of a tree keyed by a token's hash */
+typedef struct {
+    ngx_rbtree_node_t     node;
+    u_char                hash[NGX_HTTP_ATHENA_AUTH_HASH_LEN];
+} ngx_http_athena_auth_hnode_t;
+
+
+typedef struct {
+    ngx_http_request_t   *request;
+    ngx_queue_t           queue;              /* in a lookup's waiters */
+    u_char                hash[NGX_HTTP_ATHENA_AUTH_HASH_LEN];
+    athena_identity_t     id;
+    unsigned              waiting:1;
+} ngx_http_athena_auth_gate_ctx_t;
 
 
 extern ngx_module_t  ngx_http_athena_auth_module;
@@ -65,8 +95,36 @@ ngx_int_t ngx_http_athena_auth_send(ngx_http_request_t *r,
     athena_resp_t *resp);
 ngx_int_t ngx_http_athena_auth_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *code, const char *message);
-void ngx_http_athena_auth_log_outcome(ngx_http_request_t *r,
-    athena_resp_t *resp);
+void ngx_http_athena_auth_log_outcome(ngx_log_t *log, const char *warn,
+    const char *error);
+const char *ngx_http_athena_auth_header(athena_arena_t *a,
+    ngx_table_elt_t *h);
+const char *ngx_http_athena_auth_cookies(ngx_http_request_t *r,
+    athena_arena_t *a);
+
+ngx_int_t ngx_http_athena_auth_gate_handler(ngx_http_request_t *r);
+char *ngx_http_athena_auth_require(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_athena_auth_lookup(ngx_http_request_t *r,
+    ngx_http_athena_auth_gate_ctx_t *ctx, const char *token);
+ngx_int_t ngx_http_athena_auth_add_variables(ngx_conf_t *cf);
+
+char *ngx_http_athena_auth_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_msec_t ngx_http_athena_auth_clock(void);
+ngx_int_t ngx_http_athena_auth_cache_get(ngx_shm_zone_t *zone,
+    const u_char *hash, ngx_pool_t *pool, athena_identity_t *id);
+ngx_int_t ngx_http_athena_auth_cache_put(ngx_shm_zone_t *zone,
+    const u_char *hash, const athena_identity_t *id, ngx_msec_t since,
+    ngx_msec_t ttl);
+void ngx_http_athena_auth_cache_evict(ngx_shm_zone_t *zone,
+    const u_char *hash);
+void ngx_http_athena_auth_hash_insert(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+void ngx_http_athena_auth_hash_link(ngx_rbtree_t *tree,
+    ngx_http_athena_auth_hnode_t *hn, const u_char *hash);
+ngx_http_athena_auth_hnode_t *ngx_http_athena_auth_hash_find(
+    ngx_rbtree_t *tree, const u_char *hash);
 
 
 #endif /* NGX_HTTP_ATHENA_AUTH_MODULE_H */

@@ -37,6 +37,9 @@ typedef struct {
     const char          **trusted_origins;
     size_t                ntrusted;
 
+    const char          **admin_user_ids;
+    size_t                nadmin_user_ids;
+
     unsigned              min_password;
     unsigned              max_password;
     unsigned              max_depth;
@@ -121,6 +124,56 @@ struct athena_ctx_s {
     int                   dont_remember;
     const char           *issued;         /* token.sig of a new cookie */
 };
+
+
+/*
+ * What the gate learns about a token. The strings are NULL when absent;
+ * a state other than LIVE carries no identity.
+ */
+
+typedef enum {
+    ATHENA_GATE_NONE = 0,         /* no such session, or expired */
+    ATHENA_GATE_LIVE,
+    ATHENA_GATE_UNAVAILABLE,      /* neither Redis nor Postgres answered */
+    ATHENA_GATE_ERROR
+} athena_gate_state_e;
+
+
+#define ATHENA_IDENTITY_NSTR  8
+
+typedef struct {
+    athena_gate_state_e   state;
+    int64_t               session_expires;
+    int64_t               ban_expires;
+    int                   banned;
+
+    /* in this order, so that the cache can store them as one list */
+    const char           *str[ATHENA_IDENTITY_NSTR];
+} athena_identity_t;
+
+#define ATHENA_ID_USER_ID          0
+#define ATHENA_ID_EMAIL            1
+#define ATHENA_ID_NAME             2
+#define ATHENA_ID_ROLE             3
+#define ATHENA_ID_SESSION_ID       4
+#define ATHENA_ID_ORG_ID           5
+#define ATHENA_ID_ORG_ROLE         6
+#define ATHENA_ID_IMPERSONATED_BY  7
+
+
+typedef struct {
+    const athena_conf_t  *conf;
+    athena_arena_t       *arena;
+    const char           *token;
+    athena_identity_t     id;
+    const char           *log_warn;
+    const char           *log_error;
+} athena_gate_lookup_t;
+
+
+const char *athena_gate_token(const athena_conf_t *conf, athena_arena_t *a,
+    const char *authorization, const char *cookie);
+void athena_gate_lookup(athena_gate_lookup_t *lk);
 
 
 const athena_route_t *athena_route_find(athena_method_e method,

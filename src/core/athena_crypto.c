@@ -68,11 +68,18 @@ athena_random_id(char *out)
 
 
 void
+athena_sha256(const char *data, size_t len, unsigned char *out)
+{
+    SHA256((const unsigned char *) data, len, out);
+}
+
+
+void
 athena_sha256_hex(const char *data, size_t len, char *out)
 {
     unsigned char  md[SHA256_DIGEST_LENGTH];
 
-    SHA256((const unsigned char *) data, len, md);
+    athena_sha256(data, len, md);
     athena_hex(md, sizeof(md), out);
 }
 

@@ -17,6 +17,8 @@
 
 
 int athena_random_id(char *out);
+#define ATHENA_SHA256_LEN    32
+void athena_sha256(const char *data, size_t len, unsigned char *out);
 void athena_sha256_hex(const char *data, size_t len, char *out);
 int athena_sign(const char *secret, size_t slen, const char *msg,
     size_t mlen, char *out);

@@ -21,7 +21,7 @@ ngx_http_athena_auth_copy(athena_arena_t *a, ngx_str_t *s)
 }
 
 
-static const char *
+const char *
 ngx_http_athena_auth_header(athena_arena_t *a, ngx_table_elt_t *h)
 {
     return h ? ngx_http_athena_auth_copy(a, &h->value) : NULL;
@@ -66,7 +66,7 @@ ngx_http_athena_auth_find_header(ngx_http_request_t *r, athena_arena_t *a,
 
 /* several Cookie headers read as one, joined as a browser would */
 
-static const char *
+const char *
 ngx_http_athena_auth_cookies(ngx_http_request_t *r, athena_arena_t *a)
 {
     u_char            *p;
@@ -292,8 +292,6 @@ ngx_http_athena_auth_api_handler(ngx_http_request_t *r)
         return ngx_http_athena_auth_too_large(r);
     }
 
-    ngx_http_set_ctx(r, (void *) route, ngx_http_athena_auth_module);
-
     r->request_body_in_single_buf = 1;
 
     rc = ngx_http_read_client_request_body(r,
@@ -367,7 +365,9 @@ ngx_http_athena_auth_body_handler(ngx_http_request_t *r)
     ngx_http_athena_auth_main_conf_t  *amcf;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
-    route = ngx_http_get_module_ctx(r, ngx_http_athena_auth_module);
+
+    /* matched before the body was read; the gate owns the module's ctx */
+    (void) ngx_http_athena_auth_route(r, &route);
 
     req = ngx_http_athena_auth_request(r, route);
     if (req == NULL) {

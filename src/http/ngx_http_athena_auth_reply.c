@@ -127,26 +127,27 @@ ngx_http_athena_auth_log_allowed(time_t *last, ngx_uint_t *suppressed)
 
 
 void
-ngx_http_athena_auth_log_outcome(ngx_http_request_t *r, athena_resp_t *resp)
+ngx_http_athena_auth_log_outcome(ngx_log_t *log, const char *warn,
+    const char *error)
 {
     static time_t      last_warn, last_error;
     static ngx_uint_t  warn_suppressed, error_suppressed;
 
-    if (resp->log_error
+    if (error
         && ngx_http_athena_auth_log_allowed(&last_error, &error_suppressed))
     {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, log, 0,
                       "athena_auth: %s (%ui similar suppressed)",
-                      resp->log_error, error_suppressed);
+                      error, error_suppressed);
         error_suppressed = 0;
     }
 
-    if (resp->log_warn
+    if (warn
         && ngx_http_athena_auth_log_allowed(&last_warn, &warn_suppressed))
     {
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_WARN, log, 0,
                       "athena_auth: %s (%ui similar suppressed)",
-                      resp->log_warn, warn_suppressed);
+                      warn, warn_suppressed);
         warn_suppressed = 0;
     }
 }

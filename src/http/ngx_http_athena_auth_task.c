@@ -55,7 +55,8 @@ ngx_http_athena_auth_task_done(ngx_event_t *ev)
                    "athena_auth task done: %d, %uz body bytes",
                    ctx->resp.status, ctx->resp.len);
 
-    ngx_http_athena_auth_log_outcome(r, &ctx->resp);
+    ngx_http_athena_auth_log_outcome(c->log, ctx->resp.log_warn,
+                                     ctx->resp.log_error);
 
     if (c->error) {
         /* the client went away while the task ran */

@@ -22,7 +22,7 @@ use Athena::Nginx;
 our @EXPORT = qw(
     servers psql json_decode json_encode random_id sign session_cookie scrypt_hash
     create_user create_session default_main_config default_http_config
-    install_defaults start_nginx hold_table_lock
+    install_defaults start_nginx hold_table_lock gate_http_config app_hits create_org
 );
 
 our $SECRET = 'athena-test-secret-0123456789-abcdefghijklmnop';
@@ -142,14 +142,33 @@ sub create_session {
 
     psql(sprintf(
         'INSERT INTO session (id, "expiresAt", token, "createdAt", "updatedAt",'
-        . ' "ipAddress", "userAgent", "userId", "impersonatedBy")'
+        . ' "ipAddress", "userAgent", "userId", "impersonatedBy",'
+        . ' "activeOrganizationId")'
         . " VALUES (%s, now() + interval '%d seconds', %s,"
         . " now() - interval '%d seconds', now() - interval '%d seconds',"
-        . " '127.0.0.1', 'test', %s, %s)",
+        . " '127.0.0.1', 'test', %s, %s, %s)",
         quote_sql(random_id()), $expires, quote_sql($token), $age, $age,
-        quote_sql($user_id), quote_sql($o{impersonated_by})));
+        quote_sql($user_id), quote_sql($o{impersonated_by}),
+        quote_sql($o{active_org})));
 
     return $token;
+}
+
+
+# an organization with members: create_org(slug, [user_id, role], ...)
+sub create_org {
+    my ($slug, @members) = @_;
+    my $id = random_id();
+    psql(sprintf('INSERT INTO organization (id, name, slug, "createdAt")'
+                 . ' VALUES (%s, %s, %s, now())',
+                 quote_sql($id), quote_sql("Org $slug"), quote_sql($slug)));
+    for my $m (@members) {
+        psql(sprintf('INSERT INTO member (id, "organizationId", "userId",'
+                     . ' role, "createdAt") VALUES (%s, %s, %s, %s, now())',
+                     quote_sql(random_id()), quote_sql($id),
+                     quote_sql($m->[0]), quote_sql($m->[1])));
+    }
+    return $id;
 }
 
 
@@ -195,6 +214,41 @@ sub default_http_config {
     athena_auth_base_url http://localhost:3000;
     @{[ $o{extra} || '' ]}
 CONF
+}
+
+
+# The gate's http level: the cache zone and an upstream app, another
+# server of the same nginx, that echoes the identity headers it received
+# and logs every request it sees to $TEST_NGINX_APP_LOG.
+sub gate_http_config {
+    my (%o) = @_;
+    $ENV{TEST_NGINX_APP_PORT} ||= Athena::Servers::free_port();
+    $ENV{TEST_NGINX_APP_LOG} ||= Athena::Servers::tempdir_for('app') . '/app.log';
+    my $zone = $o{zone} || 'athena_gate:1m';
+    my $ttl = $o{ttl} ? "athena_auth_cache_ttl $o{ttl};" : '';
+    return default_http_config(%o, extra => <<"CONF" . ($o{extra} || ''));
+    athena_auth_cache_zone $zone;
+    $ttl
+    log_format app '\$request_uri user=\$http_x_user_id';
+    server {
+        listen 127.0.0.1:$ENV{TEST_NGINX_APP_PORT};
+        access_log $ENV{TEST_NGINX_APP_LOG} app;
+        location / {
+            default_type text/plain;
+            return 200 "uri=\$request_uri\nid=\$http_x_user_id\nemail=\$http_x_user_email\nname=\$http_x_user_name\nrole=\$http_x_user_role\nsession=\$http_x_session_id\nexpires=\$http_x_session_expires\norg=\$http_x_org_id\norg_role=\$http_x_org_role\nimp=\$http_x_impersonated_by\n";
+        }
+    }
+CONF
+}
+
+
+# the requests the app of gate_http_config saw for a URI
+sub app_hits {
+    my ($uri) = @_;
+    open my $fh, '<', $ENV{TEST_NGINX_APP_LOG} or return 0;
+    my $n = grep { index($_, "$uri ") == 0 } <$fh>;
+    close $fh;
+    return $n;
 }
 
 

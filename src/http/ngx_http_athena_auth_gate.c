@@ -1,0 +1,660 @@
+/*
+ * The gate: an access-phase handler that admits a request only with a
+ * live session of an unbanned user whose roles and permissions meet the
+ * location's rules. A repeat check is answered from shared memory on the
+ * event loop; a miss waits for a lookup task (see the lookup file).
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "../../ngx_http_athena_auth_module.h"
+#include "../core/athena_access.h"
+#include "../core/athena_crypto.h"
+
+
+static const char  ngx_http_athena_auth_banned[] =
+    "You have been banned from this application. "
+    "Please contact support if you believe this is an error.";
+
+
+static void
+ngx_http_athena_auth_gate_cleanup(void *data)
+{
+    ngx_http_athena_auth_gate_ctx_t  *ctx = data;
+
+    /* a request that goes away while it waits leaves its lookup */
+    if (ctx->waiting) {
+        ngx_queue_remove(&ctx->queue);
+        ctx->waiting = 0;
+    }
+}
+
+
+static ngx_uint_t
+ngx_http_athena_auth_has_error_page(ngx_http_core_loc_conf_t *clcf,
+    ngx_uint_t status)
+{
+    ngx_uint_t            i;
+    ngx_http_err_page_t  *err;
+
+    if (clcf->error_pages == NULL) {
+        return 0;
+    }
+
+    err = clcf->error_pages->elts;
+
+    for (i = 0; i < clcf->error_pages->nelts; i++) {
+        if (err[i].status == (ngx_int_t) status) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A refusal is a JSON answer, unless nginx is to decide: under "satisfy
+ * any" another access module may still admit the request, and an
+ * error_page for the status is the user's choice of answer.
+ */
+
+static ngx_int_t
+ngx_http_athena_auth_refuse(ngx_http_request_t *r, ngx_uint_t status,
+    const char *code, const char *message)
+{
+    ngx_int_t                  rc;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->satisfy == NGX_HTTP_SATISFY_ANY
+        || ngx_http_athena_auth_has_error_page(clcf, status))
+    {
+        return status;
+    }
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_athena_auth_send_error(r, status, code, message);
+
+    ngx_http_finalize_request(r, rc);
+
+    return NGX_DONE;
+}
+
+
+static ngx_uint_t
+ngx_http_athena_auth_wants_html(ngx_http_request_t *r)
+{
+#if (NGX_HTTP_HEADERS)
+    ngx_str_t  *accept;
+
+    if (r->headers_in.accept == NULL) {
+        return 0;
+    }
+
+    accept = &r->headers_in.accept->value;
+
+    return ngx_strlcasestrn(accept->data, accept->data + accept->len,
+                            (u_char *) "text/html", 9 - 1)
+           != NULL;
+#else
+    return 0;
+#endif
+}
+
+
+/* a browser is sent to the login page with the URL it asked for */
+
+static ngx_int_t
+ngx_http_athena_auth_login_redirect(ngx_http_request_t *r,
+    ngx_http_athena_auth_loc_conf_t *alcf)
+{
+    u_char           *p;
+    size_t            len;
+    uintptr_t         escape;
+    ngx_table_elt_t  *location;
+
+    escape = 2 * ngx_escape_uri(NULL, r->unparsed_uri.data,
+                                r->unparsed_uri.len,
+                                NGX_ESCAPE_URI_COMPONENT);
+
+    len = alcf->login_redirect.len + 1 + alcf->redirect_param.len + 1
+          + r->unparsed_uri.len + escape;
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    location = ngx_list_push(&r->headers_out.headers);
+    if (location == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    location->hash = 1;
+    ngx_str_set(&location->key, "Location");
+    location->value.data = p;
+
+    p = ngx_cpymem(p, alcf->login_redirect.data, alcf->login_redirect.len);
+    *p++ = ngx_strlchr(alcf->login_redirect.data,
+                       alcf->login_redirect.data + alcf->login_redirect.len,
+                       '?')
+           ? '&' : '?';
+    p = ngx_cpymem(p, alcf->redirect_param.data, alcf->redirect_param.len);
+    *p++ = '=';
+    p = (u_char *) ngx_escape_uri(p, r->unparsed_uri.data,
+                                  r->unparsed_uri.len,
+                                  NGX_ESCAPE_URI_COMPONENT);
+
+    location->value.len = p - location->value.data;
+
+    ngx_http_clear_location(r);
+    r->headers_out.location = location;
+
+    return NGX_HTTP_MOVED_TEMPORARILY;
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_unauthorized(ngx_http_request_t *r,
+    ngx_http_athena_auth_loc_conf_t *alcf)
+{
+    if (alcf->login_redirect.len && ngx_http_athena_auth_wants_html(r)) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_athena_auth_login_redirect(r, alcf);
+    }
+
+    return ngx_http_athena_auth_refuse(r, NGX_HTTP_UNAUTHORIZED,
+                                       "UNAUTHORIZED", "Unauthorized");
+}
+
+
+static ngx_uint_t
+ngx_http_athena_auth_role_ok(ngx_http_athena_auth_loc_conf_t *alcf,
+    athena_identity_t *id)
+{
+    char        **roles;
+    ngx_uint_t    i;
+    const char   *have;
+
+    if (alcf->roles == NULL) {
+        return 1;
+    }
+
+    /* a user without a role has the admin plugin's default one */
+    have = id->str[ATHENA_ID_ROLE] ? id->str[ATHENA_ID_ROLE] : "user";
+    roles = alcf->roles->elts;
+
+    for (i = 0; i < alcf->roles->nelts; i++) {
+        if (athena_roles_include(have, roles[i], 0)) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static ngx_uint_t
+ngx_http_athena_auth_admin_ok(ngx_http_request_t *r,
+    ngx_http_athena_auth_loc_conf_t *alcf, athena_identity_t *id)
+{
+    size_t                             i;
+    const athena_conf_t               *conf;
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    if (alcf->permissions == NULL) {
+        return 1;
+    }
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+    conf = amcf->conf;
+
+    /* the admin plugin's adminUserIds pass every check */
+    for (i = 0; i < conf->nadmin_user_ids; i++) {
+        if (ngx_strcmp(conf->admin_user_ids[i], id->str[ATHENA_ID_USER_ID])
+            == 0)
+        {
+            return 1;
+        }
+    }
+
+    return athena_access_allows(&athena_admin_access,
+                                id->str[ATHENA_ID_ROLE],
+                                alcf->permissions->elts,
+                                alcf->permissions->nelts);
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_org_check(ngx_http_request_t *r,
+    ngx_http_athena_auth_loc_conf_t *alcf, athena_identity_t *id)
+{
+    if (alcf->org_permissions == NULL) {
+        return NGX_OK;
+    }
+
+    if (id->str[ATHENA_ID_ORG_ID] == NULL) {
+        return ngx_http_athena_auth_refuse(r, NGX_HTTP_FORBIDDEN,
+                                           "NO_ACTIVE_ORGANIZATION",
+                                           "No active organization");
+    }
+
+    if (id->str[ATHENA_ID_ORG_ROLE] == NULL) {
+        return ngx_http_athena_auth_refuse(r, NGX_HTTP_FORBIDDEN,
+                   "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION",
+                   "You are not a member of this organization");
+    }
+
+    if (!athena_access_allows(&athena_org_access, id->str[ATHENA_ID_ORG_ROLE],
+                              alcf->org_permissions->elts,
+                              alcf->org_permissions->nelts))
+    {
+        return ngx_http_athena_auth_refuse(r, NGX_HTTP_FORBIDDEN,
+                   "FORBIDDEN",
+                   "Your organization role does not allow this");
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_decide(ngx_http_request_t *r,
+    ngx_http_athena_auth_gate_ctx_t *ctx)
+{
+    int64_t                           now;
+    ngx_time_t                       *tp;
+    athena_identity_t                *id;
+    ngx_http_athena_auth_loc_conf_t  *alcf;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
+    id = &ctx->id;
+
+    tp = ngx_timeofday();
+    now = (int64_t) tp->sec * 1000 + tp->msec;
+
+    if (id->state == ATHENA_GATE_LIVE && id->session_expires <= now) {
+        id->state = ATHENA_GATE_NONE;
+    }
+
+    switch (id->state) {
+
+    case ATHENA_GATE_LIVE:
+        break;
+
+    case ATHENA_GATE_NONE:
+        return ngx_http_athena_auth_unauthorized(r, alcf);
+
+    case ATHENA_GATE_UNAVAILABLE:
+        return ngx_http_athena_auth_refuse(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                           "SERVICE_UNAVAILABLE",
+                                           "The auth database is unavailable");
+
+    default:
+        return ngx_http_athena_auth_refuse(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                           "INTERNAL_SERVER_ERROR",
+                                           "The session could not be checked");
+    }
+
+    /* an expired ban no longer counts; sign-in lifts it for good */
+    if (id->banned
+        && (id->ban_expires == ATHENA_TIME_NULL || id->ban_expires > now))
+    {
+        return ngx_http_athena_auth_refuse(r, NGX_HTTP_FORBIDDEN,
+                                           "BANNED_USER",
+                                           ngx_http_athena_auth_banned);
+    }
+
+    if (!ngx_http_athena_auth_role_ok(alcf, id)) {
+        return ngx_http_athena_auth_refuse(r, NGX_HTTP_FORBIDDEN, "FORBIDDEN",
+                                           "Your role does not allow this");
+    }
+
+    if (!ngx_http_athena_auth_admin_ok(r, alcf, id)) {
+        return ngx_http_athena_auth_refuse(r, NGX_HTTP_FORBIDDEN, "FORBIDDEN",
+                                           "Your role does not allow this");
+    }
+
+    return ngx_http_athena_auth_org_check(r, alcf, id);
+}
+
+
+/*
+ * The request's session token (as the API reads it) and its hash;
+ * NGX_DECLINED when it carries none.
+ */
+
+static ngx_int_t
+ngx_http_athena_auth_gate_token(ngx_http_request_t *r,
+    ngx_http_athena_auth_gate_ctx_t *ctx, athena_arena_t *a,
+    const char **token)
+{
+    const char                        *auth, *cookie;
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+
+    auth = ngx_http_athena_auth_header(a, r->headers_in.authorization);
+    cookie = ngx_http_athena_auth_cookies(r, a);
+
+    *token = athena_gate_token(amcf->conf, a, auth, cookie);
+
+    if (*token == NULL) {
+        return NGX_DECLINED;
+    }
+
+    athena_sha256(*token, ngx_strlen(*token), ctx->hash);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_gate_start(ngx_http_request_t *r,
+    ngx_http_athena_auth_gate_ctx_t *ctx)
+{
+    ngx_int_t                          rc;
+    const char                        *token;
+    athena_arena_t                    *a;
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    /* nothing that could carry a token: no work at all */
+    if (r->headers_in.authorization == NULL
+        && r->headers_in.cookies.nelts == 0)
+    {
+        return ngx_http_athena_auth_decide(r, ctx);
+    }
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+
+    a = athena_arena_create(1024);
+    if (a == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_athena_auth_gate_token(r, ctx, a, &token);
+
+    if (rc == NGX_DECLINED) {
+        athena_arena_destroy(a);
+        return ngx_http_athena_auth_decide(r, ctx);
+    }
+
+    rc = ngx_http_athena_auth_cache_get(amcf->cache_zone, ctx->hash, r->pool,
+                                        &ctx->id);
+
+    if (rc == NGX_DECLINED) {
+        rc = ngx_http_athena_auth_lookup(r, ctx, token);
+    }
+
+    athena_arena_destroy(a);
+
+    switch (rc) {
+
+    case NGX_OK:
+        return ngx_http_athena_auth_decide(r, ctx);
+
+    case NGX_AGAIN:
+        return NGX_AGAIN;
+
+    default:
+        return ngx_http_athena_auth_refuse(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                           "SERVICE_UNAVAILABLE",
+                                           "The auth service is busy");
+    }
+}
+
+
+ngx_int_t
+ngx_http_athena_auth_gate_handler(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t               *cln;
+    ngx_http_athena_auth_loc_conf_t  *alcf;
+    ngx_http_athena_auth_gate_ctx_t  *ctx;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
+
+    if (alcf->require != 1) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_athena_auth_module);
+
+    if (ctx != NULL) {
+        /* run again by the phase engine: once more after the lookup */
+        return ctx->waiting ? NGX_AGAIN : ngx_http_athena_auth_decide(r, ctx);
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_athena_auth_gate_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_athena_auth_gate_cleanup;
+    cln->data = ctx;
+
+    ctx->request = r;
+
+    ngx_http_set_ctx(r, ctx, ngx_http_athena_auth_module);
+
+    return ngx_http_athena_auth_gate_start(r, ctx);
+}
+
+
+/* "user:list,ban": the resource and all of the actions, as one request */
+
+static char *
+ngx_http_athena_auth_permission(ngx_conf_t *cf, ngx_array_t **list,
+    const athena_access_t *ac, ngx_str_t *value)
+{
+    u_char               *s, *colon, *p, *comma, *end;
+    size_t                n;
+    ngx_uint_t            i;
+    const char          **actions;
+    athena_permission_t  *perm;
+
+    s = ngx_pnalloc(cf->pool, value->len + 1);
+    if (s == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(s, value->data, value->len);
+    s[value->len] = '\0';
+    end = s + value->len;
+
+    colon = ngx_strlchr(s, end, ':');
+    if (colon == NULL || colon == s || colon + 1 == end) {
+        goto invalid;
+    }
+
+    *colon = '\0';
+
+    n = 1;
+    for (p = colon + 1; p < end; p++) {
+        n += (*p == ',');
+    }
+
+    actions = ngx_palloc(cf->pool, n * sizeof(char *));
+    if (actions == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    p = colon + 1;
+
+    for (i = 0; i < n; i++) {
+        comma = ngx_strlchr(p, end, ',');
+        if (comma == NULL) {
+            comma = end;
+        }
+
+        *comma = '\0';
+        actions[i] = (const char *) p;
+
+        if (!athena_access_known(ac, (const char *) s, actions[i])) {
+            goto invalid;
+        }
+
+        p = comma + 1;
+    }
+
+    if (*list == NULL) {
+        *list = ngx_array_create(cf->pool, 2, sizeof(athena_permission_t));
+        if (*list == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    perm = ngx_array_push(*list);
+    if (perm == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    perm->resource = (const char *) s;
+    perm->actions = actions;
+    perm->nactions = n;
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "unknown permission \"%V\"", value);
+    return NGX_CONF_ERROR;
+}
+
+
+/* "role=admin,support": any one of them */
+
+static char *
+ngx_http_athena_auth_roles(ngx_conf_t *cf, ngx_array_t **list,
+    ngx_str_t *value)
+{
+    u_char   *p, *comma, *end;
+    char    **role;
+
+    if (value->len == 0) {
+        return "has an empty role list";
+    }
+
+    if (*list == NULL) {
+        *list = ngx_array_create(cf->pool, 2, sizeof(char *));
+        if (*list == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    p = ngx_pnalloc(cf->pool, value->len + 1);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(p, value->data, value->len);
+    end = p + value->len;
+    *end = '\0';
+
+    for ( ;; ) {
+        comma = ngx_strlchr(p, end, ',');
+        if (comma == NULL) {
+            comma = end;
+        }
+
+        if (comma == p) {
+            return "has an empty role name";
+        }
+
+        *comma = '\0';
+
+        role = ngx_array_push(*list);
+        if (role == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *role = (char *) p;
+
+        if (comma == end) {
+            return NGX_CONF_OK;
+        }
+
+        p = comma + 1;
+    }
+}
+
+
+/*
+ * athena_auth_require on | off
+ *                     | [on] [role=r,...] [permission=res:act,...]...
+ *                       [org_permission=res:act,...]...
+ */
+
+char *
+ngx_http_athena_auth_require(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_athena_auth_loc_conf_t  *alcf = conf;
+
+    char        *rv;
+    ngx_str_t   *value, v;
+    ngx_uint_t   i;
+
+    if (alcf->require != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        alcf->require = 0;
+        return NGX_CONF_OK;
+    }
+
+    alcf->require = 1;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strcmp(value[i].data, "on") == 0) {
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "role=", 5) == 0) {
+            v.data = value[i].data + 5;
+            v.len = value[i].len - 5;
+            rv = ngx_http_athena_auth_roles(cf, &alcf->roles, &v);
+
+        } else if (ngx_strncmp(value[i].data, "permission=", 11) == 0) {
+            v.data = value[i].data + 11;
+            v.len = value[i].len - 11;
+            rv = ngx_http_athena_auth_permission(cf, &alcf->permissions,
+                                                 &athena_admin_access, &v);
+
+        } else if (ngx_strncmp(value[i].data, "org_permission=", 15) == 0) {
+            v.data = value[i].data + 15;
+            v.len = value[i].len - 15;
+            rv = ngx_http_athena_auth_permission(cf, &alcf->org_permissions,
+                                                 &athena_org_access, &v);
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        if (rv != NGX_CONF_OK) {
+            return rv;
+        }
+    }
+
+    return NGX_CONF_OK;
+}

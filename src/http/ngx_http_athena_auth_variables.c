@@ -1,0 +1,160 @@
+/*
+ * The identity the gate found, as nginx variables for proxy_set_header,
+ * log_format, map and if. They are empty ("not found") unless the gate
+ * found a live session for this request; no request header feeds them.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "../../ngx_http_athena_auth_module.h"
+#include "../core/athena_time.h"
+
+
+#define NGX_HTTP_ATHENA_AUTH_VAR_EXPIRES  (-1)
+
+
+static ngx_int_t ngx_http_athena_auth_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+
+static ngx_http_variable_t  ngx_http_athena_auth_vars[] = {
+
+    { ngx_string("athena_user_id"), NULL, ngx_http_athena_auth_variable,
+      ATHENA_ID_USER_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("athena_user_email"), NULL, ngx_http_athena_auth_variable,
+      ATHENA_ID_EMAIL, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("athena_user_name"), NULL, ngx_http_athena_auth_variable,
+      ATHENA_ID_NAME, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("athena_user_role"), NULL, ngx_http_athena_auth_variable,
+      ATHENA_ID_ROLE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("athena_session_id"), NULL, ngx_http_athena_auth_variable,
+      ATHENA_ID_SESSION_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("athena_session_expires"), NULL,
+      ngx_http_athena_auth_variable,
+      (uintptr_t) NGX_HTTP_ATHENA_AUTH_VAR_EXPIRES,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("athena_org_id"), NULL, ngx_http_athena_auth_variable,
+      ATHENA_ID_ORG_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("athena_org_role"), NULL, ngx_http_athena_auth_variable,
+      ATHENA_ID_ORG_ROLE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("athena_impersonated_by"), NULL,
+      ngx_http_athena_auth_variable, ATHENA_ID_IMPERSONATED_BY,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+      ngx_http_null_variable
+};
+
+
+/*
+ * A name is whatever the user typed; a control character in it must not
+ * split the header line it is put into, so it reads as a space.
+ */
+
+static u_char *
+ngx_http_athena_auth_header_safe(ngx_pool_t *pool, const char *s,
+    size_t len)
+{
+    u_char  *p;
+    size_t   i;
+
+    for (i = 0; i < len; i++) {
+        if ((u_char) s[i] < 0x20 || s[i] == 0x7f) {
+            break;
+        }
+    }
+
+    if (i == len) {
+        return (u_char *) s;
+    }
+
+    p = ngx_pnalloc(pool, len);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < len; i++) {
+        p[i] = ((u_char) s[i] < 0x20 || s[i] == 0x7f) ? ' ' : (u_char) s[i];
+    }
+
+    return p;
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char                           *p;
+    size_t                            len;
+    const char                       *s;
+    ngx_http_athena_auth_gate_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_athena_auth_module);
+
+    if (ctx == NULL || ctx->id.state != ATHENA_GATE_LIVE) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    if ((intptr_t) data == NGX_HTTP_ATHENA_AUTH_VAR_EXPIRES) {
+        p = ngx_pnalloc(r->pool, ATHENA_ISO_LEN + 1);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        athena_time_iso(ctx->id.session_expires, (char *) p);
+        len = ATHENA_ISO_LEN;
+
+    } else {
+        s = ctx->id.str[data];
+
+        if (s == NULL) {
+            v->not_found = 1;
+            return NGX_OK;
+        }
+
+        len = ngx_strlen(s);
+
+        p = ngx_http_athena_auth_header_safe(r->pool, s, len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    v->len = len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = p;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_athena_auth_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_athena_auth_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
