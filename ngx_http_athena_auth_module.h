@@ -82,6 +82,7 @@ typedef struct {
     u_char                hash[NGX_HTTP_ATHENA_AUTH_HASH_LEN];
     athena_identity_t     id;
     unsigned              waiting:1;
+    unsigned              busy:1;             /* no lookup could start */
 } ngx_http_athena_auth_gate_ctx_t;
 
 
@@ -102,6 +103,7 @@ const char *ngx_http_athena_auth_header(athena_arena_t *a,
 const char *ngx_http_athena_auth_cookies(ngx_http_request_t *r,
     athena_arena_t *a);
 
+ngx_int_t ngx_http_athena_auth_gate_rewrite_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_athena_auth_gate_handler(ngx_http_request_t *r);
 char *ngx_http_athena_auth_require(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

@@ -276,11 +276,20 @@ athena_bearer_after(athena_ctx_t *ctx)
 static void
 athena_store_failed(athena_ctx_t *ctx, athena_store_rc_e rc)
 {
-    const char  *err;
+    size_t                nevict;
+    const char           *err;
+    const unsigned char  *evict;
 
     err = athena_db_error(ctx->db);
 
+    /* what was already revoked stays revoked in every cache */
+    evict = ctx->resp->evict;
+    nevict = ctx->resp->nevict;
+
     memset(ctx->resp, 0, sizeof(athena_resp_t));
+
+    ctx->resp->evict = evict;
+    ctx->resp->nevict = nevict;
 
     if (rc == ATHENA_STORE_UNAVAILABLE) {
         ctx->resp->log_error = err ? athena_strdup(ctx->a, err)

@@ -106,6 +106,10 @@ typedef struct {
     size_t                nheaders;
     const char           *log_warn;       /* rate-limited by the caller */
     const char           *log_error;
+
+    /* SHA-256 of the tokens whose sessions this request ended or changed */
+    const unsigned char  *evict;          /* nevict * ATHENA_SHA256_LEN */
+    size_t                nevict;
 } athena_resp_t;
 
 
@@ -216,6 +220,8 @@ athena_store_rc_e athena_session_start(athena_ctx_t *ctx,
     athena_user_t *user, int remember, int *refused);
 athena_store_rc_e athena_session_revoke(athena_ctx_t *ctx,
     const char *token);
+void athena_session_forget(athena_ctx_t *ctx, const char *const *tokens,
+    size_t n);
 const char *athena_session_token(athena_ctx_t *ctx);
 
 

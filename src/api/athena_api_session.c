@@ -236,8 +236,10 @@ athena_api_revoke_session(athena_ctx_t *ctx)
 static athena_store_rc_e
 athena_revoke_all(athena_ctx_t *ctx, int keep_current)
 {
-    int                ok;
-    athena_store_rc_e  rc;
+    int                 ok;
+    size_t              n;
+    const char        **tokens;
+    athena_store_rc_e   rc;
 
     rc = athena_require_session(ctx, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
@@ -246,10 +248,13 @@ athena_revoke_all(athena_ctx_t *ctx, int keep_current)
 
     rc = athena_session_delete_user(ctx->db, ctx->a, ctx->user.id,
                                     keep_current ? ctx->session.token : NULL,
-                                    keep_current ? ctx->now : 0);
+                                    keep_current ? ctx->now : 0,
+                                    &tokens, &n);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
+
+    athena_session_forget(ctx, tokens, n);
 
     if (!keep_current) {
         athena_cookie_expire_session(ctx);

@@ -91,6 +91,42 @@ athena_session_token(athena_ctx_t *ctx)
 }
 
 
+/*
+ * Sessions that ended or changed leave both caches before the answer:
+ * Redis gets "revoked" markers here, and the answer carries the tokens'
+ * hashes for the gate's shared memory on this node.
+ */
+
+void
+athena_session_forget(athena_ctx_t *ctx, const char *const *tokens,
+    size_t n)
+{
+    size_t          i, have;
+    unsigned char  *all;
+
+    athena_session_cache_revoke(ctx->db, ctx->a, tokens, n);
+
+    have = ctx->resp->nevict;
+
+    all = athena_alloc(ctx->a, (have + n) * ATHENA_SHA256_LEN);
+    if (all == NULL) {
+        return;
+    }
+
+    if (have) {
+        memcpy(all, ctx->resp->evict, have * ATHENA_SHA256_LEN);
+    }
+
+    for (i = 0; i < n; i++) {
+        athena_sha256(tokens[i], strlen(tokens[i]),
+                      all + (have + i) * ATHENA_SHA256_LEN);
+    }
+
+    ctx->resp->evict = all;
+    ctx->resp->nevict = have + n;
+}
+
+
 athena_store_rc_e
 athena_session_revoke(athena_ctx_t *ctx, const char *token)
 {
@@ -98,7 +134,7 @@ athena_session_revoke(athena_ctx_t *ctx, const char *token)
 
     rc = athena_session_delete(ctx->db, ctx->a, token);
     if (rc == ATHENA_STORE_OK) {
-        athena_session_cache_revoke(ctx->db, ctx->a, &token, 1);
+        athena_session_forget(ctx, &token, 1);
     }
 
     return rc;

@@ -359,8 +359,13 @@ ngx_http_athena_auth_gate_token(ngx_http_request_t *r,
 }
 
 
+/*
+ * Fills ctx->id from the shared-memory cache, or makes r wait for a
+ * lookup (NGX_AGAIN). A request without a token has no session.
+ */
+
 static ngx_int_t
-ngx_http_athena_auth_gate_start(ngx_http_request_t *r,
+ngx_http_athena_auth_gate_find(ngx_http_request_t *r,
     ngx_http_athena_auth_gate_ctx_t *ctx)
 {
     ngx_int_t                          rc;
@@ -372,76 +377,65 @@ ngx_http_athena_auth_gate_start(ngx_http_request_t *r,
     if (r->headers_in.authorization == NULL
         && r->headers_in.cookies.nelts == 0)
     {
-        return ngx_http_athena_auth_decide(r, ctx);
+        return NGX_OK;
     }
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
 
     a = athena_arena_create(1024);
     if (a == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        ctx->id.state = ATHENA_GATE_ERROR;
+        return NGX_OK;
     }
 
     rc = ngx_http_athena_auth_gate_token(r, ctx, a, &token);
 
-    if (rc == NGX_DECLINED) {
-        athena_arena_destroy(a);
-        return ngx_http_athena_auth_decide(r, ctx);
-    }
+    if (rc == NGX_OK) {
+        rc = ngx_http_athena_auth_cache_get(amcf->cache_zone, ctx->hash,
+                                            r->pool, &ctx->id);
 
-    rc = ngx_http_athena_auth_cache_get(amcf->cache_zone, ctx->hash, r->pool,
-                                        &ctx->id);
+        if (rc == NGX_DECLINED) {
+            rc = ngx_http_athena_auth_lookup(r, ctx, token);
 
-    if (rc == NGX_DECLINED) {
-        rc = ngx_http_athena_auth_lookup(r, ctx, token);
+            if (rc == NGX_ERROR) {
+                ctx->busy = 1;
+            }
+
+        } else if (rc == NGX_ERROR) {
+            ctx->id.state = ATHENA_GATE_ERROR;
+        }
     }
 
     athena_arena_destroy(a);
 
-    switch (rc) {
-
-    case NGX_OK:
-        return ngx_http_athena_auth_decide(r, ctx);
-
-    case NGX_AGAIN:
-        return NGX_AGAIN;
-
-    default:
-        return ngx_http_athena_auth_refuse(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                           "SERVICE_UNAVAILABLE",
-                                           "The auth service is busy");
-    }
+    return rc == NGX_AGAIN ? NGX_AGAIN : NGX_OK;
 }
 
 
-ngx_int_t
-ngx_http_athena_auth_gate_handler(ngx_http_request_t *r)
+/* the ctx of a gated request, made and filled on its first phase */
+
+static ngx_int_t
+ngx_http_athena_auth_gate_ctx(ngx_http_request_t *r,
+    ngx_http_athena_auth_gate_ctx_t **ctxp)
 {
     ngx_pool_cleanup_t               *cln;
-    ngx_http_athena_auth_loc_conf_t  *alcf;
     ngx_http_athena_auth_gate_ctx_t  *ctx;
-
-    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
-
-    if (alcf->require != 1) {
-        return NGX_DECLINED;
-    }
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_athena_auth_module);
 
     if (ctx != NULL) {
-        /* run again by the phase engine: once more after the lookup */
-        return ctx->waiting ? NGX_AGAIN : ngx_http_athena_auth_decide(r, ctx);
+        *ctxp = ctx;
+        return ctx->waiting ? NGX_AGAIN : NGX_OK;
     }
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_athena_auth_gate_ctx_t));
     if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     cln = ngx_pool_cleanup_add(r->pool, 0);
     if (cln == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     cln->handler = ngx_http_athena_auth_gate_cleanup;
@@ -451,7 +445,97 @@ ngx_http_athena_auth_gate_handler(ngx_http_request_t *r)
 
     ngx_http_set_ctx(r, ctx, ngx_http_athena_auth_module);
 
-    return ngx_http_athena_auth_gate_start(r, ctx);
+    *ctxp = ctx;
+
+    return ngx_http_athena_auth_gate_find(r, ctx);
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_gate_check(ngx_http_request_t *r,
+    ngx_http_athena_auth_gate_ctx_t *ctx)
+{
+    if (ctx->busy) {
+        return ngx_http_athena_auth_refuse(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                           "SERVICE_UNAVAILABLE",
+                                           "The auth service is busy");
+    }
+
+    return ngx_http_athena_auth_decide(r, ctx);
+}
+
+
+/*
+ * The gate runs in the rewrite phase, before the rewrite module (it is
+ * registered after it), so that "return" cannot answer a gated location
+ * unchecked and "if", "set" and "map" see the identity. Under "satisfy
+ * any" it only looks the session up there, and the access phase decides
+ * together with the other access modules.
+ */
+
+ngx_int_t
+ngx_http_athena_auth_gate_rewrite_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                         rc;
+    ngx_http_core_loc_conf_t         *clcf;
+    ngx_http_athena_auth_loc_conf_t  *alcf;
+    ngx_http_athena_auth_gate_ctx_t  *ctx;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
+
+    if (alcf->require != 1 || r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    rc = ngx_http_athena_auth_gate_ctx(r, &ctx);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_AGAIN) {
+        /* the lookup's completion runs the phases again */
+        return NGX_DONE;
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->satisfy == NGX_HTTP_SATISFY_ANY) {
+        return NGX_DECLINED;
+    }
+
+    rc = ngx_http_athena_auth_gate_check(r, ctx);
+
+    return rc == NGX_OK ? NGX_DECLINED : rc;
+}
+
+
+/* the access phase decides again: a rewrite may have changed location */
+
+ngx_int_t
+ngx_http_athena_auth_gate_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                         rc;
+    ngx_http_athena_auth_loc_conf_t  *alcf;
+    ngx_http_athena_auth_gate_ctx_t  *ctx;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
+
+    if (alcf->require != 1) {
+        return NGX_DECLINED;
+    }
+
+    rc = ngx_http_athena_auth_gate_ctx(r, &ctx);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_AGAIN) {
+        return NGX_AGAIN;
+    }
+
+    return ngx_http_athena_auth_gate_check(r, ctx);
 }
 
 

@@ -30,6 +30,30 @@ ngx_http_athena_auth_task_handler(void *data, ngx_log_t *log)
 }
 
 
+/*
+ * What the task revoked or changed leaves this node's gate cache before
+ * the client hears of it; other nodes follow within the cache's TTL.
+ */
+
+static void
+ngx_http_athena_auth_evict(ngx_http_request_t *r, athena_resp_t *resp)
+{
+    size_t                             i;
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+
+    if (amcf->cache_zone == NULL) {
+        return;
+    }
+
+    for (i = 0; i < resp->nevict; i++) {
+        ngx_http_athena_auth_cache_evict(amcf->cache_zone,
+                                 resp->evict + i * NGX_HTTP_ATHENA_AUTH_HASH_LEN);
+    }
+}
+
+
 /* runs on the event loop once the thread is done */
 
 static void
@@ -57,6 +81,8 @@ ngx_http_athena_auth_task_done(ngx_event_t *ev)
 
     ngx_http_athena_auth_log_outcome(c->log, ctx->resp.log_warn,
                                      ctx->resp.log_error);
+
+    ngx_http_athena_auth_evict(r, &ctx->resp);
 
     if (c->error) {
         /* the client went away while the task ran */

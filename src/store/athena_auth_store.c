@@ -465,16 +465,17 @@ athena_session_delete(athena_db_t *db, athena_arena_t *a, const char *token)
 
 /*
  * Deletes a user's sessions but keep_token's (and, with live_at, only
- * those still live then), and marks them revoked in the cache.
+ * those still live then); *tokens lists the deleted ones, for the caches.
  */
 
 athena_store_rc_e
 athena_session_delete_user(athena_db_t *db, athena_arena_t *a,
-    const char *user_id, const char *keep_token, int64_t live_at)
+    const char *user_id, const char *keep_token, int64_t live_at,
+    const char ***tokens, size_t *ntokens)
 {
     size_t              i, n;
     const char         *p[3];
-    const char        **tokens;
+    const char        **list;
     athena_rows_t      *rows;
     athena_store_rc_e   rc;
 
@@ -495,16 +496,17 @@ athena_session_delete_user(athena_db_t *db, athena_arena_t *a,
 
     n = athena_rows_count(rows);
 
-    tokens = athena_alloc(a, (n + 1) * sizeof(char *));
-    if (tokens == NULL) {
+    list = athena_alloc(a, (n + 1) * sizeof(char *));
+    if (list == NULL) {
         return ATHENA_STORE_ERROR;
     }
 
     for (i = 0; i < n; i++) {
-        tokens[i] = athena_rows_get(rows, i, 0);
+        list[i] = athena_rows_get(rows, i, 0);
     }
 
-    athena_session_cache_revoke(db, a, tokens, n);
+    *tokens = list;
+    *ntokens = n;
 
     return ATHENA_STORE_OK;
 }

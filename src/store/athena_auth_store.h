@@ -28,7 +28,7 @@ athena_store_rc_e athena_session_delete(athena_db_t *db, athena_arena_t *a,
     const char *token);
 athena_store_rc_e athena_session_delete_user(athena_db_t *db,
     athena_arena_t *a, const char *user_id, const char *keep_token,
-    int64_t live_at);
+    int64_t live_at, const char ***tokens, size_t *ntokens);
 athena_store_rc_e athena_session_list(athena_db_t *db, athena_arena_t *a,
     const char *user_id, int64_t now, athena_session_t **list, size_t *n);
 
