@@ -226,9 +226,11 @@ sub gate_http_config {
     $ENV{TEST_NGINX_APP_LOG} ||= Athena::Servers::tempdir_for('app') . '/app.log';
     my $zone = $o{zone} || 'athena_gate:1m';
     my $ttl = $o{ttl} ? "athena_auth_cache_ttl $o{ttl};" : '';
-    return default_http_config(%o, extra => <<"CONF" . ($o{extra} || ''));
-    athena_auth_cache_zone $zone;
-    $ttl
+    my $gate = "    athena_auth_cache_zone $zone;\n    $ttl\n";
+    # a second nginx of a suite shares the first one's app
+    return default_http_config(%o, extra => $gate . ($o{extra} || ''))
+        if $o{no_app};
+    return default_http_config(%o, extra => $gate . <<"CONF" . ($o{extra} || ''));
     log_format app '\$request_uri user=\$http_x_user_id';
     server {
         listen 127.0.0.1:$ENV{TEST_NGINX_APP_PORT};

@@ -1,0 +1,248 @@
+# The gate's caches under change, in order: a revocation through this node
+# is seen at once, through another node within the cache TTL; a session
+# never outlives its expiry in the cache; Redis down, Postgres down and
+# both down (fail closed); a full zone evicts the least recently used;
+# "nginx -s reload" keeps the zone; concurrent misses share one lookup.
+
+use strict;
+use warnings;
+use lib 't/lib';
+
+use Test::More;
+use Time::HiRes qw(time sleep);
+use Athena::Test;
+
+my $servers = servers();
+
+my $http_config = gate_http_config(ttl => '60s');
+my $app = "proxy_set_header X-User-Id \$athena_user_id;\n"
+          . "    proxy_pass http://127.0.0.1:$ENV{TEST_NGINX_APP_PORT};";
+my $config = <<"CONF";
+location /app/ {
+    athena_auth_require on;
+    $app
+}
+location /api/auth/ { athena_auth_api; }
+CONF
+
+my $user = create_user(email => 'cache@example.com', name => 'Cache');
+
+sub gate {
+    my ($nginx, $token, $uri) = @_;
+    return $nginx->request('GET', $uri || '/app/x',
+                           headers => [ $token ? "Authorization: Bearer $token"
+                                               : () ],
+                           timeout => 15);
+}
+
+sub api_post {
+    my ($nginx, $token, $path, $body) = @_;
+    return $nginx->request('POST', "/api/auth$path",
+                           headers => [ "Authorization: Bearer $token",
+                                        'Content-Type: application/json' ],
+                           body => $body || '{}');
+}
+
+
+# --- a revocation through this node: refused at once, TTL or not -------
+
+my $a = start_nginx(http_config => $http_config, config => $config,
+                    workers => 2, master => 1);
+
+for my $route (['/sign-out'], ['/revoke-sessions'],
+               ['/revoke-session', 'self']) {
+    my $tok = create_session($user->{id});
+    is(gate($a, $tok)->{code}, 200, "$route->[0]: admitted before");
+    is(gate($a, $tok)->{code}, 200, "$route->[0]: admitted from the cache");
+    my $body = $route->[1] ? qq({"token":"$tok"}) : '{}';
+    is(api_post($a, $tok, $route->[0], $body)->{code}, 200,
+       "$route->[0]: answered");
+    my $r = gate($a, $tok);
+    is($r->{code}, 401, "$route->[0]: refused right after, within the TTL");
+    # both workers: the zone is shared
+    is(gate($a, $tok)->{code}, 401, "$route->[0]: and again");
+}
+
+{
+    my $keep = create_session($user->{id});
+    my $other = create_session($user->{id});
+    gate($a, $_) for $keep, $other;
+    api_post($a, $keep, '/revoke-other-sessions');
+    is(gate($a, $other)->{code}, 401, 'revoke-other-sessions: the other goes');
+    is(gate($a, $keep)->{code}, 200, 'revoke-other-sessions: this one stays');
+}
+
+
+# --- another node sees a revocation within its TTL -----------------------
+
+my $b = start_nginx(http_config => gate_http_config(ttl => '2s', no_app => 1),
+                    config => $config);
+{
+    my $tok = create_session($user->{id});
+    is(gate($b, $tok)->{code}, 200, 'node B admits and caches');
+    is(api_post($a, $tok, '/sign-out')->{code}, 200, 'node A signs out');
+    my $t0 = time;
+    my $code;
+    while (time - $t0 < 5) {
+        $code = gate($b, $tok)->{code};
+        last if $code == 401;
+        sleep 0.1;
+    }
+    my $took = time - $t0;
+    is($code, 401, 'node B refuses');
+    ok($took <= 3, sprintf('within TTL + 1s (%.2fs)', $took));
+}
+$b->stop;
+
+
+# --- a cached session never outlives its own expiry ----------------------
+
+{
+    my $tok = create_session($user->{id}, expires_in => 2);
+    is(gate($a, $tok)->{code}, 200, 'a session about to expire: admitted');
+    sleep 2.2;
+    is(gate($a, $tok)->{code}, 401, 'refused once expired, TTL or not');
+}
+
+
+# --- Redis down: Postgres answers -----------------------------------------
+
+{
+    $servers->stop_redis;
+    my $tok = create_session($user->{id});
+    my $r = gate($a, $tok);
+    is($r->{code}, 200, 'Redis down: admitted from Postgres');
+    like($r->{body}, qr/\nid=$user->{id}\n/, 'Redis down: the right user');
+    $servers->start_redis;
+}
+
+
+# --- Postgres and Redis down: fail closed --------------------------------
+
+my $cached = create_session($user->{id});
+is(gate($a, $cached)->{code}, 200, 'cached before the outage');
+
+{
+    my $fresh = create_session($user->{id});
+    my $hits = app_hits('/app/outage');
+
+    $servers->stop_redis;
+    $servers->stop_postgres;
+
+    my $r = gate($a, $fresh, '/app/outage');
+    is($r->{code}, 503, 'both down, nothing cached: 503');
+    is($r->{body}, '{"message":"The auth database is unavailable",'
+                   . '"code":"SERVICE_UNAVAILABLE"}', 'a JSON error');
+    is(app_hits('/app/outage'), $hits, 'and nothing reached the app');
+
+    is(gate($a, $cached)->{code}, 200,
+       'a session in shared memory is still admitted within the TTL');
+
+    $servers->restart_postgres;
+    $servers->start_redis;
+    sleep 1.1;    # past the Redis retry pause
+
+    is(gate($a, $fresh)->{code}, 200, 'back up: admitted again');
+}
+
+
+# --- nginx -s reload keeps the zone ---------------------------------------
+
+{
+    my $offset = $a->log_size;
+    $a->reload;
+    sleep 1.5;
+    unlike($a->log_since($offset), qr/\[(?:emerg|alert|crit)\]/,
+           'reload: no errors');
+
+    $servers->stop_redis;
+    $servers->stop_postgres;
+    is(gate($a, $cached)->{code}, 200,
+       'after a reload the zone still answers with its backends down');
+    $servers->restart_postgres;
+    $servers->start_redis;
+    sleep 1.1;
+}
+
+
+# --- a full zone: the least recently used go, answers stay right ----------
+# (the other nginx of this suite serves the app: node A)
+
+{
+    my $small = start_nginx(http_config => gate_http_config(zone => 'tiny:32k',
+                                                            ttl => '60s',
+                                                            no_app => 1),
+                            config => $config);
+    my @users = map { create_user(email => "lru$_\@example.com") } 1 .. 120;
+    my @toks = map { create_session($_->{id}) } @users;
+
+    my $right = 0;
+    for my $i (0 .. $#toks) {
+        my $r = gate($small, $toks[$i]);
+        $right++ if $r->{code} == 200
+                    && $r->{body} =~ /\nid=$users[$i]{id}\n/;
+    }
+    is($right, scalar @toks, 'a full zone: every answer right');
+
+    my $again = 0;
+    for my $i (reverse 0 .. $#toks) {
+        my $r = gate($small, $toks[$i]);
+        $again++ if $r->{code} == 200
+                    && $r->{body} =~ /\nid=$users[$i]{id}\n/;
+    }
+    is($again, scalar @toks, 'and again in the other order');
+
+    # the most recent is cached, the oldest was evicted: with the backends
+    # down, one is still admitted and the other cannot be checked
+    $servers->stop_redis;
+    $servers->stop_postgres;
+    is(gate($small, $toks[0])->{code}, 200, 'the most recently used stays');
+    is(gate($small, $toks[-1])->{code}, 503, 'the least recently used went');
+    $servers->restart_postgres;
+    $servers->start_redis;
+    sleep 1.1;
+    $small->stop;
+}
+
+
+# --- concurrent misses for one token share one lookup ---------------------
+
+{
+    my $one = start_nginx(http_config => gate_http_config(ttl => '60s',
+                                                          no_app => 1),
+                          config => $config, workers => 1);
+    my $tok = create_session($user->{id});
+
+    my $locker = hold_table_lock('session', 3);
+
+    my @kids;
+    for my $i (1 .. 8) {
+        my $pid = fork;
+        die "fork: $!" unless defined $pid;
+        if ($pid == 0) {
+            my $r = gate($one, $tok, "/app/coalesce$i");
+            exit($r->{code} == 200 ? 0 : 1);
+        }
+        push @kids, $pid;
+    }
+
+    sleep 1;
+    my $waiting = psql(q{SELECT count(*) FROM pg_stat_activity}
+                       . q{ WHERE wait_event_type = 'Lock'}
+                       . q{ AND query LIKE '%FROM session s JOIN%'});
+    is($waiting, 1, 'eight concurrent misses: one lookup in Postgres');
+
+    my $ok = 0;
+    for my $pid (@kids) {
+        waitpid($pid, 0);
+        $ok++ if $? == 0;
+    }
+    waitpid($locker, 0);
+    is($ok, 8, 'and all eight admitted when it answered');
+
+    $one->stop;
+}
+
+$a->stop;
+
+done_testing();
