@@ -90,8 +90,10 @@ sub new {
         close $fh;
     }
 
+    # a ready configuration (conf-examples/) instead of the rendered one
     open my $fh, '>', "$root/conf/nginx.conf" or die $!;
-    print $fh render(%$self, root => $root);
+    print $fh defined $o{conf_text} ? $o{conf_text}
+                                    : render(%$self, root => $root);
     close $fh;
 
     return $self;
@@ -121,7 +123,8 @@ sub start {
         open STDOUT, '>>', "$self->{root}/logs/stderr.log";
         open STDERR, '>&', \*STDOUT;
         exec $BINARY, '-p', $self->{root}, '-c', $self->conf_file,
-             '-e', "$self->{root}/logs/stderr.log";
+             '-e', "$self->{root}/logs/stderr.log",
+             ($self->{globals} ? ('-g', $self->{globals}) : ());
         exit 127;
     }
 
