@@ -37,6 +37,11 @@ if [ ! -f "$state/ports.env" ]; then
     } > "$state/ports.env"
 fi
 . "$state/ports.env"
+# the demo app came later: a stack set up before gets its port now
+if [ -z "${APP_PORT:-}" ]; then
+    APP_PORT=$(free_port)
+    echo "APP_PORT=$APP_PORT" >> "$state/ports.env"
+fi
 
 # Postgres runs as "postgres", which cannot enter a checkout under a
 # private directory such as /root; then the cluster lives in postgres's
@@ -82,6 +87,7 @@ fi
 mkdir -p "$state/nginx/logs" "$state/nginx/conf"
 sed -e "s|@STATE@|$state|g" -e "s|@TOP@|$top|g" \
     -e "s|@HTTP_PORT@|$HTTP_PORT|g" -e "s|@REDIS_PORT@|$REDIS_PORT|g" \
+    -e "s|@APP_PORT@|$APP_PORT|g" \
     -e "s|@CONNINFO@|$conninfo|g" \
     conf-examples/local-stack.conf > "$state/nginx/conf/nginx.conf"
 
@@ -123,6 +129,7 @@ cat <<MSG
 
 Athena Auth is up.
   API base URL:  $base
+  gated app:     http://127.0.0.1:$HTTP_PORT/app/  (admins: /app/admin/)
   first admin:   $ADMIN_EMAIL
   password:      $ADMIN_PASSWORD
   state:         $state  (stop everything with: bash scripts/stop.sh)
@@ -136,4 +143,9 @@ Try:
        | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
   curl -s $base/get-session -H "authorization: Bearer \$TOKEN"
   curl -s $base/list-sessions -H "authorization: Bearer \$TOKEN"
+
+The gate, in front of a demo app that echoes the identity it was given:
+  curl -s -i http://127.0.0.1:$HTTP_PORT/app/hello
+  curl -s http://127.0.0.1:$HTTP_PORT/app/hello -H "authorization: Bearer \$TOKEN"
+  curl -s http://127.0.0.1:$HTTP_PORT/app/admin/ -H "authorization: Bearer \$TOKEN"
 MSG
