@@ -216,10 +216,10 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       NULL },
 
     { ngx_string("athena_auth_cache_ttl"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_msec_slot,
-      NGX_HTTP_MAIN_CONF_OFFSET,
-      offsetof(ngx_http_athena_auth_main_conf_t, gate_ttl),
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_loc_conf_t, gate_ttl),
       NULL },
 
     { ngx_string("athena_auth_admin_user_ids"),
@@ -362,7 +362,6 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
     amcf->redis_timeout = NGX_CONF_UNSET_MSEC;
     amcf->redis_retry = NGX_CONF_UNSET_MSEC;
     amcf->cache_ttl = NGX_CONF_UNSET_MSEC;
-    amcf->gate_ttl = NGX_CONF_UNSET_MSEC;
     amcf->secure_cookies = NGX_CONF_UNSET;
     amcf->expires_in = NGX_CONF_UNSET;
     amcf->update_age = NGX_CONF_UNSET;
@@ -550,7 +549,6 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(amcf->redis_timeout, 250);
     ngx_conf_init_msec_value(amcf->redis_retry, 1000);
     ngx_conf_init_msec_value(amcf->cache_ttl, 60000);
-    ngx_conf_init_msec_value(amcf->gate_ttl, 5000);
     ngx_conf_init_value(amcf->secure_cookies, 0);
     ngx_conf_init_value(amcf->expires_in, 604800);
     ngx_conf_init_value(amcf->update_age, 86400);
@@ -617,6 +615,7 @@ ngx_http_athena_auth_create_loc_conf(ngx_conf_t *cf)
 
     alcf->api = NGX_CONF_UNSET;
     alcf->require = NGX_CONF_UNSET;
+    alcf->gate_ttl = NGX_CONF_UNSET_MSEC;
 
     return alcf;
 }
@@ -637,6 +636,7 @@ ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_str_value(conf->login_redirect, prev->login_redirect, "");
     ngx_conf_merge_str_value(conf->redirect_param, prev->redirect_param,
                              "callbackURL");
+    ngx_conf_merge_msec_value(conf->gate_ttl, prev->gate_ttl, 5000);
 
     /* a location's rules come whole from the one that says "require" */
     if (conf->require == NGX_CONF_UNSET) {
@@ -658,6 +658,11 @@ ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf, void *parent,
                                " \"athena_auth_secret\" and"
                                " \"athena_auth_cache_zone\" at http level");
             return NGX_CONF_ERROR;
+        }
+
+        /* a lookup caches for the longest-lived of the gated locations */
+        if (conf->gate_ttl > amcf->gate_ttl_max) {
+            amcf->gate_ttl_max = conf->gate_ttl;
         }
     }
 

@@ -31,7 +31,7 @@ typedef struct {
     ngx_msec_t            cache_ttl;
 
     ngx_shm_zone_t       *cache_zone;         /* the gate's */
-    ngx_msec_t            gate_ttl;
+    ngx_msec_t            gate_ttl_max;       /* of gated locations */
     ngx_array_t          *admin_user_ids;     /* of ngx_str_t */
 
     ngx_str_t             secret;
@@ -61,6 +61,7 @@ typedef struct {
     ngx_str_t             base;
 
     ngx_int_t             require;            /* the gate: 1 on, 0 off */
+    ngx_msec_t            gate_ttl;           /* of a shared-memory entry */
     ngx_array_t          *roles;              /* of char *, any of them */
     ngx_array_t          *permissions;        /* of athena_permission_t */
     ngx_array_t          *org_permissions;    /* of athena_permission_t */
@@ -115,7 +116,8 @@ char *ngx_http_athena_auth_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_msec_t ngx_http_athena_auth_clock(void);
 ngx_int_t ngx_http_athena_auth_cache_get(ngx_shm_zone_t *zone,
-    const u_char *hash, ngx_pool_t *pool, athena_identity_t *id);
+    const u_char *hash, ngx_msec_t ttl, ngx_pool_t *pool,
+    athena_identity_t *id);
 ngx_int_t ngx_http_athena_auth_cache_put(ngx_shm_zone_t *zone,
     const u_char *hash, const athena_identity_t *id, ngx_msec_t since,
     ngx_msec_t ttl);

@@ -22,6 +22,11 @@ location /app/ {
     athena_auth_require on;
     $app
 }
+location /fresh/ {
+    athena_auth_require on;
+    athena_auth_cache_ttl 0;
+    $app
+}
 location /api/auth/ { athena_auth_api; }
 CONF
 
@@ -70,6 +75,20 @@ for my $route (['/sign-out'], ['/revoke-sessions'],
     api_post($a, $keep, '/revoke-other-sessions');
     is(gate($a, $other)->{code}, 401, 'revoke-other-sessions: the other goes');
     is(gate($a, $keep)->{code}, 200, 'revoke-other-sessions: this one stays');
+}
+
+
+# --- athena_auth_cache_ttl per location ------------------------------------
+
+{
+    my $tok = create_session($user->{id});
+    is(gate($a, $tok)->{code}, 200, 'cached for /app/');
+    # ended behind the module's back, Redis entry included
+    psql("DELETE FROM session WHERE token = '$tok'");
+    $servers->redis('FLUSHALL');
+    is(gate($a, $tok)->{code}, 200, '/app/ (TTL 60s) answers from memory');
+    is(gate($a, $tok, '/fresh/x')->{code}, 401,
+       '/fresh/ (TTL 0) looks again and refuses');
 }
 
 

@@ -30,7 +30,8 @@ typedef struct {
     unsigned            tombstone:1;
     unsigned            banned:1;
     ngx_msec_t          evicted;       /* ngx_http_athena_auth_clock() */
-    int64_t             valid_until;   /* epoch ms */
+    int64_t             added;         /* epoch ms */
+    int64_t             valid_until;
     int64_t             session_expires;
     int64_t             ban_expires;
     uint32_t            len[ATHENA_IDENTITY_NSTR];
@@ -248,13 +249,14 @@ ngx_http_athena_auth_cache_link(ngx_http_athena_auth_cache_t *cache,
 
 
 /*
- * A live entry for hash, copied into the request's pool: NGX_OK, or
- * NGX_DECLINED when there is none (or only a tombstone).
+ * A live entry for hash younger than ttl (the location's), copied into
+ * the request's pool: NGX_OK, or NGX_DECLINED when there is none (or only
+ * a tombstone).
  */
 
 ngx_int_t
 ngx_http_athena_auth_cache_get(ngx_shm_zone_t *zone, const u_char *hash,
-    ngx_pool_t *pool, athena_identity_t *id)
+    ngx_msec_t ttl, ngx_pool_t *pool, athena_identity_t *id)
 {
     u_char                        *p, *src;
     size_t                         size;
@@ -270,7 +272,9 @@ ngx_http_athena_auth_cache_get(ngx_shm_zone_t *zone, const u_char *hash,
 
     e = ngx_http_athena_auth_cache_find(cache, hash);
 
-    if (e == NULL || e->tombstone || e->valid_until <= now) {
+    if (e == NULL || e->tombstone || e->valid_until <= now
+        || now - e->added >= (int64_t) ttl)
+    {
         if (e != NULL && !e->tombstone && e->valid_until <= now) {
             ngx_http_athena_auth_cache_remove(cache, e);
         }
@@ -386,6 +390,7 @@ ngx_http_athena_auth_cache_put(ngx_shm_zone_t *zone, const u_char *hash,
     e->tombstone = 0;
     e->banned = id->banned ? 1 : 0;
     e->evicted = 0;
+    e->added = now;
     e->valid_until = until;
     e->session_expires = id->session_expires;
     e->ban_expires = id->ban_expires;

@@ -371,6 +371,7 @@ ngx_http_athena_auth_gate_find(ngx_http_request_t *r,
     ngx_int_t                          rc;
     const char                        *token;
     athena_arena_t                    *a;
+    ngx_http_athena_auth_loc_conf_t   *alcf;
     ngx_http_athena_auth_main_conf_t  *amcf;
 
     /* nothing that could carry a token: no work at all */
@@ -381,6 +382,7 @@ ngx_http_athena_auth_gate_find(ngx_http_request_t *r,
     }
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
 
     a = athena_arena_create(1024);
     if (a == NULL) {
@@ -392,7 +394,8 @@ ngx_http_athena_auth_gate_find(ngx_http_request_t *r,
 
     if (rc == NGX_OK) {
         rc = ngx_http_athena_auth_cache_get(amcf->cache_zone, ctx->hash,
-                                            r->pool, &ctx->id);
+                                            alcf->gate_ttl, r->pool,
+                                            &ctx->id);
 
         if (rc == NGX_DECLINED) {
             rc = ngx_http_athena_auth_lookup(r, ctx, token);

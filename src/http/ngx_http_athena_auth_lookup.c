@@ -194,7 +194,8 @@ ngx_http_athena_auth_lookup_store(ngx_thread_task_t *task)
     }
 
     rc = ngx_http_athena_auth_cache_put(amcf->cache_zone, lu->hn.hash,
-                                        &lu->lk.id, lu->since, amcf->gate_ttl);
+                                        &lu->lk.id, lu->since,
+                                        amcf->gate_ttl_max);
 
     if (rc == NGX_OK || ++lu->tries >= NGX_HTTP_ATHENA_AUTH_LOOKUP_TRIES) {
         return NGX_OK;
