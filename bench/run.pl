@@ -1,7 +1,10 @@
 #!/usr/bin/env perl
 # Measures the module with wrk against plain nginx on the same machine in
 # the same run, and prints each case's req/s and p99 with its ratio to
-# plain nginx "return 200". Starts its own Postgres, Redis and nginx.
+# plain nginx "return 200" (and, for the gate before proxy_pass, to the
+# same proxy_pass without it). Starts its own Postgres, Redis and nginx.
+# The gate's cases run twice: with 1,000 sessions in the table, then with
+# BENCH_SESSIONS (default 1,000,000).
 #
 #   perl bench/run.pl [seconds per case, default 10]
 
@@ -10,6 +13,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../t/lib";
 
+use Time::HiRes qw(time sleep);
 use Athena::Test;
 
 my $secs = shift || 10;
@@ -18,14 +22,50 @@ my $conns = $ENV{BENCH_CONNECTIONS} || 64;
 die "wrk is not installed (apt-get install wrk)\n"
     unless system('which wrk >/dev/null 2>&1') == 0;
 
+my $large = $ENV{BENCH_SESSIONS} || 1_000_000;
+
 servers();
+my $upstream = Athena::Servers::free_port();
 my $nginx = start_nginx(
     workers => 2,
     master => 1,
     main_config => "thread_pool athena_auth threads=4 max_queue=65536;\n",
+    http_config => default_http_config(extra => <<"CONF"),
+    athena_auth_cache_zone bench:64m;
+    upstream app {
+        server 127.0.0.1:$upstream;
+        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:$upstream;
+        access_log off;
+        location / { return 200 "app\n"; }
+    }
+CONF
     config => <<'CONF');
         access_log off;
         location = /plain { return 200 "ok\n"; }
+        location = /gated {
+            athena_auth_require on;
+            return 200 "ok\n";
+        }
+        location = /gated-miss {
+            athena_auth_require on;
+            athena_auth_cache_ttl 0;
+            return 200 "ok\n";
+        }
+        location = /proxy {
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass http://app;
+        }
+        location = /gated-proxy {
+            athena_auth_require on;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header X-User-Id $athena_user_id;
+            proxy_pass http://app;
+        }
         location /api/auth/ { athena_auth_api; }
 CONF
 
@@ -33,6 +73,24 @@ my $user = create_user(email => 'bench@example.com',
                        password => 'bench-password-1');
 my $token = create_session($user->{id});
 my $base = 'http://127.0.0.1:' . $nginx->port;
+
+# a thousand users with a session each, whose tokens the gate's cases use
+psql('INSERT INTO "user" (id, name, email, "emailVerified", "createdAt",'
+     . ' "updatedAt", role) SELECT md5(g::text || \'u\'), \'Bench \' || g,'
+     . ' \'bench\' || g || \'@example.com\', false, now(), now(), \'user\''
+     . ' FROM generate_series(1, 999) g; '
+     . 'INSERT INTO session (id, "expiresAt", token, "createdAt", "updatedAt",'
+     . ' "userId") SELECT md5(g::text || \'s\'), now() + interval \'7 days\','
+     . ' md5(g::text || \'t\'), now(), now(), md5(g::text || \'u\')'
+     . ' FROM generate_series(1, 999) g');
+my $tokens_file = Athena::Servers::tempdir_for('bench') . '/tokens';
+{
+    open my $fh, '>', $tokens_file or die $!;
+    print $fh psql('SELECT token FROM session'), "\n";
+    close $fh;
+}
+$ENV{BENCH_TOKENS} = $tokens_file;
+my @tokens = ('-s', "$FindBin::Bin/tokens.lua");
 
 # warm Redis for the session
 $nginx->request('GET', '/api/auth/get-session',
@@ -50,26 +108,69 @@ sub wrk {
     return ($rps || 0, $p99 || 0);
 }
 
+my @bearer = ('-H', "'Authorization: Bearer $token'");
+
+# [name, path, wrk arguments, the case it is a ratio to (default: plain)]
+my @gate_cases = (
+    ['gate, shared memory hit, return 200', '/gated', [@tokens]],
+    ['gate, miss served from Redis', '/gated-miss', [@tokens]],
+    ['plain proxy_pass', '/proxy', [@tokens]],
+    ['gate before proxy_pass', '/gated-proxy', [@tokens],
+     'plain proxy_pass'],
+);
+
+# wrk's per-request script costs wrk time on the same cores: plain nginx
+# is measured with the same script, so that ratios compare like with like
 my @cases = (
-    ['plain nginx return 200', '/plain'],
-    ['GET /ok', '/api/auth/ok'],
+    ['plain nginx return 200', '/plain', [@tokens]],
+    @gate_cases,
+    ['GET /ok', '/api/auth/ok', []],
     ['GET /get-session (bearer, Redis warm)', '/api/auth/get-session',
-     '-H', "'Authorization: Bearer $token'"],
+     [@bearer]],
     ['POST /sign-in/email (scrypt)', '/api/auth/sign-in/email',
-     '-s', "$FindBin::Bin/sign-in.lua"],
+     ['-s', "$FindBin::Bin/sign-in.lua"]],
 );
 
 printf "wrk: 2 threads, %d connections, %d s per case; nginx: 2 workers, "
-       . "thread_pool 4 threads\n\n", $conns, $secs;
-printf "%-40s %12s %10s %8s\n", 'case', 'req/s', 'p99 ms', 'ratio';
+       . "thread_pool 4 threads\n", $conns, $secs;
 
-my $plain;
-for my $c (@cases) {
-    my ($name, $path, @extra) = @$c;
-    my ($rps, $p99) = wrk($path, @extra);
-    $plain ||= $rps;
-    printf "%-40s %12.1f %10.2f %8.4f\n", $name, $rps, $p99, $rps / $plain;
+my %rps;
+
+sub run_cases {
+    my ($title, @list) = @_;
+    printf "\n%s\n%-44s %12s %10s %8s\n", $title, 'case', 'req/s', 'p99 ms',
+           'ratio';
+    for my $c (@list) {
+        my ($name, $path, $extra, $to) = @$c;
+        my ($rps, $p99) = wrk($path, @$extra);
+        $rps{$name} = $rps;
+        my $base = $rps{$to || 'plain nginx return 200'} || $rps;
+        printf "%-44s %12.1f %10.2f %8.4f%s\n", $name, $rps, $p99,
+               $rps / $base, $to ? " (to $to)" : '';
+    }
 }
+
+my $n = psql('SELECT count(*) FROM session');
+run_cases("$n sessions in the table", @cases);
+
+# many more sessions of the same users, then the gate's cases again
+my $t0 = time;
+psql('CREATE TEMP TABLE u AS SELECT id, row_number() OVER () - 1 AS n'
+     . ' FROM "user"; '
+     . 'INSERT INTO session (id, "expiresAt", token, "createdAt", "updatedAt",'
+     . ' "userId") SELECT md5(g::text || \'i\'), now() + interval \'7 days\','
+     . " md5(g::text), now(), now(), u.id FROM generate_series(1, $large - $n) g"
+     . ' JOIN u ON u.n = g % (SELECT count(*) FROM u); ANALYZE session');
+$n = psql('SELECT count(*) FROM session');
+printf "\n(seeding took %.0f s)\n", time - $t0;
+# let Postgres finish with the bulk write before measuring again
+psql('VACUUM ANALYZE session');
+psql('CHECKPOINT');
+sleep 5;
+run_cases("$n sessions in the table",
+          ['plain nginx return 200', '/plain', [@tokens]], @gate_cases,
+          ['GET /get-session (bearer, Redis warm)', '/api/auth/get-session',
+           [@bearer]]);
 
 my $pids = `pgrep -P $nginx->{pid}`;
 my @rss = map { `ps -o rss= -p $_` =~ s/\s+//gr } split /\s+/, $pids;
