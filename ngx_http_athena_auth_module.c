@@ -327,6 +327,7 @@ ngx_http_athena_auth_postconfiguration(ngx_conf_t *cf)
 static void
 ngx_http_athena_auth_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_athena_auth_redis_exit();
     athena_db_shutdown();
 }
 
@@ -346,6 +347,7 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
      *
      *     amcf->postgres = { 0, NULL };
      *     amcf->redis = { 0, NULL };
+     *     amcf->redis_addr = NULL;
      *     amcf->redis_password = { 0, NULL };
      *     amcf->secret = { 0, NULL };
      *     amcf->thread_pool = NULL;
@@ -451,6 +453,36 @@ ngx_http_athena_auth_redis_conf(ngx_conf_t *cf,
 }
 
 
+/* the gate's event-loop connection resolves its address once, here */
+
+static ngx_int_t
+ngx_http_athena_auth_redis_addr(ngx_conf_t *cf,
+    ngx_http_athena_auth_main_conf_t *amcf)
+{
+    ngx_url_t  u;
+
+    if (amcf->redis.len == 0) {
+        return NGX_OK;
+    }
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url = amcf->redis;
+    u.default_port = 6379;
+
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "%s in athena_auth_redis \"%V\"",
+                           u.err ? u.err : "no address", &amcf->redis);
+        return NGX_ERROR;
+    }
+
+    amcf->redis_addr = &u.addrs[0];
+
+    return NGX_OK;
+}
+
+
 static const char **
 ngx_http_athena_auth_cstrs(ngx_conf_t *cf, ngx_array_t *a, size_t *n)
 {
@@ -502,7 +534,9 @@ ngx_http_athena_auth_build(ngx_conf_t *cf,
     c->store.cache_prefix = ngx_http_athena_auth_cstr(cf, &amcf->cache_prefix);
     c->store.cache_ttl = (int64_t) amcf->cache_ttl;
 
-    if (ngx_http_athena_auth_redis_conf(cf, amcf, &c->store) != NGX_OK) {
+    if (ngx_http_athena_auth_redis_conf(cf, amcf, &c->store) != NGX_OK
+        || ngx_http_athena_auth_redis_addr(cf, amcf) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 

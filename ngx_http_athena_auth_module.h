@@ -23,6 +23,7 @@ typedef struct {
     ngx_msec_t            pg_timeout;
 
     ngx_str_t             redis;
+    ngx_addr_t           *redis_addr;         /* for the event loop's */
     ngx_str_t             redis_password;
     ngx_uint_t            redis_db;
     ngx_msec_t            redis_timeout;
@@ -84,6 +85,7 @@ typedef struct {
     athena_identity_t     id;
     unsigned              waiting:1;
     unsigned              busy:1;             /* no lookup could start */
+    unsigned              starting:1;         /* inside the lookup call */
 } ngx_http_athena_auth_gate_ctx_t;
 
 
@@ -111,6 +113,17 @@ char *ngx_http_athena_auth_require(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_athena_auth_lookup(ngx_http_request_t *r,
     ngx_http_athena_auth_gate_ctx_t *ctx, const char *token);
 ngx_int_t ngx_http_athena_auth_add_variables(ngx_conf_t *cf);
+
+/* hiredis's reply; only the Redis and lookup files look inside */
+struct redisReply;
+
+typedef void (*ngx_http_athena_auth_redis_pt)(void *data,
+    struct redisReply *reply);
+
+ngx_int_t ngx_http_athena_auth_redis_command(
+    ngx_http_athena_auth_main_conf_t *amcf, int argc, const char **argv,
+    const size_t *lens, ngx_http_athena_auth_redis_pt handler, void *data);
+void ngx_http_athena_auth_redis_exit(void);
 
 char *ngx_http_athena_auth_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

@@ -28,8 +28,17 @@ chmod 0755, "$dir/nginx.sh";
 
 local $Athena::Nginx::BINARY = "$dir/nginx.sh";
 my $nginx = Athena::Nginx->new(main_config => default_main_config(),
-                               http_config => default_http_config(),
-                               config => 'location /api/auth/ { athena_auth_api; }');
+                               http_config => default_http_config(
+                                   extra => 'athena_auth_cache_zone gate:1m;'),
+                               config => <<'CONF');
+location /api/auth/ { athena_auth_api; }
+location /gated { athena_auth_require on; return 200 "$athena_user_email\n"; }
+location /fresh {
+    athena_auth_require role=user;
+    athena_auth_cache_ttl 0;
+    return 200 "$athena_user_name\n";
+}
+CONF
 $nginx->start or BAIL_OUT("nginx under valgrind did not start");
 
 my $json = 'Content-Type: application/json';
@@ -60,12 +69,29 @@ my $tok = json_decode($r->{body})->{token};
 my $auth = "Authorization: Bearer $tok";
 
 for my $c (['GET', '/get-session'], ['GET', '/list-sessions'],
-           ['POST', '/revoke-other-sessions'], ['POST', '/sign-out'])
+           ['POST', '/revoke-other-sessions'])
 {
     $r = $nginx->request($c->[0], "/api/auth$c->[1]", headers => [$auth],
                          timeout => 60);
     is($r->{code}, 200, "$c->[0] $c->[1] with a session");
 }
+
+# the gate: a miss (thread task), a hit, a miss answered by Redis from the
+# event loop, a refusal, and after the sign-out a tombstoned entry
+for my $c (['/gated', [], 401], ['/gated', [$auth], 200],
+           ['/gated', [$auth], 200], ['/fresh', [$auth], 200],
+           ['/gated', ['Authorization: Bearer nope'], 401])
+{
+    $r = $nginx->request('GET', $c->[0], headers => $c->[1], timeout => 60);
+    is($r->{code}, $c->[2], "gate: GET $c->[0] -> $c->[2]");
+}
+
+$r = $nginx->request('POST', '/api/auth/sign-out', headers => [$auth],
+                     timeout => 60);
+is($r->{code}, 200, 'POST /sign-out with a session');
+
+$r = $nginx->request('GET', '/gated', headers => [$auth], timeout => 60);
+is($r->{code}, 401, 'gate: signed out, refused');
 
 # a graceful stop, waiting as long as valgrind may need
 my $status = $nginx->stop(120);

@@ -165,6 +165,34 @@ is(gate($a, $cached)->{code}, 200, 'cached before the outage');
 }
 
 
+# --- Redis from the event loop ---------------------------------------------
+
+{
+    my $org = create_org('redis-org', [ $user->{id}, 'admin' ]);
+    my $tok = create_session($user->{id}, active_org => $org);
+    is(gate($a, $tok, '/fresh/r1')->{code}, 200,
+       'a first lookup (Postgres) fills Redis');
+
+    $servers->stop_postgres;
+    my $r = gate($a, $tok, '/fresh/r2');
+    is($r->{code}, 200, 'Postgres down: Redis answers, session and membership');
+    like($r->{body}, qr/\nid=$user->{id}\n/, 'as the right user');
+    $servers->restart_postgres;
+    sleep 1.1;
+
+    # Redis stalls: the event loop gives up after athena_auth_redis_timeout
+    # and the thread task (whose Redis also gives up) asks Postgres
+    my $fresh = create_session($user->{id});
+    $servers->redis('CLIENT', 'PAUSE', '2000');
+    my $t0 = time;
+    $r = gate($a, $fresh, '/fresh/r3');
+    my $took = time - $t0;
+    is($r->{code}, 200, 'Redis stalled: answered from Postgres');
+    ok($took < 1.5, sprintf('within the Redis timeouts (%.2fs)', $took));
+    sleep 2;
+}
+
+
 # --- nginx -s reload keeps the zone ---------------------------------------
 
 {
@@ -263,5 +291,51 @@ is(gate($a, $cached)->{code}, 200, 'cached before the outage');
 }
 
 $a->stop;
+
+
+# --- a Redis database and password: AUTH and SELECT come first ------------
+
+{
+    my $port = $servers->redis_port;
+    my $cli = "redis-cli -h 127.0.0.1 -p $port";
+    system("$cli CONFIG SET requirepass sekrit >/dev/null");
+
+    my $redis = "athena_auth_redis 127.0.0.1:$port db=3 password=sekrit;";
+    my $c = start_nginx(http_config => gate_http_config(redis => $redis,
+                                                        no_app => 1),
+                        config => "location /fresh/ {\n"
+                                  . "    athena_auth_require on;\n"
+                                  . "    athena_auth_cache_ttl 0;\n"
+                                  . "    return 200 \$athena_user_id;\n}\n");
+    my $tok = create_session($user->{id});
+    is(gate($c, $tok, '/fresh/db')->{code}, 200, 'db=3: admitted');
+    my $keys = `$cli -a sekrit --no-auth-warning -n 3 KEYS 'athena:sess:*'`;
+    ok(length $keys, 'db=3: the entry is in database 3');
+
+    $servers->stop_postgres;
+    my $offset = $c->log_size;
+    my $r = gate($c, $tok, '/fresh/db');
+    is($r->{code}, 200, 'db=3: with Postgres down, Redis answers after AUTH');
+    is($r->{body}, $user->{id}, 'db=3: the right user');
+    unlike($c->log_since($offset), qr/redis/, 'db=3: no Redis complaint');
+    $servers->restart_postgres;
+    $c->stop;
+
+    # a wrong password: Redis refuses, Postgres answers
+    $redis = "athena_auth_redis 127.0.0.1:$port db=3 password=wrong;";
+    $c = start_nginx(http_config => gate_http_config(redis => $redis,
+                                                     no_app => 1),
+                     config => "location /fresh/ {\n"
+                               . "    athena_auth_require on;\n"
+                               . "    return 200 \$athena_user_id;\n}\n");
+    $offset = $c->log_size;
+    is(gate($c, $tok, '/fresh/pw')->{code}, 200,
+       'a wrong Redis password: answered from Postgres');
+    like($c->log_since($offset), qr/\[warn\].*athena_auth: redis/,
+         'with a warning');
+    $c->stop;
+
+    system("$cli -a sekrit --no-auth-warning CONFIG SET requirepass '' >/dev/null");
+}
 
 done_testing();

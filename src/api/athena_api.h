@@ -170,14 +170,26 @@ typedef struct {
     athena_arena_t       *arena;
     const char           *token;
     athena_identity_t     id;
+    const char           *member_key;
     const char           *log_warn;
     const char           *log_error;
 } athena_gate_lookup_t;
 
 
+typedef enum {
+    ATHENA_GATE_DONE = 0,
+    ATHENA_GATE_MEMBER,
+    ATHENA_GATE_ASK
+} athena_gate_step_e;
+
+
 const char *athena_gate_token(const athena_conf_t *conf, athena_arena_t *a,
     const char *authorization, const char *cookie);
 void athena_gate_lookup(athena_gate_lookup_t *lk);
+const char *athena_gate_session_key(athena_gate_lookup_t *lk);
+athena_gate_step_e athena_gate_session_cached(athena_gate_lookup_t *lk,
+    const char *text);
+void athena_gate_member_cached(athena_gate_lookup_t *lk, char *text);
 
 
 const athena_route_t *athena_route_find(athena_method_e method,

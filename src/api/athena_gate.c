@@ -34,6 +34,34 @@ athena_gate_token(const athena_conf_t *conf, athena_arena_t *a,
 }
 
 
+/* a live session's identity; the organization role comes later */
+
+static void
+athena_gate_identity(athena_identity_t *id, const athena_session_t *s,
+    const athena_user_t *u)
+{
+    memset(id, 0, sizeof(athena_identity_t));
+
+    if (s->expires_at <= athena_now_ms()) {
+        id->state = ATHENA_GATE_NONE;
+        return;
+    }
+
+    id->state = ATHENA_GATE_LIVE;
+    id->session_expires = s->expires_at;
+    id->banned = u->banned == 1;
+    id->ban_expires = u->ban_expires;
+
+    id->str[ATHENA_ID_USER_ID] = u->id;
+    id->str[ATHENA_ID_EMAIL] = u->email;
+    id->str[ATHENA_ID_NAME] = u->name;
+    id->str[ATHENA_ID_ROLE] = u->role;
+    id->str[ATHENA_ID_SESSION_ID] = s->id;
+    id->str[ATHENA_ID_ORG_ID] = s->active_organization_id;
+    id->str[ATHENA_ID_IMPERSONATED_BY] = s->impersonated_by;
+}
+
+
 static athena_store_rc_e
 athena_gate_find(athena_db_t *db, athena_gate_lookup_t *lk)
 {
@@ -58,8 +86,9 @@ athena_gate_find(athena_db_t *db, athena_gate_lookup_t *lk)
         return rc;
     }
 
-    if (s.expires_at <= athena_now_ms()) {
-        id->state = ATHENA_GATE_NONE;
+    athena_gate_identity(id, &s, &u);
+
+    if (id->state != ATHENA_GATE_LIVE) {
         return ATHENA_STORE_OK;
     }
 
@@ -67,31 +96,84 @@ athena_gate_find(athena_db_t *db, athena_gate_lookup_t *lk)
         athena_session_cache_put(db, lk->arena, &s, &u, 0);
     }
 
-    org_role = NULL;
-
     if (s.active_organization_id != NULL) {
         rc = athena_member_role(db, lk->arena, s.active_organization_id,
                                 u.id, &org_role);
         if (rc != ATHENA_STORE_OK) {
             return rc;
         }
+
+        id->str[ATHENA_ID_ORG_ROLE] = org_role;
     }
 
-    id->state = ATHENA_GATE_LIVE;
-    id->session_expires = s.expires_at;
-    id->banned = u.banned == 1;
-    id->ban_expires = u.ban_expires;
-
-    id->str[ATHENA_ID_USER_ID] = u.id;
-    id->str[ATHENA_ID_EMAIL] = u.email;
-    id->str[ATHENA_ID_NAME] = u.name;
-    id->str[ATHENA_ID_ROLE] = u.role;
-    id->str[ATHENA_ID_SESSION_ID] = s.id;
-    id->str[ATHENA_ID_ORG_ID] = s.active_organization_id;
-    id->str[ATHENA_ID_ORG_ROLE] = org_role;
-    id->str[ATHENA_ID_IMPERSONATED_BY] = s.impersonated_by;
-
     return ATHENA_STORE_OK;
+}
+
+
+/*
+ * The Redis entries a lookup may be answered from without a thread: the
+ * session's, then (with an active organization) the membership's. NULL
+ * when session caching is off.
+ */
+
+const char *
+athena_gate_session_key(athena_gate_lookup_t *lk)
+{
+    const athena_store_conf_t  *sc;
+
+    sc = &lk->conf->store;
+
+    if (!sc->redis_enabled || sc->cache_ttl <= 0) {
+        return NULL;
+    }
+
+    return athena_session_cache_key(lk->arena, sc->cache_prefix, lk->token);
+}
+
+
+/*
+ * What the session's entry says: ATHENA_GATE_DONE (lk->id is the answer),
+ * ATHENA_GATE_MEMBER (lk->member_key must be read next) or
+ * ATHENA_GATE_ASK (the entry cannot answer: ask the thread task).
+ */
+
+athena_gate_step_e
+athena_gate_session_cached(athena_gate_lookup_t *lk, const char *text)
+{
+    athena_user_t      u;
+    athena_session_t   s;
+    athena_store_rc_e  rc;
+
+    rc = athena_session_cache_parse(lk->arena, text, lk->token, &s, &u);
+
+    if (rc == ATHENA_STORE_NOT_FOUND) {
+        memset(&lk->id, 0, sizeof(athena_identity_t));
+        return ATHENA_GATE_DONE;
+    }
+
+    if (rc != ATHENA_STORE_OK) {
+        return ATHENA_GATE_ASK;
+    }
+
+    athena_gate_identity(&lk->id, &s, &u);
+
+    if (lk->id.state != ATHENA_GATE_LIVE || s.active_organization_id == NULL)
+    {
+        return ATHENA_GATE_DONE;
+    }
+
+    lk->member_key = athena_member_cache_key(lk->arena,
+                                             lk->conf->store.cache_prefix,
+                                             s.active_organization_id, u.id);
+
+    return lk->member_key ? ATHENA_GATE_MEMBER : ATHENA_GATE_ASK;
+}
+
+
+void
+athena_gate_member_cached(athena_gate_lookup_t *lk, char *text)
+{
+    lk->id.str[ATHENA_ID_ORG_ROLE] = athena_member_cache_parse(text);
 }
 
 

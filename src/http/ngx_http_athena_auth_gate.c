@@ -398,7 +398,9 @@ ngx_http_athena_auth_gate_find(ngx_http_request_t *r,
                                             &ctx->id);
 
         if (rc == NGX_DECLINED) {
+            ctx->starting = 1;
             rc = ngx_http_athena_auth_lookup(r, ctx, token);
+            ctx->starting = 0;
 
             if (rc == NGX_ERROR) {
                 ctx->busy = 1;

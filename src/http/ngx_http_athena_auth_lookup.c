@@ -1,8 +1,10 @@
 /*
- * A gate's cache miss: one thread task asks Redis, then Postgres, what a
- * token's session says, while the requests that carry that token wait in
- * the access phase. Requests of this worker that miss on a token whose
- * lookup is already under way join it instead of starting another.
+ * A gate's cache miss: what a token's session says, while the requests
+ * that carry the token wait in their phase. Redis is asked first, from
+ * the event loop (see the Redis file); when it cannot answer (no entry, a
+ * membership it does not hold, a failure), one thread task asks Redis and
+ * then Postgres. Requests of this worker that miss on a token whose lookup
+ * is under way join it instead of starting another.
  *
  * A lookup owns its memory (not a request's pool): the request that
  * started it may be gone before it completes.
@@ -11,6 +13,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+
+#include <hiredis/hiredis.h>
 
 #include "../../ngx_http_athena_auth_module.h"
 
@@ -24,6 +28,7 @@ typedef struct {
     ngx_queue_t                        waiters;
     ngx_msec_t                         since;
     ngx_uint_t                         tries;
+    ngx_thread_task_t                 *task;
     ngx_http_athena_auth_main_conf_t  *amcf;
     athena_gate_lookup_t               lk;
 } ngx_http_athena_auth_lookup_t;
@@ -34,7 +39,8 @@ static ngx_rbtree_t       ngx_http_athena_auth_lookups;
 static ngx_rbtree_node_t  ngx_http_athena_auth_lookups_sentinel;
 
 
-static void ngx_http_athena_auth_lookup_done(ngx_event_t *ev);
+static void ngx_http_athena_auth_lookup_finish(
+    ngx_http_athena_auth_lookup_t *lu);
 
 
 /* runs in a pool thread: no nginx structure may be touched here */
@@ -48,50 +54,196 @@ ngx_http_athena_auth_lookup_handler(void *data, ngx_log_t *log)
 }
 
 
-static ngx_int_t
-ngx_http_athena_auth_lookup_post(ngx_thread_task_t *task)
+static void
+ngx_http_athena_auth_lookup_done(ngx_event_t *ev)
 {
-    ngx_http_athena_auth_lookup_t  *lu = task->ctx;
+    ngx_thread_task_t  *task;
+
+    task = (ngx_thread_task_t *) ((u_char *) ev
+                                  - offsetof(ngx_thread_task_t, event));
+
+    ngx_http_athena_auth_lookup_finish(task->ctx);
+}
+
+
+/* Redis could not answer: the thread task asks Redis, then Postgres */
+
+static void
+ngx_http_athena_auth_lookup_ask_task(ngx_http_athena_auth_lookup_t *lu)
+{
+    if (ngx_thread_task_post(lu->amcf->thread_pool, lu->task) != NGX_OK) {
+        /* the pool's queue is full: fail closed */
+        lu->lk.id.state = ATHENA_GATE_UNAVAILABLE;
+        ngx_http_athena_auth_lookup_finish(lu);
+    }
+}
+
+
+/* the reply as a C string in the lookup's arena, or NULL */
+
+static char *
+ngx_http_athena_auth_lookup_text(ngx_http_athena_auth_lookup_t *lu,
+    redisReply *reply)
+{
+    if (reply == NULL || reply->type != REDIS_REPLY_STRING) {
+        return NULL;
+    }
+
+    return athena_strndup(lu->lk.arena, reply->str, reply->len);
+}
+
+
+static void
+ngx_http_athena_auth_lookup_member(void *data, redisReply *reply)
+{
+    char                           *text;
+    ngx_http_athena_auth_lookup_t  *lu = data;
+
+    text = ngx_http_athena_auth_lookup_text(lu, reply);
+
+    if (text == NULL) {
+        ngx_http_athena_auth_lookup_ask_task(lu);
+        return;
+    }
+
+    athena_gate_member_cached(&lu->lk, text);
+    ngx_http_athena_auth_lookup_finish(lu);
+}
+
+
+static ngx_int_t
+ngx_http_athena_auth_lookup_get(ngx_http_athena_auth_lookup_t *lu,
+    const char *key, ngx_http_athena_auth_redis_pt handler)
+{
+    size_t       lens[2];
+    const char  *argv[2];
+
+    argv[0] = "GET";
+    argv[1] = key;
+    lens[0] = 3;
+    lens[1] = ngx_strlen(key);
+
+    return ngx_http_athena_auth_redis_command(lu->amcf, 2, argv, lens,
+                                              handler, lu);
+}
+
+
+static void
+ngx_http_athena_auth_lookup_session(void *data, redisReply *reply)
+{
+    char                           *text;
+    ngx_http_athena_auth_lookup_t  *lu = data;
+
+    text = ngx_http_athena_auth_lookup_text(lu, reply);
+
+    if (text == NULL) {
+        ngx_http_athena_auth_lookup_ask_task(lu);
+        return;
+    }
+
+    switch (athena_gate_session_cached(&lu->lk, text)) {
+
+    case ATHENA_GATE_DONE:
+        ngx_http_athena_auth_lookup_finish(lu);
+        return;
+
+    case ATHENA_GATE_MEMBER:
+        if (ngx_http_athena_auth_lookup_get(lu, lu->lk.member_key,
+                                            ngx_http_athena_auth_lookup_member)
+            == NGX_OK)
+        {
+            return;
+        }
+
+        /* fall through */
+
+    default:
+        ngx_http_athena_auth_lookup_ask_task(lu);
+    }
+}
+
+
+/* one attempt: Redis from here if it can be asked, else the thread task */
+
+static void
+ngx_http_athena_auth_lookup_begin(ngx_http_athena_auth_lookup_t *lu)
+{
+    const char  *key;
 
     ngx_memzero(&lu->lk.id, sizeof(athena_identity_t));
     lu->lk.log_warn = NULL;
     lu->lk.log_error = NULL;
 
-    /* taken before the task can read anything */
+    /* taken before anything is read */
     lu->since = ngx_http_athena_auth_clock();
 
-    if (ngx_thread_task_post(lu->amcf->thread_pool, task) != NGX_OK) {
-        return NGX_ERROR;
+    key = athena_gate_session_key(&lu->lk);
+
+    if (key != NULL
+        && ngx_http_athena_auth_lookup_get(lu, key,
+                                           ngx_http_athena_auth_lookup_session)
+           == NGX_OK)
+    {
+        return;
     }
 
-    ngx_rbtree_insert(&ngx_http_athena_auth_lookups, &lu->hn.node);
-
-    return NGX_OK;
+    ngx_http_athena_auth_lookup_ask_task(lu);
 }
 
 
-static void
-ngx_http_athena_auth_lookup_free(ngx_thread_task_t *task)
-{
-    ngx_http_athena_auth_lookup_t  *lu = task->ctx;
-
-    athena_arena_destroy(lu->lk.arena);
-    ngx_free(task);
-}
-
-
-/*
- * Makes r wait for the identity behind ctx->hash: NGX_AGAIN, or NGX_ERROR
- * when no lookup could be started (the pool's queue is full).
- */
-
-ngx_int_t
-ngx_http_athena_auth_lookup(ngx_http_request_t *r,
+static ngx_http_athena_auth_lookup_t *
+ngx_http_athena_auth_lookup_create(ngx_http_request_t *r,
     ngx_http_athena_auth_gate_ctx_t *ctx, const char *token)
 {
     ngx_thread_task_t                 *task;
     ngx_http_athena_auth_lookup_t     *lu;
     ngx_http_athena_auth_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+
+    task = ngx_calloc(sizeof(ngx_thread_task_t)
+                      + sizeof(ngx_http_athena_auth_lookup_t),
+                      r->connection->log);
+    if (task == NULL) {
+        return NULL;
+    }
+
+    lu = (ngx_http_athena_auth_lookup_t *) (task + 1);
+
+    task->ctx = lu;
+    task->handler = ngx_http_athena_auth_lookup_handler;
+    task->event.handler = ngx_http_athena_auth_lookup_done;
+    task->event.data = lu;
+
+    lu->task = task;
+    lu->amcf = amcf;
+    lu->lk.conf = amcf->conf;
+    lu->lk.arena = athena_arena_create(4096);
+    lu->lk.token = lu->lk.arena ? athena_strdup(lu->lk.arena, token) : NULL;
+
+    if (lu->lk.token == NULL) {
+        athena_arena_destroy(lu->lk.arena);
+        ngx_free(task);
+        return NULL;
+    }
+
+    ngx_queue_init(&lu->waiters);
+
+    ngx_http_athena_auth_hash_link(&ngx_http_athena_auth_lookups, &lu->hn,
+                                   ctx->hash);
+
+    return lu;
+}
+
+
+/* makes r wait for the identity behind ctx->hash: NGX_AGAIN or NGX_ERROR */
+
+ngx_int_t
+ngx_http_athena_auth_lookup(ngx_http_request_t *r,
+    ngx_http_athena_auth_gate_ctx_t *ctx, const char *token)
+{
+    ngx_uint_t                      start;
+    ngx_http_athena_auth_lookup_t  *lu;
 
     if (ngx_http_athena_auth_lookups.root == NULL) {
         ngx_rbtree_init(&ngx_http_athena_auth_lookups,
@@ -102,49 +254,29 @@ ngx_http_athena_auth_lookup(ngx_http_request_t *r,
     lu = (ngx_http_athena_auth_lookup_t *)
              ngx_http_athena_auth_hash_find(&ngx_http_athena_auth_lookups,
                                             ctx->hash);
+    start = 0;
 
     if (lu == NULL) {
-        amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
-
-        task = ngx_calloc(sizeof(ngx_thread_task_t)
-                          + sizeof(ngx_http_athena_auth_lookup_t),
-                          r->connection->log);
-        if (task == NULL) {
+        lu = ngx_http_athena_auth_lookup_create(r, ctx, token);
+        if (lu == NULL) {
             return NGX_ERROR;
         }
 
-        lu = (ngx_http_athena_auth_lookup_t *) (task + 1);
-
-        task->ctx = lu;
-        task->handler = ngx_http_athena_auth_lookup_handler;
-        task->event.handler = ngx_http_athena_auth_lookup_done;
-        task->event.data = lu;
-
-        lu->amcf = amcf;
-        lu->lk.conf = amcf->conf;
-        lu->lk.arena = athena_arena_create(4096);
-        lu->lk.token = lu->lk.arena ? athena_strdup(lu->lk.arena, token)
-                                    : NULL;
-
-        ngx_memcpy(lu->hn.hash, ctx->hash, NGX_HTTP_ATHENA_AUTH_HASH_LEN);
-        ngx_memcpy(&lu->hn.node.key, ctx->hash, sizeof(ngx_rbtree_key_t));
-        ngx_queue_init(&lu->waiters);
-
-        if (lu->lk.token == NULL
-            || ngx_http_athena_auth_lookup_post(task) != NGX_OK)
-        {
-            ngx_http_athena_auth_lookup_free(task);
-            return NGX_ERROR;
-        }
-
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "athena_auth gate: lookup posted");
+        start = 1;
     }
 
     ngx_queue_insert_tail(&lu->waiters, &ctx->queue);
     ctx->waiting = 1;
 
-    return NGX_AGAIN;
+    /* last: a lookup may finish (and wake its waiters) at once */
+    if (start) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "athena_auth gate: lookup started");
+
+        ngx_http_athena_auth_lookup_begin(lu);
+    }
+
+    return ctx->waiting ? NGX_AGAIN : NGX_OK;
 }
 
 
@@ -178,13 +310,12 @@ ngx_http_athena_auth_identity_copy(ngx_pool_t *pool, athena_identity_t *dst,
 }
 
 
-/* an answer that may be stale is asked for again, once */
+/* NGX_AGAIN: the answer may be stale and is being asked for again */
 
 static ngx_int_t
-ngx_http_athena_auth_lookup_store(ngx_thread_task_t *task)
+ngx_http_athena_auth_lookup_store(ngx_http_athena_auth_lookup_t *lu)
 {
     ngx_int_t                          rc;
-    ngx_http_athena_auth_lookup_t     *lu = task->ctx;
     ngx_http_athena_auth_main_conf_t  *amcf;
 
     amcf = lu->amcf;
@@ -201,38 +332,21 @@ ngx_http_athena_auth_lookup_store(ngx_thread_task_t *task)
         return NGX_OK;
     }
 
-    if (ngx_http_athena_auth_lookup_post(task) == NGX_OK) {
-        return NGX_AGAIN;
-    }
+    ngx_http_athena_auth_lookup_begin(lu);
 
-    lu->lk.id.state = ATHENA_GATE_UNAVAILABLE;
-
-    return NGX_OK;
+    return NGX_AGAIN;
 }
 
 
+/* hands the answer to every waiting request and resumes each */
+
 static void
-ngx_http_athena_auth_lookup_done(ngx_event_t *ev)
+ngx_http_athena_auth_lookup_wake(ngx_http_athena_auth_lookup_t *lu)
 {
     ngx_queue_t                      *q;
     ngx_connection_t                 *c;
-    ngx_thread_task_t                *task;
     ngx_http_request_t               *r;
-    ngx_http_athena_auth_lookup_t    *lu;
     ngx_http_athena_auth_gate_ctx_t  *ctx;
-
-    task = (ngx_thread_task_t *) ((u_char *) ev
-                                  - offsetof(ngx_thread_task_t, event));
-    lu = task->ctx;
-
-    ngx_rbtree_delete(&ngx_http_athena_auth_lookups, &lu->hn.node);
-
-    ngx_http_athena_auth_log_outcome(ngx_cycle->log, lu->lk.log_warn,
-                                     lu->lk.log_error);
-
-    if (ngx_http_athena_auth_lookup_store(task) == NGX_AGAIN) {
-        return;
-    }
 
     while (!ngx_queue_empty(&lu->waiters)) {
         q = ngx_queue_head(&lu->waiters);
@@ -252,6 +366,11 @@ ngx_http_athena_auth_lookup_done(ngx_event_t *ev)
             ctx->id.state = ATHENA_GATE_ERROR;
         }
 
+        /* a request still inside its first phase call resumes by itself */
+        if (ctx->starting) {
+            continue;
+        }
+
         ngx_http_set_log_request(c->log, r);
 
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
@@ -261,6 +380,23 @@ ngx_http_athena_auth_lookup_done(ngx_event_t *ev)
         ngx_http_core_run_phases(r);
         ngx_http_run_posted_requests(c);
     }
+}
 
-    ngx_http_athena_auth_lookup_free(task);
+
+static void
+ngx_http_athena_auth_lookup_finish(ngx_http_athena_auth_lookup_t *lu)
+{
+    ngx_http_athena_auth_log_outcome(ngx_cycle->log, lu->lk.log_warn,
+                                     lu->lk.log_error);
+
+    if (ngx_http_athena_auth_lookup_store(lu) == NGX_AGAIN) {
+        return;
+    }
+
+    ngx_rbtree_delete(&ngx_http_athena_auth_lookups, &lu->hn.node);
+
+    ngx_http_athena_auth_lookup_wake(lu);
+
+    athena_arena_destroy(lu->lk.arena);
+    ngx_free(lu->task);
 }

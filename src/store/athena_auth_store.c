@@ -320,15 +320,48 @@ athena_cache_decode(athena_arena_t *a, const char *text, athena_session_t *s,
 
 /* the key names the SHA-256 of the token, never the token itself */
 
-static char *
-athena_cache_key(athena_db_t *db, athena_arena_t *a, const char *token)
+char *
+athena_session_cache_key(athena_arena_t *a, const char *prefix,
+    const char *token)
 {
     char  hex[ATHENA_SHA256_HEX + 1];
 
     athena_sha256_hex(token, strlen(token), hex);
 
-    return athena_sprintf(a, "%ssess:%s", athena_db_conf(db)->cache_prefix,
-                          hex);
+    return athena_sprintf(a, "%ssess:%s", prefix, hex);
+}
+
+
+static char *
+athena_cache_key(athena_db_t *db, athena_arena_t *a, const char *token)
+{
+    return athena_session_cache_key(a, athena_db_conf(db)->cache_prefix,
+                                    token);
+}
+
+
+/*
+ * What a cache entry read by whoever asked Redis says about token:
+ * ATHENA_STORE_OK with the session and user, ATHENA_STORE_NOT_FOUND for
+ * a revocation's marker, ATHENA_STORE_ERROR for anything else (the entry
+ * is then ignored, as if missing).
+ */
+
+athena_store_rc_e
+athena_session_cache_parse(athena_arena_t *a, const char *text,
+    const char *token, athena_session_t *s, athena_user_t *u)
+{
+    if (strcmp(text, ATHENA_CACHE_REVOKED) == 0) {
+        return ATHENA_STORE_NOT_FOUND;
+    }
+
+    if (athena_cache_decode(a, text, s, u) == 0
+        && strcmp(s->token, token) == 0)
+    {
+        return ATHENA_STORE_OK;
+    }
+
+    return ATHENA_STORE_ERROR;
 }
 
 
@@ -346,15 +379,11 @@ athena_session_find(athena_db_t *db, athena_arena_t *a, const char *token,
     cached = key ? athena_redis_get(db, a, key) : NULL;
 
     if (cached != NULL) {
-        if (strcmp(cached, ATHENA_CACHE_REVOKED) == 0) {
-            return ATHENA_STORE_NOT_FOUND;
-        }
+        rc = athena_session_cache_parse(a, cached, token, s, u);
 
-        if (athena_cache_decode(a, cached, s, u) == 0
-            && strcmp(s->token, token) == 0)
-        {
-            *cached_hit = 1;
-            return ATHENA_STORE_OK;
+        if (rc != ATHENA_STORE_ERROR) {
+            *cached_hit = (rc == ATHENA_STORE_OK);
+            return rc;
         }
     }
 

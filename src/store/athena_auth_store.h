@@ -32,6 +32,11 @@ athena_store_rc_e athena_session_delete_user(athena_db_t *db,
 athena_store_rc_e athena_session_list(athena_db_t *db, athena_arena_t *a,
     const char *user_id, int64_t now, athena_session_t **list, size_t *n);
 
+char *athena_session_cache_key(athena_arena_t *a, const char *prefix,
+    const char *token);
+athena_store_rc_e athena_session_cache_parse(athena_arena_t *a,
+    const char *text, const char *token, athena_session_t *s,
+    athena_user_t *u);
 void athena_session_cache_put(athena_db_t *db, athena_arena_t *a,
     const athena_session_t *s, const athena_user_t *user, int replace);
 void athena_session_cache_revoke(athena_db_t *db, athena_arena_t *a,

@@ -12,12 +12,20 @@
  * row must delete this entry as well.
  */
 
-static char *
-athena_member_key(athena_db_t *db, athena_arena_t *a, const char *org_id,
-    const char *user_id)
+char *
+athena_member_cache_key(athena_arena_t *a, const char *prefix,
+    const char *org_id, const char *user_id)
 {
-    return athena_sprintf(a, "%smember:%s:%s",
-                          athena_db_conf(db)->cache_prefix, org_id, user_id);
+    return athena_sprintf(a, "%smember:%s:%s", prefix, org_id, user_id);
+}
+
+
+/* a cached membership: the role list, or NULL for "not a member" */
+
+char *
+athena_member_cache_parse(char *text)
+{
+    return strcmp(text, ATHENA_CACHE_NO_MEMBER) == 0 ? NULL : text;
 }
 
 
@@ -34,11 +42,17 @@ athena_member_role(athena_db_t *db, athena_arena_t *a, const char *org_id,
     athena_store_rc_e   rc;
 
     ttl = athena_db_conf(db)->cache_ttl;
-    key = ttl > 0 ? athena_member_key(db, a, org_id, user_id) : NULL;
-    cached = key ? athena_redis_get(db, a, key) : NULL;
+    key = NULL;
+    cached = NULL;
+
+    if (ttl > 0) {
+        key = athena_member_cache_key(a, athena_db_conf(db)->cache_prefix,
+                                      org_id, user_id);
+        cached = key ? athena_redis_get(db, a, key) : NULL;
+    }
 
     if (cached != NULL) {
-        *role = strcmp(cached, ATHENA_CACHE_NO_MEMBER) == 0 ? NULL : cached;
+        *role = athena_member_cache_parse(cached);
         return ATHENA_STORE_OK;
     }
 

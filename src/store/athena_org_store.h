@@ -9,6 +9,9 @@
 #include "athena_db.h"
 
 
+char *athena_member_cache_key(athena_arena_t *a, const char *prefix,
+    const char *org_id, const char *user_id);
+char *athena_member_cache_parse(char *text);
 athena_store_rc_e athena_member_role(athena_db_t *db, athena_arena_t *a,
     const char *org_id, const char *user_id, char **role);
 
