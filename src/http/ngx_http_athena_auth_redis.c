@@ -37,6 +37,7 @@ typedef struct {
     size_t                            out_len;
     size_t                            out_size;
     ngx_queue_t                       ops;           /* awaiting a reply */
+    ngx_log_t                         log;
     ngx_msec_t                        retry_at;
     ngx_msec_t                        timeout;
     ngx_msec_t                        retry;
@@ -245,8 +246,16 @@ ngx_http_athena_auth_redis_connect(ngx_http_athena_auth_redis_t *rd,
     rd->pc.socklen = amcf->redis_addr->socklen;
     rd->pc.name = &amcf->redis_addr->name;
     rd->pc.get = ngx_event_get_peer;
-    rd->pc.log = ngx_cycle->log;
-    rd->pc.log_error = NGX_ERROR_ERR;
+
+    /*
+     * nginx would log every failed connect as an error, once a retry
+     * period per worker while Redis is down; the module's own warning,
+     * rate-limited, says it instead.
+     */
+    rd->log = *ngx_cycle->log;
+    rd->log.log_level = NGX_LOG_CRIT;
+    rd->pc.log = &rd->log;
+    rd->pc.log_error = NGX_ERROR_INFO;
 
     rc = ngx_event_connect_peer(&rd->pc);
 
