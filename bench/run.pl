@@ -142,6 +142,8 @@ sub run_cases {
            'ratio';
     for my $c (@list) {
         my ($name, $path, $extra, $to) = @$c;
+        # a short unmeasured run first: caches filled, connections open
+        `wrk -t2 -c$conns -d2s @$extra $base$path 2>&1`;
         my ($rps, $p99) = wrk($path, @$extra);
         $rps{$name} = $rps;
         my $base = $rps{$to || 'plain nginx return 200'} || $rps;

@@ -415,6 +415,7 @@ ngx_http_athena_auth_cache_put(ngx_shm_zone_t *zone, const u_char *hash,
 void
 ngx_http_athena_auth_cache_evict(ngx_shm_zone_t *zone, const u_char *hash)
 {
+    size_t                         size;
     int64_t                        now;
     ngx_http_athena_auth_cache_t  *cache;
     ngx_http_athena_auth_entry_t  *e;
@@ -431,10 +432,11 @@ ngx_http_athena_auth_cache_evict(ngx_shm_zone_t *zone, const u_char *hash)
 
     ngx_http_athena_auth_cache_expire(cache, 2, now);
 
-    e = ngx_http_athena_auth_cache_alloc(cache,
-                                   offsetof(ngx_http_athena_auth_entry_t, data));
+    size = offsetof(ngx_http_athena_auth_entry_t, data);
+
+    e = ngx_http_athena_auth_cache_alloc(cache, size);
     if (e != NULL) {
-        ngx_memzero(e, offsetof(ngx_http_athena_auth_entry_t, data));
+        ngx_memzero(e, size);
         e->tombstone = 1;
         e->evicted = ngx_http_athena_auth_clock();
         e->valid_until = now + NGX_HTTP_ATHENA_AUTH_TOMBSTONE_MS;

@@ -315,12 +315,9 @@ ngx_http_athena_auth_decide(ngx_http_request_t *r,
                                            ngx_http_athena_auth_banned);
     }
 
-    if (!ngx_http_athena_auth_role_ok(alcf, id)) {
-        return ngx_http_athena_auth_refuse(r, NGX_HTTP_FORBIDDEN, "FORBIDDEN",
-                                           "Your role does not allow this");
-    }
-
-    if (!ngx_http_athena_auth_admin_ok(r, alcf, id)) {
+    if (!ngx_http_athena_auth_role_ok(alcf, id)
+        || !ngx_http_athena_auth_admin_ok(r, alcf, id))
+    {
         return ngx_http_athena_auth_refuse(r, NGX_HTTP_FORBIDDEN, "FORBIDDEN",
                                            "Your role does not allow this");
     }

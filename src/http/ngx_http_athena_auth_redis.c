@@ -219,7 +219,8 @@ ngx_http_athena_auth_redis_setup(ngx_http_athena_auth_redis_t *rd,
         argv[0] = "SELECT";
         argv[1] = db;
         lens[0] = 6;
-        lens[1] = ngx_sprintf((u_char *) db, "%d", sc->redis_db) - (u_char *) db;
+        lens[1] = ngx_sprintf((u_char *) db, "%d", sc->redis_db)
+                  - (u_char *) db;
 
         if (ngx_http_athena_auth_redis_queue(rd, 2, argv, lens,
                                     ngx_http_athena_auth_redis_setup_reply, rd)

@@ -39,6 +39,7 @@ static void
 ngx_http_athena_auth_evict(ngx_http_request_t *r, athena_resp_t *resp)
 {
     size_t                             i;
+    const u_char                      *hash;
     ngx_http_athena_auth_main_conf_t  *amcf;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
@@ -48,8 +49,8 @@ ngx_http_athena_auth_evict(ngx_http_request_t *r, athena_resp_t *resp)
     }
 
     for (i = 0; i < resp->nevict; i++) {
-        ngx_http_athena_auth_cache_evict(amcf->cache_zone,
-                                 resp->evict + i * NGX_HTTP_ATHENA_AUTH_HASH_LEN);
+        hash = resp->evict + i * NGX_HTTP_ATHENA_AUTH_HASH_LEN;
+        ngx_http_athena_auth_cache_evict(amcf->cache_zone, hash);
     }
 }
 

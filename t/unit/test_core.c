@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../src/core/athena_access.h"
 #include "../../src/core/athena_arena.h"
 #include "../../src/core/athena_check.h"
 #include "../../src/core/athena_crypto.h"
@@ -206,6 +207,72 @@ test_check(void)
 
 
 static void
+test_access(void)
+{
+    static const char *const  list_ban[] = { "list", "ban" };
+    static const char *const  imp_admins[] = { "impersonate-admins" };
+    static const char *const  revoke[] = { "revoke" };
+    static const char *const  del[] = { "delete" };
+    static const char *const  create[] = { "create" };
+    static const char *const  read[] = { "read" };
+
+    athena_permission_t  user_list_ban = { "user", list_ban, 2 };
+    athena_permission_t  user_imp = { "user", imp_admins, 1 };
+    athena_permission_t  both[] = { { "user", list_ban, 2 },
+                                    { "session", revoke, 1 } };
+    athena_permission_t  no_actions = { "user", list_ban, 0 };
+    athena_permission_t  unknown = { "billing", list_ban, 1 };
+    athena_permission_t  org_delete = { "organization", del, 1 };
+    athena_permission_t  member_create = { "member", create, 1 };
+    athena_permission_t  ac_read = { "ac", read, 1 };
+
+    ok(athena_access_allows(&athena_admin_access, "admin", &user_list_ban, 1),
+       "admin may list and ban users");
+    ok(athena_access_allows(&athena_admin_access, "admin", both, 2),
+       "admin passes two resources at once");
+    ok(!athena_access_allows(&athena_admin_access, "admin", &user_imp, 1),
+       "impersonate-admins is no default admin's");
+    ok(!athena_access_allows(&athena_admin_access, "user", &user_list_ban, 1),
+       "the user role has nothing");
+    ok(!athena_access_allows(&athena_admin_access, NULL, &user_list_ban, 1),
+       "no role reads as the default user role");
+    ok(athena_access_allows(&athena_admin_access, "support,admin",
+                            &user_list_ban, 1),
+       "any one role of a list passes");
+    ok(!athena_access_allows(&athena_admin_access, "support, admin",
+                             &user_list_ban, 1),
+       "the admin plugin does not trim role names");
+    ok(!athena_access_allows(&athena_admin_access, "admin", &no_actions, 1)
+       && !athena_access_allows(&athena_admin_access, "admin", &unknown, 1)
+       && !athena_access_allows(&athena_admin_access, "admin", both, 0),
+       "no actions, an unknown resource, an empty request: refused");
+
+    ok(athena_access_allows(&athena_org_access, "owner", &org_delete, 1)
+       && !athena_access_allows(&athena_org_access, "admin", &org_delete, 1),
+       "organization:delete is the owner's alone");
+    ok(athena_access_allows(&athena_org_access, "member , admin",
+                            &member_create, 1),
+       "the organization plugin trims role names");
+    ok(athena_access_allows(&athena_org_access, "member", &ac_read, 1)
+       && !athena_access_allows(&athena_org_access, "member",
+                                &member_create, 1),
+       "a member may only read access control");
+    ok(!athena_access_allows(&athena_org_access, NULL, &ac_read, 1),
+       "no membership, no permission");
+
+    ok(athena_access_known(&athena_admin_access, "session", "delete")
+       && !athena_access_known(&athena_admin_access, "session", "fly")
+       && !athena_access_known(&athena_org_access, "user", "list"),
+       "known actions are the statements'");
+
+    ok(athena_roles_include("support,admin", "admin", 0)
+       && !athena_roles_include("administrator", "admin", 0)
+       && !athena_roles_include(NULL, "admin", 0),
+       "a role list holds whole names");
+}
+
+
+static void
 test_arena(void)
 {
     int              i, good;
@@ -235,6 +302,7 @@ test_arena(void)
 int
 main(void)
 {
+    test_access();
     test_arena();
     test_check();
     test_crypto();
