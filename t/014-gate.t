@@ -75,6 +75,8 @@ Test::More::is(join('', <$who>),
                "/app/logged ada\@example.com -\n/app/logged-org ops\@example.com admin\n"
                . "/app/anonymous - -\n", 'log_format saw the identity');
 Test::More::is(app_hits('/app/public/x'), 1, 'a gate lifted by "off" admits');
+Test::More::is(-s Athena::Test::app_dir() . '/app/upload/file', 200_000,
+               'a request body passed the gate whole, to the app');
 Test::More::is(app_hits('/app/inner/x'), 0, 'an inherited rule refuses');
 Test::More::is(app_hits('/app/whoami?x=1') + app_hits('/app/whoami'), 2,
                'admitted ones did, once each');
@@ -342,6 +344,16 @@ main::gate('on', "    access_log $ENV{TEST_NGINX_APP_LOG}.who who;\n")
 ["Authorization: Bearer $::ada", "Authorization: Bearer $::ops_org", ""]
 --- error_code eval
 [200, 200, 401]
+
+
+=== TEST 33: the gate leaves a request body to the proxy
+--- config eval
+main::gate('on', "    client_max_body_size 1m;\n")
+--- request eval
+"PUT /app/upload/file\n" . ('x' x 200_000)
+--- more_headers eval
+"Authorization: Bearer $::sam\nContent-Type: application/octet-stream"
+--- error_code: 201
 
 
 === TEST 20: under "satisfy any", an allowed address needs no session

@@ -235,6 +235,13 @@ sub gate_http_config {
     server {
         listen 127.0.0.1:$ENV{TEST_NGINX_APP_PORT};
         access_log $ENV{TEST_NGINX_APP_LOG} app;
+        # what a client PUTs here lands in files under app_dir()
+        location /app/upload/ {
+            root @{[ app_dir() ]};
+            dav_methods PUT;
+            create_full_put_path on;
+            client_max_body_size 1m;
+        }
         location / {
             default_type text/plain;
             return 200 "uri=\$request_uri\nid=\$http_x_user_id\nemail=\$http_x_user_email\nname=\$http_x_user_name\nrole=\$http_x_user_role\nsession=\$http_x_session_id\nexpires=\$http_x_session_expires\norg=\$http_x_org_id\norg_role=\$http_x_org_role\nimp=\$http_x_impersonated_by\n";
@@ -244,14 +251,18 @@ CONF
 }
 
 
-# the requests the app of gate_http_config saw for a URI
-sub app_hits {
+# the requests the app of gate_http_config saw for a URI: their log lines
+sub app_lines {
     my ($uri) = @_;
-    open my $fh, '<', $ENV{TEST_NGINX_APP_LOG} or return 0;
-    my $n = grep { index($_, "$uri ") == 0 } <$fh>;
+    open my $fh, '<', $ENV{TEST_NGINX_APP_LOG} or return ();
+    my @lines = grep { index($_, "$uri ") == 0 } <$fh>;
     close $fh;
-    return $n;
+    return @lines;
 }
+
+sub app_hits { return scalar(my @l = app_lines(@_)) }
+
+sub app_dir { return $ENV{TEST_NGINX_APP_LOG} =~ s{/[^/]+$}{}r }
 
 
 # blocks without their own main_config / http_config get the defaults
