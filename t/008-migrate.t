@@ -74,7 +74,8 @@ my $cols_before = columns();
 
 $servers->migrate;
 is(psql('SELECT string_agg(version, \',\' ORDER BY version) FROM athena_migrations'),
-   '001_core,002_organization', 'both migrations recorded in the ledger');
+   '001_core,002_organization,003_admin_audit',
+   'every migration recorded in the ledger');
 
 # the old columns keep their values; the new ones are NULL on old rows
 my $old_values = psql(q{SELECT string_agg(concat_ws(',', id, name, email,
@@ -95,12 +96,13 @@ like($cols_after, qr/session\.impersonatedBy:text/, 'impersonatedBy added');
 like($cols_after, qr/session\.activeOrganizationId:text/,
      'activeOrganizationId added');
 like($cols_after, qr/organization\.slug:text:NO/, 'organization table added');
+like($cols_after, qr/admin_audit_logs\.action:text:NO/, 'audit table added');
 
 # run again: nothing to do, nothing changes
 my $after = snapshot();
 $servers->migrate;
 is(snapshot(), $after, 'a second run changes nothing');
-is(psql('SELECT count(*) FROM athena_migrations'), 2, 'and records nothing');
+is(psql('SELECT count(*) FROM athena_migrations'), 3, 'and records nothing');
 
 # the module serves the migrated database: the app's user signs in, the
 # app's session is accepted (NULL role reads as "user" in better-auth)

@@ -13,20 +13,82 @@
 #include "../core/athena_time.h"
 
 
+#define ATHENA_NO_AUDIT  NULL, NULL
+
+
+static athena_store_rc_e athena_api_not_built(athena_ctx_t *ctx);
+
+
 static const athena_route_t  athena_routes[] = {
-    { ATHENA_GET,  "/ok", athena_api_ok, ATHENA_ROUTE_INLINE },
-    { ATHENA_POST, "/sign-up/email", athena_api_sign_up, ATHENA_ROUTE_FORM },
-    { ATHENA_POST, "/sign-in/email", athena_api_sign_in, ATHENA_ROUTE_FORM },
-    { ATHENA_POST, "/sign-out", athena_api_sign_out, 0 },
-    { ATHENA_GET,  "/get-session", athena_api_get_session, 0 },
-    { ATHENA_POST, "/get-session", athena_api_get_session_post, 0 },
-    { ATHENA_GET,  "/list-sessions", athena_api_list_sessions, 0 },
-    { ATHENA_POST, "/revoke-session", athena_api_revoke_session, 0 },
-    { ATHENA_POST, "/revoke-sessions", athena_api_revoke_sessions, 0 },
+    { ATHENA_GET,  "/ok", athena_api_ok, ATHENA_ROUTE_INLINE,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/sign-up/email", athena_api_sign_up, ATHENA_ROUTE_FORM,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/sign-in/email", athena_api_sign_in, ATHENA_ROUTE_FORM,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/sign-out", athena_api_sign_out, 0, ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/get-session", athena_api_get_session, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/get-session", athena_api_get_session_post, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/list-sessions", athena_api_list_sessions, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/revoke-session", athena_api_revoke_session, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/revoke-sessions", athena_api_revoke_sessions, 0,
+      ATHENA_NO_AUDIT },
     { ATHENA_POST, "/revoke-other-sessions",
-      athena_api_revoke_other_sessions, 0 },
-    { 0, NULL, NULL, 0 }
+      athena_api_revoke_other_sessions, 0, ATHENA_NO_AUDIT },
+
+    /* the admin plugin's; reads are not audited */
+    { ATHENA_POST, "/admin/has-permission", athena_api_admin_has_permission,
+      0, "admin.has_permission", "permission" },
+    { ATHENA_GET,  "/admin/get-user", athena_api_admin_get_user, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/set-role", athena_api_admin_set_role, 0,
+      "admin.set_role", "user" },
+    { ATHENA_POST, "/admin/ban-user", athena_api_admin_ban_user, 0,
+      "admin.ban_user", "user" },
+    { ATHENA_POST, "/admin/unban-user", athena_api_admin_unban_user, 0,
+      "admin.unban_user", "user" },
+
+    /* the rest of the admin plugin's routes, not built yet: 501 */
+    { ATHENA_POST, "/admin/create-user", athena_api_not_built, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/update-user", athena_api_not_built, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/admin/list-users", athena_api_not_built, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/list-user-sessions", athena_api_not_built, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/impersonate-user", athena_api_not_built, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/stop-impersonating", athena_api_not_built, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/revoke-user-session", athena_api_not_built, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/revoke-user-sessions", athena_api_not_built, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/remove-user", athena_api_not_built, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/set-user-password", athena_api_not_built, 0,
+      ATHENA_NO_AUDIT },
+
+    { 0, NULL, NULL, 0, ATHENA_NO_AUDIT }
 };
+
+
+/* a route of the seeds that this module does not serve yet */
+
+static athena_store_rc_e
+athena_api_not_built(athena_ctx_t *ctx)
+{
+    athena_reply_error(ctx, 501, "NOT_IMPLEMENTED",
+        athena_sprintf(ctx->a, "%s is not implemented by this module yet",
+                       ctx->req->route->path));
+
+    return ATHENA_STORE_OK;
+}
 
 
 /* a wrong method is "not found" too, as in better-auth's router */
@@ -307,7 +369,7 @@ athena_store_failed(athena_ctx_t *ctx, athena_store_rc_e rc)
 
 
 static athena_store_rc_e
-athena_api_handle(athena_ctx_t *ctx)
+athena_api_steps(athena_ctx_t *ctx)
 {
     if (!athena_body_parse(ctx)) {
         return ATHENA_STORE_OK;
@@ -318,6 +380,19 @@ athena_api_handle(athena_ctx_t *ctx)
     }
 
     return ctx->req->route->handler(ctx);
+}
+
+
+/* an audited route's every outcome, refusals too, leaves its row */
+
+static athena_store_rc_e
+athena_api_handle(athena_ctx_t *ctx)
+{
+    if (ctx->req->route->audit_action != NULL) {
+        return athena_audited(ctx, athena_api_steps);
+    }
+
+    return athena_api_steps(ctx);
 }
 
 
@@ -355,6 +430,8 @@ athena_api_run(athena_req_t *req, athena_resp_t *resp)
         athena_db_release(ctx.db);
         memset(resp, 0, sizeof(athena_resp_t));
         ctx.issued = NULL;
+        ctx.error_code = NULL;
+        ctx.nstale = 0;
         ctx.db = athena_db_acquire(&req->conf->store);
         rc = athena_api_handle(&ctx);
     }

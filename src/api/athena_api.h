@@ -66,6 +66,8 @@ typedef struct {
     const char           *path;
     athena_handler_pt     handler;
     unsigned              flags;
+    const char           *audit_action;   /* NULL: not audited */
+    const char           *audit_target;   /* the target's type */
 } athena_route_t;
 
 
@@ -127,6 +129,14 @@ struct athena_ctx_s {
     athena_user_t         user;
     int                   dont_remember;
     const char           *issued;         /* token.sig of a new cookie */
+
+    const char           *error_code;     /* of the answer, for the audit */
+    const char           *audit_target;   /* the id (or text) acted on */
+
+    /* sessions to drop from the caches once the transaction commits */
+    const char          **stale;
+    size_t                nstale;
+    int                   stale_ended;    /* revoked, not merely changed */
 };
 
 
@@ -234,6 +244,9 @@ athena_store_rc_e athena_session_revoke(athena_ctx_t *ctx,
     const char *token);
 void athena_session_forget(athena_ctx_t *ctx, const char *const *tokens,
     size_t n);
+void athena_session_refresh(athena_ctx_t *ctx, const char *const *tokens,
+    size_t n);
+athena_store_rc_e athena_audited(athena_ctx_t *ctx, athena_handler_pt steps);
 const char *athena_session_token(athena_ctx_t *ctx);
 
 
@@ -255,6 +268,12 @@ athena_store_rc_e athena_api_list_sessions(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_revoke_session(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_revoke_sessions(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_revoke_other_sessions(athena_ctx_t *ctx);
+
+athena_store_rc_e athena_api_admin_has_permission(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_get_user(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_set_role(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_ban_user(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_unban_user(athena_ctx_t *ctx);
 
 
 #endif /* ATHENA_API_H */

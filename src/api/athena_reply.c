@@ -44,6 +44,8 @@ athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
 {
     yajl_gen  g;
 
+    ctx->error_code = code;
+
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;

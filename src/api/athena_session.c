@@ -93,18 +93,16 @@ athena_session_token(athena_ctx_t *ctx)
 
 /*
  * Sessions that ended or changed leave both caches before the answer:
- * Redis gets "revoked" markers here, and the answer carries the tokens'
- * hashes for the gate's shared memory on this node.
+ * Redis here (a "revoked" marker, or the entry deleted), and the answer
+ * carries the tokens' hashes for the gate's shared memory on this node.
  */
 
-void
-athena_session_forget(athena_ctx_t *ctx, const char *const *tokens,
+static void
+athena_session_evict(athena_ctx_t *ctx, const char *const *tokens,
     size_t n)
 {
     size_t          i, have;
     unsigned char  *all;
-
-    athena_session_cache_revoke(ctx->db, ctx->a, tokens, n);
 
     have = ctx->resp->nevict;
 
@@ -124,6 +122,26 @@ athena_session_forget(athena_ctx_t *ctx, const char *const *tokens,
 
     ctx->resp->evict = all;
     ctx->resp->nevict = have + n;
+}
+
+
+void
+athena_session_forget(athena_ctx_t *ctx, const char *const *tokens,
+    size_t n)
+{
+    athena_session_cache_revoke(ctx->db, ctx->a, tokens, n);
+    athena_session_evict(ctx, tokens, n);
+}
+
+
+/* sessions that go on but now say something else (a role, a ban) */
+
+void
+athena_session_refresh(athena_ctx_t *ctx, const char *const *tokens,
+    size_t n)
+{
+    athena_session_cache_drop(ctx->db, ctx->a, tokens, n);
+    athena_session_evict(ctx, tokens, n);
 }
 
 

@@ -63,8 +63,9 @@ athena_check_object(athena_check_t *chk)
 }
 
 
-const athena_json_t *
-athena_check_string(athena_check_t *chk, const char *field, int required)
+static const athena_json_t *
+athena_check_typed(athena_check_t *chk, const char *field, int required,
+    athena_json_type_e type, const char *name)
 {
     const athena_json_t  *v;
 
@@ -74,12 +75,28 @@ athena_check_string(athena_check_t *chk, const char *field, int required)
         return NULL;
     }
 
-    if (v == NULL || v->type != ATHENA_JSON_STRING) {
-        athena_check_type(chk, field, "string", v);
+    if (v == NULL || v->type != type) {
+        athena_check_type(chk, field, name, v);
         return NULL;
     }
 
     return v;
+}
+
+
+const athena_json_t *
+athena_check_string(athena_check_t *chk, const char *field, int required)
+{
+    return athena_check_typed(chk, field, required, ATHENA_JSON_STRING,
+                              "string");
+}
+
+
+const athena_json_t *
+athena_check_number(athena_check_t *chk, const char *field, int required)
+{
+    return athena_check_typed(chk, field, required, ATHENA_JSON_NUMBER,
+                              "number");
 }
 
 

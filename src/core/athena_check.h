@@ -27,6 +27,8 @@ void athena_check_issue(athena_check_t *chk, const char *field,
 int athena_check_object(athena_check_t *chk);
 const athena_json_t *athena_check_string(athena_check_t *chk,
     const char *field, int required);
+const athena_json_t *athena_check_number(athena_check_t *chk,
+    const char *field, int required);
 int athena_check_bool(athena_check_t *chk, const char *field, int dflt);
 
 

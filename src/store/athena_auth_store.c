@@ -165,6 +165,112 @@ athena_user_lift_ban(athena_db_t *db, athena_arena_t *a, const char *user_id,
 
 
 athena_store_rc_e
+athena_user_by_id(athena_db_t *db, athena_arena_t *a, const char *id,
+    athena_user_t *user)
+{
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    rc = athena_pg_one(db, a,
+             "SELECT " ATHENA_USER_COLS("u") " FROM \"user\" u WHERE u.id = $1",
+             1, &id, &rows);
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_user_read(rows, 0, 0, user);
+    }
+
+    return rc;
+}
+
+
+athena_store_rc_e
+athena_user_set_role(athena_db_t *db, athena_arena_t *a, const char *id,
+    const char *role, int64_t now, athena_user_t *user)
+{
+    const char         *p[3];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = id;
+    p[1] = role;
+    p[2] = athena_ms_text(a, now);
+
+    rc = athena_pg_one(db, a,
+             "UPDATE \"user\" u SET role = $2, \"updatedAt\" = " ATHENA_TS(3)
+             " WHERE u.id = $1 RETURNING " ATHENA_USER_COLS("u"),
+             3, p, &rows);
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_user_read(rows, 0, 0, user);
+    }
+
+    return rc;
+}
+
+
+/* banned = 0 lifts a ban (reason and expiry cleared) */
+
+athena_store_rc_e
+athena_user_set_ban(athena_db_t *db, athena_arena_t *a, const char *id,
+    int banned, const char *reason, int64_t expires, int64_t now,
+    athena_user_t *user)
+{
+    const char         *p[5];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = id;
+    p[1] = banned ? "true" : "false";
+    p[2] = reason;
+    p[3] = expires == ATHENA_TIME_NULL ? NULL : athena_ms_text(a, expires);
+    p[4] = athena_ms_text(a, now);
+
+    rc = athena_pg_one(db, a,
+             "UPDATE \"user\" u SET banned = $2::bool, \"banReason\" = $3,"
+             " \"banExpires\" = " ATHENA_TS(4) ", \"updatedAt\" = "
+             ATHENA_TS(5) " WHERE u.id = $1 RETURNING " ATHENA_USER_COLS("u"),
+             5, p, &rows);
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_user_read(rows, 0, 0, user);
+    }
+
+    return rc;
+}
+
+
+/* the tokens of a user's sessions, for the caches that hold them */
+
+athena_store_rc_e
+athena_session_tokens(athena_db_t *db, athena_arena_t *a,
+    const char *user_id, const char ***tokens, size_t *n)
+{
+    size_t              i;
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    rc = athena_pg_exec(db, a,
+                        "SELECT token FROM session WHERE \"userId\" = $1",
+                        1, &user_id, &rows);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    *n = athena_rows_count(rows);
+    *tokens = athena_alloc(a, (*n + 1) * sizeof(char *));
+    if (*tokens == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    for (i = 0; i < *n; i++) {
+        (*tokens)[i] = athena_rows_get(rows, i, 0);
+    }
+
+    return ATHENA_STORE_OK;
+}
+
+
+athena_store_rc_e
 athena_session_create(athena_db_t *db, athena_arena_t *a,
     athena_session_t *s)
 {
@@ -434,6 +540,33 @@ athena_session_cache_put(athena_db_t *db, athena_arena_t *a,
 
     if (key && val) {
         athena_redis_set(db, key, val, len, ttl, !replace);
+    }
+}
+
+
+/* a session that changed (not ended): the next read refills it */
+
+void
+athena_session_cache_drop(athena_db_t *db, athena_arena_t *a,
+    const char *const *tokens, size_t n)
+{
+    size_t        i;
+    const char  **keys;
+
+    keys = athena_alloc(a, (n + 1) * sizeof(char *));
+    if (keys == NULL) {
+        return;
+    }
+
+    for (i = 0; i < n; i++) {
+        keys[i] = athena_cache_key(db, a, tokens[i]);
+        if (keys[i] == NULL) {
+            return;
+        }
+    }
+
+    if (n) {
+        athena_redis_del(db, keys, n);
     }
 }
 

@@ -14,6 +14,13 @@ athena_store_rc_e athena_user_by_email(athena_db_t *db, athena_arena_t *a,
     const char *email, athena_user_t *user, char **password_hash);
 athena_store_rc_e athena_user_create(athena_db_t *db, athena_arena_t *a,
     athena_user_t *user, const char *password_hash);
+athena_store_rc_e athena_user_by_id(athena_db_t *db, athena_arena_t *a,
+    const char *id, athena_user_t *user);
+athena_store_rc_e athena_user_set_role(athena_db_t *db, athena_arena_t *a,
+    const char *id, const char *role, int64_t now, athena_user_t *user);
+athena_store_rc_e athena_user_set_ban(athena_db_t *db, athena_arena_t *a,
+    const char *id, int banned, const char *reason, int64_t expires,
+    int64_t now, athena_user_t *user);
 athena_store_rc_e athena_user_lift_ban(athena_db_t *db, athena_arena_t *a,
     const char *user_id, int64_t now);
 
@@ -29,6 +36,8 @@ athena_store_rc_e athena_session_delete(athena_db_t *db, athena_arena_t *a,
 athena_store_rc_e athena_session_delete_user(athena_db_t *db,
     athena_arena_t *a, const char *user_id, const char *keep_token,
     int64_t live_at, const char ***tokens, size_t *ntokens);
+athena_store_rc_e athena_session_tokens(athena_db_t *db, athena_arena_t *a,
+    const char *user_id, const char ***tokens, size_t *n);
 athena_store_rc_e athena_session_list(athena_db_t *db, athena_arena_t *a,
     const char *user_id, int64_t now, athena_session_t **list, size_t *n);
 
@@ -39,6 +48,8 @@ athena_store_rc_e athena_session_cache_parse(athena_arena_t *a,
     athena_user_t *u);
 void athena_session_cache_put(athena_db_t *db, athena_arena_t *a,
     const athena_session_t *s, const athena_user_t *user, int replace);
+void athena_session_cache_drop(athena_db_t *db, athena_arena_t *a,
+    const char *const *tokens, size_t n);
 void athena_session_cache_revoke(athena_db_t *db, athena_arena_t *a,
     const char *const *tokens, size_t n);
 
