@@ -217,6 +217,7 @@ void athena_reply_message(athena_ctx_t *ctx, int status,
     const char *message);
 int athena_reply_invalid(athena_ctx_t *ctx, athena_check_t *chk);
 void athena_reply_empty(athena_ctx_t *ctx, int status);
+void athena_reply_flag(athena_ctx_t *ctx, const char *key, int value);
 void athena_reply_header(athena_ctx_t *ctx, const char *name,
     const char *value);
 void athena_gen_user(yajl_gen g, const athena_user_t *u);
@@ -251,6 +252,10 @@ const char *athena_session_token(athena_ctx_t *ctx);
 
 
 char *athena_query_arg(athena_ctx_t *ctx, const char *name, size_t *len);
+int athena_password_length_ok(athena_ctx_t *ctx, const athena_json_t *pw,
+    int check_min);
+int athena_password_make(athena_ctx_t *ctx, const athena_json_t *password,
+    char *hash);
 int athena_json_truthy(const athena_json_t *v);
 int athena_origin_check(athena_ctx_t *ctx);
 int athena_origin_check_sign_in(athena_ctx_t *ctx);
@@ -274,6 +279,11 @@ athena_store_rc_e athena_api_admin_get_user(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_set_role(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_ban_user(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_unban_user(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_remove_user(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_set_user_password(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_list_user_sessions(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_revoke_user_session(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_revoke_user_sessions(athena_ctx_t *ctx);
 
 
 #endif /* ATHENA_API_H */

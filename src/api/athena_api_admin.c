@@ -1,30 +1,16 @@
 /*
- * The admin plugin's routes: has-permission, get-user, set-role, ban-user
- * and unban-user, in better-auth 1.7.25's order of checks (body, then the
- * admin session, then the route's permission, then lookups). Audited
- * routes run in one transaction with their audit row; the caches learn
- * of what changed only once it has committed.
+ * The admin plugin's user routes and has-permission: get-user, set-role,
+ * ban-user, unban-user, remove-user, set-user-password, in better-auth
+ * 1.7.25's order of checks (body, then the admin session, then the
+ * route's permission, then lookups).
  */
 
 #include <string.h>
 
-#include "athena_api.h"
-#include "../core/athena_access.h"
-#include "../core/athena_check.h"
-#include "../store/athena_audit_store.h"
+#include "athena_admin.h"
+#include "../core/athena_crypto.h"
 #include "../store/athena_auth_store.h"
 
-
-static const char  athena_user_not_found[] = "User not found";
-
-
-/* a route's permission and better-auth's refusal of it */
-typedef struct {
-    const char  *resource;
-    const char  *action;
-    const char  *code;
-    const char  *message;
-} athena_admin_perm_t;
 
 static const athena_admin_perm_t  athena_may_get = {
     "user", "get", "YOU_ARE_NOT_ALLOWED_TO_GET_USER",
@@ -41,292 +27,15 @@ static const athena_admin_perm_t  athena_may_ban = {
     "You are not allowed to ban users"
 };
 
-
-/* the outcome of the request, as the audit log keeps it */
-
-static athena_store_rc_e
-athena_audit_write(athena_ctx_t *ctx, int failed)
-{
-    athena_audit_t  row;
-
-    memset(&row, 0, sizeof(athena_audit_t));
-
-    row.action = ctx->req->route->audit_action;
-    row.target_type = ctx->req->route->audit_target;
-    row.target_id = ctx->audit_target;
-    row.ip = ctx->req->ip;
-    row.user_agent = ctx->req->user_agent;
-    row.at = ctx->now;
-
-    if (ctx->has_session) {
-        row.actor_user_id = ctx->user.id;
-        row.actor_token = ctx->session.token;
-    }
-
-    row.success = !failed && ctx->resp->status < 400;
-
-    if (failed) {
-        row.error = "INTERNAL_SERVER_ERROR";
-
-    } else if (!row.success) {
-        row.error = ctx->error_code
-                    ? ctx->error_code
-                    : athena_sprintf(ctx->a, "HTTP %d", ctx->resp->status);
-    }
-
-    return athena_audit_insert(ctx->db, ctx->a, &row);
-}
-
-
-/*
- * The change and its audit row commit together, or neither does. A store
- * failure still leaves a row saying so, when Postgres takes it.
- */
-
-athena_store_rc_e
-athena_audited(athena_ctx_t *ctx, athena_handler_pt steps)
-{
-    athena_store_rc_e  rc;
-
-    rc = athena_pg_begin(ctx->db);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
-    }
-
-    rc = steps(ctx);
-
-    if (rc != ATHENA_STORE_OK) {
-        athena_pg_rollback(ctx->db);
-
-        if (rc != ATHENA_STORE_UNAVAILABLE) {
-            (void) athena_audit_write(ctx, 1);
-        }
-
-        return rc;
-    }
-
-    rc = athena_audit_write(ctx, 0);
-    if (rc != ATHENA_STORE_OK) {
-        athena_pg_rollback(ctx->db);
-        return rc;
-    }
-
-    rc = athena_pg_commit(ctx->db);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
-    }
-
-    if (ctx->nstale) {
-        if (ctx->stale_ended) {
-            athena_session_forget(ctx, ctx->stale, ctx->nstale);
-
-        } else {
-            athena_session_refresh(ctx, ctx->stale, ctx->nstale);
-        }
-    }
-
-    return ATHENA_STORE_OK;
-}
-
-
-/* the admin middleware: no session is a 401 with an empty body */
-
-static athena_store_rc_e
-athena_admin_session(athena_ctx_t *ctx, int *ok)
-{
-    athena_store_rc_e  rc;
-
-    *ok = 0;
-
-    rc = athena_session_load(ctx, 1);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
-    }
-
-    if (!ctx->has_session) {
-        athena_reply_empty(ctx, 401);
-        return ATHENA_STORE_OK;
-    }
-
-    *ok = 1;
-
-    return ATHENA_STORE_OK;
-}
-
-
-static int
-athena_admin_allows(athena_ctx_t *ctx, const athena_permission_t *perms,
-    size_t n)
-{
-    size_t  i;
-
-    for (i = 0; i < ctx->conf->nadmin_user_ids; i++) {
-        if (strcmp(ctx->conf->admin_user_ids[i], ctx->user.id) == 0) {
-            return 1;
-        }
-    }
-
-    return athena_access_allows(&athena_admin_access, ctx->user.role, perms,
-                                n);
-}
-
-
-/*
- * The admin session and one permission: *ok is set when both hold, and
- * the answer (401, or 403 with code) is made when not.
- */
-
-static athena_store_rc_e
-athena_admin_require(athena_ctx_t *ctx, const athena_admin_perm_t *may,
-    int *ok)
-{
-    athena_store_rc_e    rc;
-    athena_permission_t  perm;
-
-    rc = athena_admin_session(ctx, ok);
-    if (rc != ATHENA_STORE_OK || !*ok) {
-        return rc;
-    }
-
-    perm.resource = may->resource;
-    perm.actions = &may->action;
-    perm.nactions = 1;
-
-    if (!athena_admin_allows(ctx, &perm, 1)) {
-        *ok = 0;
-        athena_reply_error(ctx, 403, may->code, may->message);
-    }
-
-    return ATHENA_STORE_OK;
-}
-
-
-/* z.coerce.string(): whatever was sent, as JavaScript's String() says */
-
-static const char *
-athena_coerce_string(athena_ctx_t *ctx, const char *field)
-{
-    const athena_json_t  *v;
-
-    v = ctx->body ? athena_json_get(ctx->body, field) : NULL;
-
-    if (v == NULL) {
-        return "undefined";
-    }
-
-    switch (v->type) {
-    case ATHENA_JSON_STRING:
-    case ATHENA_JSON_NUMBER:
-        return v->string;
-    case ATHENA_JSON_BOOL:
-        return v->boolean ? "true" : "false";
-    case ATHENA_JSON_NULL:
-        return "null";
-    case ATHENA_JSON_ARRAY:
-        return v->n == 0 ? "" : "[array]";
-    default:
-        return "[object Object]";
-    }
-}
-
-
-static void
-athena_reply_user(athena_ctx_t *ctx, const athena_user_t *user, int wrap)
-{
-    yajl_gen  g;
-
-    g = athena_reply_json(ctx);
-    if (g == NULL) {
-        return;
-    }
-
-    if (wrap) {
-        yajl_gen_map_open(g);
-        athena_gen_key(g, "user");
-    }
-
-    athena_gen_user(g, user);
-
-    if (wrap) {
-        yajl_gen_map_close(g);
-    }
-
-    athena_reply_gen(ctx, 200, g);
-}
-
-
-/*
- * After the body: the admin session, the route's permission, then the
- * user the request names. *found is set when all three hold; otherwise
- * the answer (401, 403 or 404 USER_NOT_FOUND) is made.
- */
-
-static athena_store_rc_e
-athena_admin_target(athena_ctx_t *ctx, const athena_admin_perm_t *may,
-    const char *id, athena_user_t *user, int *found)
-{
-    athena_store_rc_e  rc;
-
-    *found = 0;
-    ctx->audit_target = id;
-
-    rc = athena_admin_require(ctx, may, found);
-    if (rc != ATHENA_STORE_OK || !*found) {
-        return rc;
-    }
-
-    rc = athena_user_by_id(ctx->db, ctx->a, id, user);
-
-    if (rc == ATHENA_STORE_NOT_FOUND) {
-        *found = 0;
-        athena_reply_error(ctx, 404, "USER_NOT_FOUND", athena_user_not_found);
-        return ATHENA_STORE_OK;
-    }
-
-    *found = (rc == ATHENA_STORE_OK);
-
-    return rc;
-}
-
-
-/*
- * A user that changed: {user} is the answer, and the user's sessions,
- * which say the old values wherever they are cached, leave the caches
- * once the change has committed.
- */
-
-static athena_store_rc_e
-athena_admin_changed(athena_ctx_t *ctx, const athena_user_t *user)
-{
-    athena_store_rc_e  rc;
-
-    rc = athena_session_tokens(ctx->db, ctx->a, user->id, &ctx->stale,
-                               &ctx->nstale);
-    if (rc == ATHENA_STORE_OK) {
-        athena_reply_user(ctx, user, 1);
-    }
-
-    return rc;
-}
-
-
-/* a body that passed its checks names the user by "userId" */
-
-static athena_store_rc_e
-athena_admin_body_target(athena_ctx_t *ctx, athena_check_t *chk,
-    const athena_admin_perm_t *may, const char **id, athena_user_t *user,
-    int *found)
-{
-    *found = 0;
-
-    if (athena_reply_invalid(ctx, chk)) {
-        return ATHENA_STORE_OK;
-    }
-
-    *id = athena_coerce_string(ctx, "userId");
-
-    return athena_admin_target(ctx, may, *id, user, found);
-}
+static const athena_admin_perm_t  athena_may_delete = {
+    "user", "delete", "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS",
+    "You are not allowed to delete users"
+};
+
+static const athena_admin_perm_t  athena_may_set_password = {
+    "user", "set-password", "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD",
+    "You are not allowed to set users password"
+};
 
 
 /* GET /admin/get-user?id= : the bare user */
@@ -430,7 +139,8 @@ athena_api_admin_set_role(athena_ctx_t *ctx)
         role = athena_role_value(ctx, &chk);
     }
 
-    rc = athena_admin_body_target(ctx, &chk, &athena_may_set_role, &id, &user, &found);
+    rc = athena_admin_body_target(ctx, &chk, &athena_may_set_role, &id, &user,
+                                  &found);
     if (rc != ATHENA_STORE_OK || !found) {
         return rc;
     }
@@ -441,17 +151,6 @@ athena_api_admin_set_role(athena_ctx_t *ctx)
     }
 
     return athena_admin_changed(ctx, &user);
-}
-
-
-/* the user's id alone, as ban-user, unban-user and the like read it */
-
-static int
-athena_admin_body(athena_ctx_t *ctx, athena_check_t *chk)
-{
-    athena_check_init(chk, ctx->a, ctx->body, "body");
-
-    return athena_check_object(chk);
 }
 
 
@@ -476,7 +175,8 @@ athena_api_admin_ban_user(athena_ctx_t *ctx)
         secs = athena_check_number(&chk, "banExpiresIn", 0);
     }
 
-    rc = athena_admin_body_target(ctx, &chk, &athena_may_ban, &id, &user, &found);
+    rc = athena_admin_body_target(ctx, &chk, &athena_may_ban, &id, &user,
+                                  &found);
     if (rc != ATHENA_STORE_OK || !found) {
         return rc;
     }
@@ -527,7 +227,8 @@ athena_api_admin_unban_user(athena_ctx_t *ctx)
 
     (void) athena_admin_body(ctx, &chk);
 
-    rc = athena_admin_body_target(ctx, &chk, &athena_may_ban, &id, &user, &found);
+    rc = athena_admin_body_target(ctx, &chk, &athena_may_ban, &id, &user,
+                                  &found);
     if (rc != ATHENA_STORE_OK || !found) {
         return rc;
     }
@@ -539,6 +240,119 @@ athena_api_admin_unban_user(athena_ctx_t *ctx)
     }
 
     return athena_admin_changed(ctx, &user);
+}
+
+
+/*
+ * POST /admin/remove-user {userId}: the user's sessions, accounts and the
+ * user go in one transaction (Postgres cascades the memberships and the
+ * invitations the user sent). Oneself is refused before the lookup.
+ */
+
+athena_store_rc_e
+athena_api_admin_remove_user(athena_ctx_t *ctx)
+{
+    int                 ok;
+    const char         *id;
+    athena_user_t       user;
+    athena_check_t      chk;
+    athena_store_rc_e   rc;
+
+    (void) athena_admin_body(ctx, &chk);
+
+    rc = athena_admin_body_require(ctx, &chk, &athena_may_delete, &id, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    if (strcmp(id, ctx->user.id) == 0) {
+        athena_reply_error(ctx, 400, "YOU_CANNOT_REMOVE_YOURSELF",
+                           "You cannot remove yourself");
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_admin_lookup(ctx, id, &user, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    rc = athena_session_delete_user(ctx->db, ctx->a, id, NULL, 0,
+                                    &ctx->stale, &ctx->nstale);
+
+    if (rc == ATHENA_STORE_OK) {
+        rc = athena_user_delete(ctx->db, ctx->a, id);
+    }
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    ctx->stale_ended = 1;
+    athena_reply_flag(ctx, "success", 1);
+
+    return ATHENA_STORE_OK;
+}
+
+
+/*
+ * POST /admin/set-user-password {newPassword, userId}: both non-empty;
+ * the credential account gets the new hash (or is made). Sessions stay.
+ */
+
+athena_store_rc_e
+athena_api_admin_set_user_password(athena_ctx_t *ctx)
+{
+    int                   found;
+    char                  hash[ATHENA_HASH_LEN + 1];
+    const char           *id;
+    athena_user_t         user;
+    athena_check_t        chk;
+    athena_store_rc_e     rc;
+    const athena_json_t  *pw;
+
+    pw = NULL;
+
+    if (athena_admin_body(ctx, &chk)) {
+        pw = athena_check_string(&chk, "newPassword", 1);
+
+        if (pw != NULL && pw->len == 0) {
+            athena_check_issue(&chk, "newPassword", "Too small: expected"
+                               " string to have >=1 characters");
+        }
+
+        if (strlen(athena_coerce_string(ctx, "userId")) == 0) {
+            athena_check_issue(&chk, "userId", "Too small: expected"
+                               " string to have >=1 characters");
+        }
+    }
+
+    rc = athena_admin_body_require(ctx, &chk, &athena_may_set_password, &id,
+                                   &found);
+    if (rc != ATHENA_STORE_OK || !found) {
+        return rc;
+    }
+
+    if (!athena_password_length_ok(ctx, pw, 1)) {
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_admin_lookup(ctx, id, &user, &found);
+    if (rc != ATHENA_STORE_OK || !found) {
+        return rc;
+    }
+
+    if (athena_password_make(ctx, pw, hash) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    rc = athena_account_set_password(ctx->db, ctx->a, id, hash, ctx->now);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    athena_reply_flag(ctx, "status", 1);
+
+    return ATHENA_STORE_OK;
 }
 
 

@@ -9,25 +9,6 @@
 #include "../store/athena_auth_store.h"
 
 
-static void
-athena_reply_flag(athena_ctx_t *ctx, const char *key, int value)
-{
-    yajl_gen  g;
-
-    g = athena_reply_json(ctx);
-    if (g == NULL) {
-        return;
-    }
-
-    yajl_gen_map_open(g);
-    athena_gen_key(g, key);
-    athena_gen_bool(g, value);
-    yajl_gen_map_close(g);
-
-    athena_reply_gen(ctx, 200, g);
-}
-
-
 athena_store_rc_e
 athena_api_ok(athena_ctx_t *ctx)
 {
@@ -159,7 +140,7 @@ athena_api_list_sessions(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_session_list(ctx->db, ctx->a, ctx->user.id, ctx->now,
+    rc = athena_session_list(ctx->db, ctx->a, ctx->user.id, ctx->now, 0,
                              &list, &n);
     if (rc != ATHENA_STORE_OK) {
         return rc;

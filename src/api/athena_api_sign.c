@@ -57,7 +57,7 @@ athena_reply_session(athena_ctx_t *ctx, int sign_in, const char *callback)
 }
 
 
-static int
+int
 athena_password_length_ok(athena_ctx_t *ctx, const athena_json_t *pw,
     int check_min)
 {
@@ -77,6 +77,21 @@ athena_password_length_ok(athena_ctx_t *ctx, const athena_json_t *pw,
     }
 
     return 1;
+}
+
+
+/* better-auth hashes the NFKC form of the password */
+
+int
+athena_password_make(athena_ctx_t *ctx, const athena_json_t *password,
+    char *hash)
+{
+    char    *pw;
+    size_t   pwlen;
+
+    pw = athena_nfkc(ctx->a, password->string, password->len, &pwlen);
+
+    return pw ? athena_password_hash(pw, pwlen, hash) : -1;
 }
 
 
@@ -114,8 +129,7 @@ athena_api_sign_up(athena_ctx_t *ctx)
     int                   refused, remember;
     char                  hash[ATHENA_HASH_LEN + 1];
     char                  id[ATHENA_ID_LEN + 1];
-    char                 *pw, *email;
-    size_t                pwlen;
+    char                 *email;
     const char          **f;
     athena_user_t         user;
     athena_check_t        chk;
@@ -170,11 +184,9 @@ athena_api_sign_up(athena_ctx_t *ctx)
     }
 
     email = athena_email_normalize(ctx->a, em->string, em->len);
-    /* better-auth hashes the NFKC form of the password */
-    pw = athena_nfkc(ctx->a, password->string, password->len, &pwlen);
 
-    if (email == NULL || pw == NULL || athena_random_id(id) != 0
-        || athena_password_hash(pw, pwlen, hash) != 0)
+    if (email == NULL || athena_random_id(id) != 0
+        || athena_password_make(ctx, password, hash) != 0)
     {
         return ATHENA_STORE_ERROR;
     }

@@ -186,3 +186,24 @@ athena_gen_session(yajl_gen g, const athena_session_t *s)
 
     yajl_gen_map_close(g);
 }
+
+
+/* {"key": value}: the answer of most endpoints that only succeed */
+
+void
+athena_reply_flag(athena_ctx_t *ctx, const char *key, int value)
+{
+    yajl_gen  g;
+
+    g = athena_reply_json(ctx);
+    if (g == NULL) {
+        return;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, key);
+    athena_gen_bool(g, value);
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+}

@@ -625,6 +625,83 @@ athena_session_delete(athena_db_t *db, athena_arena_t *a, const char *token)
 }
 
 
+/* a token, if it is user_id's (any user's when NULL): NOT_FOUND if not */
+
+athena_store_rc_e
+athena_session_delete_of(athena_db_t *db, athena_arena_t *a,
+    const char *token, const char *user_id)
+{
+    const char     *p[2];
+    athena_rows_t  *rows;
+
+    p[0] = token;
+    p[1] = user_id;
+
+    return athena_pg_one(db, a,
+               "DELETE FROM session WHERE token = $1"
+               " AND ($2::text IS NULL OR \"userId\" = $2) RETURNING id",
+               2, p, &rows);
+}
+
+
+/* the user's credential account gets the hash, made if it is missing */
+
+athena_store_rc_e
+athena_account_set_password(athena_db_t *db, athena_arena_t *a,
+    const char *user_id, const char *hash, int64_t now)
+{
+    char                id[ATHENA_ID_LEN + 1];
+    const char         *p[4];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = user_id;
+    p[1] = hash;
+    p[2] = athena_ms_text(a, now);
+
+    rc = athena_pg_one(db, a,
+             "UPDATE account SET password = $2, \"updatedAt\" = " ATHENA_TS(3)
+             " WHERE \"userId\" = $1 AND \"providerId\" = 'credential'"
+             " RETURNING id",
+             3, p, &rows);
+
+    if (rc != ATHENA_STORE_NOT_FOUND) {
+        return rc;
+    }
+
+    if (athena_random_id(id) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    p[3] = id;
+
+    return athena_pg_exec(db, a,
+               "INSERT INTO account (id, \"accountId\", \"providerId\","
+               " \"userId\", password, \"createdAt\", \"updatedAt\")"
+               " VALUES ($4, $1, 'credential', $1, $2, " ATHENA_TS(3) ", "
+               ATHENA_TS(3) ")",
+               4, p, NULL);
+}
+
+
+/* the user and its accounts (its sessions are the caller's to end) */
+
+athena_store_rc_e
+athena_user_delete(athena_db_t *db, athena_arena_t *a, const char *id)
+{
+    athena_store_rc_e  rc;
+
+    rc = athena_pg_exec(db, a, "DELETE FROM account WHERE \"userId\" = $1",
+                        1, &id, NULL);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    return athena_pg_exec(db, a, "DELETE FROM \"user\" WHERE id = $1",
+                          1, &id, NULL);
+}
+
+
 /*
  * Deletes a user's sessions but keep_token's (and, with live_at, only
  * those still live then); *tokens lists the deleted ones, for the caches.
@@ -674,24 +751,31 @@ athena_session_delete_user(athena_db_t *db, athena_arena_t *a,
 }
 
 
+/*
+ * A user's sessions, at most 100: those live at now and not made by an
+ * impersonation, or with all set every row (the admin's view).
+ */
+
 athena_store_rc_e
 athena_session_list(athena_db_t *db, athena_arena_t *a, const char *user_id,
-    int64_t now, athena_session_t **list, size_t *n)
+    int64_t now, int all, athena_session_t **list, size_t *n)
 {
     size_t              i;
-    const char         *p[2];
+    const char         *p[3];
     athena_rows_t      *rows;
     athena_store_rc_e   rc;
 
     p[0] = user_id;
     p[1] = athena_ms_text(a, now);
+    p[2] = all ? "true" : "false";
 
     rc = athena_pg_exec(db, a,
              "SELECT " ATHENA_SESSION_COLS("s") " FROM session s"
-             " WHERE s.\"userId\" = $1 AND s.\"expiresAt\" > " ATHENA_TS(2)
-             " AND s.\"impersonatedBy\" IS NULL"
+             " WHERE s.\"userId\" = $1 AND ($3::bool"
+             " OR (s.\"expiresAt\" > " ATHENA_TS(2)
+             " AND s.\"impersonatedBy\" IS NULL))"
              " ORDER BY s.\"createdAt\" LIMIT 100",
-             2, p, &rows);
+             3, p, &rows);
 
     if (rc != ATHENA_STORE_OK) {
         return rc;

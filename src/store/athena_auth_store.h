@@ -39,7 +39,14 @@ athena_store_rc_e athena_session_delete_user(athena_db_t *db,
 athena_store_rc_e athena_session_tokens(athena_db_t *db, athena_arena_t *a,
     const char *user_id, const char ***tokens, size_t *n);
 athena_store_rc_e athena_session_list(athena_db_t *db, athena_arena_t *a,
-    const char *user_id, int64_t now, athena_session_t **list, size_t *n);
+    const char *user_id, int64_t now, int all, athena_session_t **list,
+    size_t *n);
+athena_store_rc_e athena_session_delete_of(athena_db_t *db,
+    athena_arena_t *a, const char *token, const char *user_id);
+athena_store_rc_e athena_account_set_password(athena_db_t *db,
+    athena_arena_t *a, const char *user_id, const char *hash, int64_t now);
+athena_store_rc_e athena_user_delete(athena_db_t *db, athena_arena_t *a,
+    const char *id);
 
 char *athena_session_cache_key(athena_arena_t *a, const char *prefix,
     const char *token);

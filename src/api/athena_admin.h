@@ -1,0 +1,45 @@
+/*
+ * Shared by the admin plugin's route files (src/api/athena_api_admin*.c).
+ */
+
+#ifndef ATHENA_ADMIN_H
+#define ATHENA_ADMIN_H
+
+#include "athena_api.h"
+#include "../core/athena_access.h"
+
+
+/* a route's permission and better-auth's refusal of it */
+typedef struct {
+    const char  *resource;
+    const char  *action;
+    const char  *code;
+    const char  *message;
+} athena_admin_perm_t;
+
+
+athena_store_rc_e athena_admin_session(athena_ctx_t *ctx, int *ok);
+int athena_admin_allows(athena_ctx_t *ctx, const athena_permission_t *perms,
+    size_t n);
+athena_store_rc_e athena_admin_require(athena_ctx_t *ctx,
+    const athena_admin_perm_t *may, int *ok);
+athena_store_rc_e athena_admin_target(athena_ctx_t *ctx,
+    const athena_admin_perm_t *may, const char *id, athena_user_t *user,
+    int *found);
+athena_store_rc_e athena_admin_lookup(athena_ctx_t *ctx, const char *id,
+    athena_user_t *user, int *found);
+athena_store_rc_e athena_admin_body_require(athena_ctx_t *ctx,
+    athena_check_t *chk, const athena_admin_perm_t *may, const char **id,
+    int *ok);
+athena_store_rc_e athena_admin_body_target(athena_ctx_t *ctx,
+    athena_check_t *chk, const athena_admin_perm_t *may, const char **id,
+    athena_user_t *user, int *found);
+int athena_admin_body(athena_ctx_t *ctx, athena_check_t *chk);
+athena_store_rc_e athena_admin_changed(athena_ctx_t *ctx,
+    const athena_user_t *user);
+const char *athena_coerce_string(athena_ctx_t *ctx, const char *field);
+void athena_reply_user(athena_ctx_t *ctx, const athena_user_t *user,
+    int wrap);
+
+
+#endif /* ATHENA_ADMIN_H */
