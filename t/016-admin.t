@@ -431,9 +431,9 @@ is(scalar @{ audit_rows('admin.list_user_sessions') }, 0,
 
 
 # not built yet: a clear answer, not a silent 404
-$r = call('GET', '/admin/list-users', $admin_tok);
-is($r->{code}, 501, 'list-users is not built yet: 501');
-is($r->{body}, '{"message":"/admin/list-users is not implemented by this module yet","code":"NOT_IMPLEMENTED"}',
+$r = call('POST', '/admin/create-user', $admin_tok, '{}');
+is($r->{code}, 501, 'create-user is not built yet: 501');
+is($r->{body}, '{"message":"/admin/create-user is not implemented by this module yet","code":"NOT_IMPLEMENTED"}',
    'saying so');
 
 $nginx->stop;

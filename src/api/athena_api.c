@@ -45,6 +45,8 @@ static const athena_route_t  athena_routes[] = {
       0, "admin.has_permission", "permission" },
     { ATHENA_GET,  "/admin/get-user", athena_api_admin_get_user, 0,
       ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/admin/list-users", athena_api_admin_list_users, 0,
+      ATHENA_NO_AUDIT },
     { ATHENA_POST, "/admin/set-role", athena_api_admin_set_role, 0,
       "admin.set_role", "user" },
     { ATHENA_POST, "/admin/ban-user", athena_api_admin_ban_user, 0,
@@ -70,8 +72,7 @@ static const athena_route_t  athena_routes[] = {
       ATHENA_NO_AUDIT },
     { ATHENA_POST, "/admin/update-user", athena_api_not_built, 0,
       ATHENA_NO_AUDIT },
-    { ATHENA_GET,  "/admin/list-users", athena_api_not_built, 0,
-      ATHENA_NO_AUDIT },
+
     { ATHENA_POST, "/admin/impersonate-user", athena_api_not_built, 0,
       ATHENA_NO_AUDIT },
     { ATHENA_POST, "/admin/stop-impersonating", athena_api_not_built, 0,

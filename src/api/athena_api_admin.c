@@ -5,11 +5,13 @@
  * route's permission, then lookups).
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "athena_admin.h"
 #include "../core/athena_crypto.h"
 #include "../store/athena_auth_store.h"
+#include "../store/athena_user_list.h"
 
 
 static const athena_admin_perm_t  athena_may_get = {
@@ -501,6 +503,221 @@ athena_api_admin_has_permission(athena_ctx_t *ctx)
     }
 
     athena_reply_has_permission(ctx, athena_admin_allows(ctx, perms, n));
+
+    return ATHENA_STORE_OK;
+}
+
+
+static const athena_admin_perm_t  athena_may_list = {
+    "user", "list", "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS",
+    "You are not allowed to list users"
+};
+
+
+/* a page is at most this long, whatever limit asks for */
+#define ATHENA_LIST_MAX  1000
+
+
+/*
+ * A query parameter that must be one of names (zod's enum), or absent:
+ * the default then. NULL after an issue was noted.
+ */
+
+static const char *
+athena_query_enum(athena_ctx_t *ctx, athena_check_t *chk, const char *name,
+    const char *const *names, const char *dflt)
+{
+    char        *v, *list;
+    size_t       len, i;
+
+    v = athena_query_arg(ctx, name, &len);
+    if (v == NULL) {
+        return dflt;
+    }
+
+    list = "";
+
+    for (i = 0; names[i]; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            return names[i];
+        }
+
+        list = athena_sprintf(ctx->a, "%s%s\"%s\"", list, i ? "|" : "",
+                              names[i]);
+        if (list == NULL) {
+            return NULL;
+        }
+    }
+
+    athena_check_issue(chk, name, "Invalid option: expected one of %s", list);
+
+    return NULL;
+}
+
+
+/*
+ * limit and offset as better-auth reads them, Number(x) || undefined:
+ * 0 when unset (absent, empty, zero, not a number); -1 when set but not
+ * a whole number of at least zero, which Postgres would refuse.
+ */
+
+static int64_t
+athena_query_count(athena_ctx_t *ctx, const char *name)
+{
+    char        *v, *end;
+    size_t       len;
+    double       d;
+
+    v = athena_query_arg(ctx, name, &len);
+    if (v == NULL || len == 0) {
+        return 0;
+    }
+
+    d = strtod(v, &end);
+
+    if (*end != '\0' || d != d || d == 0) {
+        return 0;
+    }
+
+    if (d < 0 || d != (double) (int64_t) d || d > 9e15) {
+        return -1;
+    }
+
+    return (int64_t) d;
+}
+
+
+static void
+athena_reply_users(athena_ctx_t *ctx, athena_user_t *users, size_t n,
+    int64_t total, int64_t limit, int64_t offset)
+{
+    size_t    i;
+    yajl_gen  g;
+
+    g = athena_reply_json(ctx);
+    if (g == NULL) {
+        return;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "users");
+    yajl_gen_array_open(g);
+
+    for (i = 0; i < n; i++) {
+        athena_gen_user(g, &users[i]);
+    }
+
+    yajl_gen_array_close(g);
+    athena_gen_key(g, "total");
+    athena_gen_int(g, total);
+
+    if (limit > 0) {
+        athena_gen_key(g, "limit");
+        athena_gen_int(g, limit);
+    }
+
+    if (offset > 0) {
+        athena_gen_key(g, "offset");
+        athena_gen_int(g, offset);
+    }
+
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+}
+
+
+/*
+ * GET /admin/list-users?searchValue&searchField&searchOperator
+ *     &filterValue&filterField&filterOperator&sortBy&sortDirection
+ *     &limit&offset
+ * An unknown field or a value the column cannot take gives an empty
+ * list, as better-auth's failed query does.
+ */
+
+athena_store_rc_e
+athena_api_admin_list_users(athena_ctx_t *ctx)
+{
+    int                   ok;
+    size_t                n, len;
+    int64_t               total, limit;
+    const char           *dir;
+    athena_user_t        *users;
+    athena_check_t        chk;
+    athena_store_rc_e     rc;
+    athena_user_query_t   q;
+
+    static const char *const  search_fields[] = { "email", "name", NULL };
+    static const char *const  search_ops[] = {
+        "contains", "starts_with", "ends_with", NULL
+    };
+    static const char *const  filter_ops[] = {
+        "eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains",
+        "starts_with", "ends_with", NULL
+    };
+    static const char *const  directions[] = { "asc", "desc", NULL };
+
+    memset(&q, 0, sizeof(athena_user_query_t));
+    athena_check_init(&chk, ctx->a, NULL, "query");
+
+    q.search_value = athena_query_arg(ctx, "searchValue", &len);
+    q.search_field = athena_query_enum(ctx, &chk, "searchField",
+                                       search_fields, "email");
+    q.search_op = athena_query_enum(ctx, &chk, "searchOperator", search_ops,
+                                    "contains");
+    q.filter_value = athena_query_arg(ctx, "filterValue", &len);
+    q.filter_field = athena_query_arg(ctx, "filterField", &len);
+    q.filter_op = athena_query_enum(ctx, &chk, "filterOperator", filter_ops,
+                                    "eq");
+    q.sort_field = athena_query_arg(ctx, "sortBy", &len);
+    dir = athena_query_enum(ctx, &chk, "sortDirection", directions, "asc");
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_admin_require(ctx, &athena_may_list, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    if (q.filter_field == NULL) {
+        q.filter_field = "email";
+    }
+
+    q.sort_desc = strcmp(dir, "desc") == 0;
+    q.limit = athena_query_count(ctx, "limit");
+    q.offset = athena_query_count(ctx, "offset");
+
+    if (q.limit < 0 || q.offset < 0) {
+        athena_reply_users(ctx, NULL, 0, 0, 0, 0);
+        return ATHENA_STORE_OK;
+    }
+
+    /* asked for, at most ATHENA_LIST_MAX (and said so); unset is 100 */
+    if (q.limit > ATHENA_LIST_MAX) {
+        q.limit = ATHENA_LIST_MAX;
+    }
+
+    limit = q.limit;
+
+    if (q.limit == 0) {
+        q.limit = 100;
+    }
+
+    rc = athena_user_list(ctx->db, ctx->a, &q, &users, &n, &total);
+
+    if (rc == ATHENA_STORE_NOT_FOUND || rc == ATHENA_STORE_ERROR) {
+        /* what better-auth answers when its query fails */
+        athena_reply_users(ctx, NULL, 0, 0, 0, 0);
+        return ATHENA_STORE_OK;
+    }
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    athena_reply_users(ctx, users, n, total, limit, q.offset);
 
     return ATHENA_STORE_OK;
 }

@@ -3,21 +3,11 @@
 #include <stdlib.h>
 
 #include "athena_auth_store.h"
+#include "athena_columns.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_json.h"
 #include "../core/athena_time.h"
 
-
-/* timestamps travel as epoch milliseconds in both directions */
-#define ATHENA_MS(col)   "(extract(epoch FROM " col ") * 1000)::int8"
-#define ATHENA_TS(n)     "to_timestamp($" #n "::float8 / 1000)"
-
-#define ATHENA_USER_COLS(u)                                                  \
-    u ".id, " u ".name, " u ".email, " u ".\"emailVerified\", "              \
-    u ".image, " ATHENA_MS(u ".\"createdAt\"") ", "                          \
-    ATHENA_MS(u ".\"updatedAt\"") ", " u ".role, " u ".banned, "             \
-    u ".\"banReason\", " ATHENA_MS(u ".\"banExpires\"")
-#define ATHENA_USER_NCOLS  11
 
 #define ATHENA_SESSION_COLS(s)                                               \
     s ".id, " ATHENA_MS(s ".\"expiresAt\"") ", " s ".token, "                \
@@ -37,7 +27,7 @@ athena_ms_text(athena_arena_t *a, int64_t ms)
 }
 
 
-static void
+void
 athena_user_read(const athena_rows_t *rows, size_t r, int c, athena_user_t *u)
 {
     u->id = (char *) athena_rows_get(rows, r, c);

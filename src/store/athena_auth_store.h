@@ -10,6 +10,8 @@
 #include "../core/athena_model.h"
 
 
+void athena_user_read(const athena_rows_t *rows, size_t r, int c,
+    athena_user_t *u);
 athena_store_rc_e athena_user_by_email(athena_db_t *db, athena_arena_t *a,
     const char *email, athena_user_t *user, char **password_hash);
 athena_store_rc_e athena_user_create(athena_db_t *db, athena_arena_t *a,
