@@ -225,17 +225,17 @@ athena_user_total(athena_db_t *db, athena_arena_t *a, athena_conds_t *w,
     int64_t *total)
 {
     athena_rows_t      *rows;
+    const char         *sql;
     athena_store_rc_e   rc;
 
-    if (w->n == 0) {
-        rc = athena_pg_one(db, a, "SELECT n FROM athena_user_count", 0, NULL,
-                           &rows);
-    } else {
-        rc = athena_pg_one(db, a,
-                           athena_sprintf(a, "SELECT count(*) FROM \"user\" u%s",
-                                          w->where),
-                           w->n, w->params, &rows);
+    sql = w->n == 0 ? "SELECT n FROM athena_user_count"
+                    : athena_sprintf(a, "SELECT count(*) FROM \"user\" u%s",
+                                     w->where);
+    if (sql == NULL) {
+        return ATHENA_STORE_ERROR;
     }
+
+    rc = athena_pg_one(db, a, sql, w->n, w->params, &rows);
 
     if (rc == ATHENA_STORE_OK) {
         *total = athena_rows_int(rows, 0, 0, 0);
