@@ -4,7 +4,8 @@
 # plain nginx "return 200" (and, for the gate before proxy_pass, to the
 # same proxy_pass without it). Starts its own Postgres, Redis and nginx.
 # The gate's cases run twice: with 1,000 sessions in the table, then with
-# BENCH_SESSIONS (default 1,000,000).
+# BENCH_SESSIONS (default 1,000,000). The admin API's run last, with
+# BENCH_USERS (default 1,000,000) users in the table.
 #
 #   perl bench/run.pl [seconds per case, default 10]
 
@@ -23,6 +24,7 @@ die "wrk is not installed (apt-get install wrk)\n"
     unless system('which wrk >/dev/null 2>&1') == 0;
 
 my $large = $ENV{BENCH_SESSIONS} || 1_000_000;
+my $users = $ENV{BENCH_USERS} || 1_000_000;
 
 servers();
 my $upstream = Athena::Servers::free_port();
@@ -173,6 +175,37 @@ run_cases("$n sessions in the table",
           ['plain nginx return 200', '/plain', [@tokens]], @gate_cases,
           ['GET /get-session (bearer, Redis warm)', '/api/auth/get-session',
            [@bearer]]);
+
+# the admin API over many users
+$t0 = time;
+psql('INSERT INTO "user" (id, name, email, "emailVerified", "createdAt",'
+     . ' "updatedAt", role, banned) SELECT \'many\' || g, \'Many \' || g,'
+     . ' \'many\' || g || \'@example.net\', false,'
+     . ' now() - g * interval \'1 second\', now(), \'user\', false'
+     . " FROM generate_series(1, $users) g");
+psql('VACUUM ANALYZE "user"');
+psql('CHECKPOINT');
+$n = psql('SELECT count(*) FROM "user"');
+printf "\n(seeding %d users took %.0f s)\n", $users, time - $t0;
+sleep 5;
+
+my $admin = create_user(email => 'bench-admin@example.com', role => 'admin');
+$ENV{BENCH_ADMIN_TOKEN} = create_session($admin->{id});
+my @admin = ('-H', "'Authorization: Bearer $ENV{BENCH_ADMIN_TOKEN}'");
+
+run_cases("$n users in the table",
+          ['plain nginx return 200', '/plain', []],
+          ['POST /admin/has-permission', '/api/auth/admin/has-permission',
+           ['-s', "$FindBin::Bin/has-permission.lua"]],
+          ['GET /admin/get-user', '/api/auth/admin/get-user?id=many'
+           . int($users / 2),
+           [@admin]],
+          ['GET /admin/list-users?limit=20', '/api/auth/admin/list-users?limit=20',
+           [@admin]]);
+
+print "\nPostgres plan of the list-users page and its total:\n",
+      psql('EXPLAIN ANALYZE SELECT id FROM "user" u LIMIT 20 OFFSET 0'), "\n",
+      psql('EXPLAIN ANALYZE SELECT n FROM athena_user_count'), "\n";
 
 my $pids = `pgrep -P $nginx->{pid}`;
 my @rss = map { `ps -o rss= -p $_` =~ s/\s+//gr } split /\s+/, $pids;

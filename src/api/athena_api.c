@@ -40,9 +40,9 @@ static const athena_route_t  athena_routes[] = {
     { ATHENA_POST, "/revoke-other-sessions",
       athena_api_revoke_other_sessions, 0, ATHENA_NO_AUDIT },
 
-    /* the admin plugin's; reads are not audited */
+    /* the admin plugin's; reads (has-permission too) are not audited */
     { ATHENA_POST, "/admin/has-permission", athena_api_admin_has_permission,
-      0, "admin.has_permission", "permission" },
+      0, ATHENA_NO_AUDIT },
     { ATHENA_GET,  "/admin/get-user", athena_api_admin_get_user, 0,
       ATHENA_NO_AUDIT },
     { ATHENA_GET,  "/admin/list-users", athena_api_admin_list_users, 0,

@@ -442,9 +442,7 @@ athena_store_rc_e
 athena_api_admin_has_permission(athena_ctx_t *ctx)
 {
     int                   ok;
-    char                 *text;
-    size_t                n, len;
-    yajl_gen              g;
+    size_t                n;
     athena_check_t        chk;
     athena_store_rc_e     rc;
     athena_permission_t  *perms;
@@ -492,14 +490,6 @@ athena_api_admin_has_permission(athena_ctx_t *ctx)
         athena_reply_message(ctx, 400, "invalid permission check. no "
                                        "permission(s) were passed.");
         return ATHENA_STORE_OK;
-    }
-
-    /* the audit keeps what was asked, as compact JSON */
-    g = athena_gen_new();
-    if (g != NULL) {
-        athena_gen_value(g, many);
-        text = athena_gen_finish(ctx->a, g, &len);
-        ctx->audit_target = text;
     }
 
     athena_reply_has_permission(ctx, athena_admin_allows(ctx, perms, n));
