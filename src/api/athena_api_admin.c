@@ -352,6 +352,13 @@ athena_api_admin_set_user_password(athena_ctx_t *ctx)
         return rc;
     }
 
+    /* the sessions stay, but are read afresh: nothing cached outlives it */
+    rc = athena_session_tokens(ctx->db, ctx->a, id, &ctx->stale,
+                               &ctx->nstale);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
     athena_reply_flag(ctx, "status", 1);
 
     return ATHENA_STORE_OK;
