@@ -59,7 +59,7 @@ sub audit_rows {
                  . ' ORDER BY created_at, id') ];
 }
 
-my $user_json = qr/\{"name":"[^"]*","email":"[^"]*","emailVerified":(?:true|false),"image":null,"createdAt":"[^"]+","updatedAt":"[^"]+","role":(?:"[^"]*"|null),"banned":(?:true|false|null),"banReason":[^,]*,"banExpires":[^,]*,"id":"\w+"\}/;
+my $user_json = qr/\{"name":"[^"]*","email":"[^"]*","emailVerified":(?:true|false),"image":(?:null|"[^"]*"),"createdAt":"[^"]+","updatedAt":"[^"]+","role":(?:"[^"]*"|null),"banned":(?:true|false|null),"banReason":[^,]*,"banExpires":[^,]*,"id":"\w+"\}/;
 
 
 # --- has-permission --------------------------------------------------------
@@ -428,10 +428,84 @@ is(scalar @{ audit_rows('admin.list_user_sessions') }, 0,
    'listing is a read: not audited');
 
 
+# --- create-user ------------------------------------------------------------------
+
+$r = call('POST', '/admin/create-user', $admin_tok,
+          '{"email":"New.Person@Example.COM","password":"pw","name":"New",'
+          . '"role":["admin","support"],"data":{"emailVerified":true,'
+          . '"image":"https://x/y.png","favourite":"ignored"}}');
+is($r->{code}, 200, 'create-user: 200');
+like($r->{body}, qr/^\{"user":$user_json\}$/, '{user}');
+my $made = json_decode($r->{body})->{user};
+is_deeply([ @$made{qw(email name role emailVerified image banned)} ],
+          [ 'new.person@example.com', 'New', 'admin,support', JSON::PP::true,
+            'https://x/y.png', JSON::PP::false ],
+          'lowercased email, joined roles, the data fields');
+$r = $nginx->request('POST', '/api/auth/sign-in/email',
+    headers => ['Content-Type: application/json'],
+    body => '{"email":"new.person@example.com","password":"pw"}');
+is($r->{code}, 200,
+   'the created user signs in (create-user has no minimum length)');
+
+$r = call('POST', '/admin/create-user', $admin_tok,
+          '{"email":"nopass@example.com","name":"No Pass"}');
+is($r->{code}, 200, 'without a password');
+is(psql(q{SELECT count(*) FROM account a JOIN "user" u ON u.id = a."userId"
+          WHERE u.email = 'nopass@example.com'}), 0, 'no credential account');
+like($r->{body}, qr/"role":"user"/, 'the default role');
+
+my $users_before = psql('SELECT count(*) FROM "user"');
+$r = call('POST', '/admin/create-user', $admin_tok,
+          '{"email":"NEW.person@example.com","name":"Again","password":"x"}');
+is($r->{body}, '{"message":"User already exists. Use another email.","code":"USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"}',
+   'a taken email');
+$r = call('POST', '/admin/create-user', $admin_tok,
+          '{"email":"not-an-email","name":"X"}');
+is($r->{body}, '{"message":"Invalid email","code":"INVALID_EMAIL"}',
+   'an invalid email');
+$r = call('POST', '/admin/create-user', $admin_tok,
+          '{"email":"long@example.com","name":"X","password":"' . ('p' x 129) . '"}');
+is($r->{body}, '{"message":"Password too long","code":"PASSWORD_TOO_LONG"}',
+   'a password over the maximum');
+$r = call('POST', '/admin/create-user', $admin_tok,
+          '{"email":"r@example.com","name":"X","data":{"role":[1]}}');
+is($r->{body}, '{"message":"Invalid role type","code":"INVALID_ROLE_TYPE"}',
+   'data.role must be text');
+$r = call('POST', '/admin/create-user', $admin_tok, '{"email":"x@example.com"}');
+is($r->{body}, '{"message":"[body.name] Invalid input: expected string, received undefined","code":"VALIDATION_ERROR"}',
+   'name is required');
+$r = call('POST', '/admin/create-user', $admin_tok,
+          '{"email":"x@example.com","name":"X","data":{"banned":"yes"}}');
+is($r->{body}, '{"message":"[body.data.banned] Invalid input: expected boolean, received string","code":"VALIDATION_ERROR"}',
+   'data fields have their types');
+$r = call('POST', '/admin/create-user', $joe_tok,
+          '{"email":"x@example.com","name":"X"}');
+is($r->{body}, '{"message":"You are not allowed to create users","code":"YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS"}',
+   'needs user:create');
+$r = call('POST', '/admin/create-user', undef,
+          '{"email":"x@example.com","name":"X"}');
+is($r->{code}, 401, 'no session: 401');
+is($r->{body}, '', 'with an empty body');
+is(psql('SELECT count(*) FROM "user"'), $users_before,
+   'no refusal made a user');
+
+psql('ALTER TABLE admin_audit_logs RENAME TO admin_audit_logs_away');
+$r = call('POST', '/admin/create-user', $admin_tok,
+          '{"email":"half@example.com","name":"Half","password":"pw-123456"}');
+psql('ALTER TABLE admin_audit_logs_away RENAME TO admin_audit_logs');
+is($r->{code}, 500, 'a failure half way: 500');
+is(psql(q{SELECT count(*) FROM "user" WHERE email = 'half@example.com'}), 0,
+   'and no user was left behind');
+is(psql(q{SELECT count(*) FROM account WHERE "accountId" NOT IN
+          (SELECT id FROM "user")}), 0, 'nor an account');
+
+is(scalar @{ audit_rows('admin.create_user') }, 10, 'create-user: a row each');
+
+
 # not built yet: a clear answer, not a silent 404
-$r = call('POST', '/admin/create-user', $admin_tok, '{}');
-is($r->{code}, 501, 'create-user is not built yet: 501');
-is($r->{body}, '{"message":"/admin/create-user is not implemented by this module yet","code":"NOT_IMPLEMENTED"}',
+$r = call('POST', '/admin/update-user', $admin_tok, '{}');
+is($r->{code}, 501, 'update-user is not built yet: 501');
+is($r->{body}, '{"message":"/admin/update-user is not implemented by this module yet","code":"NOT_IMPLEMENTED"}',
    'saying so');
 
 $nginx->stop;

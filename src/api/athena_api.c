@@ -47,6 +47,8 @@ static const athena_route_t  athena_routes[] = {
       ATHENA_NO_AUDIT },
     { ATHENA_GET,  "/admin/list-users", athena_api_admin_list_users, 0,
       ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/create-user", athena_api_admin_create_user, 0,
+      "admin.create_user", "user" },
     { ATHENA_POST, "/admin/set-role", athena_api_admin_set_role, 0,
       "admin.set_role", "user" },
     { ATHENA_POST, "/admin/ban-user", athena_api_admin_ban_user, 0,
@@ -68,8 +70,7 @@ static const athena_route_t  athena_routes[] = {
       "admin.set_user_password", "user" },
 
     /* the rest of the admin plugin's routes, not built yet: 501 */
-    { ATHENA_POST, "/admin/create-user", athena_api_not_built, 0,
-      ATHENA_NO_AUDIT },
+
     { ATHENA_POST, "/admin/update-user", athena_api_not_built, 0,
       ATHENA_NO_AUDIT },
 

@@ -10,6 +10,7 @@
 
 #include "athena_admin.h"
 #include "../core/athena_crypto.h"
+#include "../core/athena_text.h"
 #include "../store/athena_auth_store.h"
 #include "../store/athena_user_list.h"
 
@@ -83,13 +84,14 @@ athena_api_admin_get_user(athena_ctx_t *ctx)
 /* "admin" or ["admin", "support"]: stored comma-joined */
 
 static const char *
-athena_role_value(athena_ctx_t *ctx, athena_check_t *chk)
+athena_role_value(athena_ctx_t *ctx, athena_check_t *chk,
+    const athena_json_t *obj)
 {
     char                 *joined;
     size_t                i;
     const athena_json_t  *v;
 
-    v = athena_json_get(ctx->body, "role");
+    v = athena_json_get(obj, "role");
 
     if (v != NULL && v->type == ATHENA_JSON_STRING) {
         return v->string;
@@ -138,7 +140,7 @@ athena_api_admin_set_role(athena_ctx_t *ctx)
     role = NULL;
 
     if (athena_check_object(&chk)) {
-        role = athena_role_value(ctx, &chk);
+        role = athena_role_value(ctx, &chk, ctx->body);
     }
 
     rc = athena_admin_body_target(ctx, &chk, &athena_may_set_role, &id, &user,
@@ -715,6 +717,213 @@ athena_api_admin_list_users(athena_ctx_t *ctx)
     }
 
     athena_reply_users(ctx, users, n, total, limit, q.offset);
+
+    return ATHENA_STORE_OK;
+}
+
+
+static const athena_admin_perm_t  athena_may_create = {
+    "user", "create", "YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS",
+    "You are not allowed to create users"
+};
+
+
+/* a role given as data.role, which no schema checked: 400 if not text */
+
+static const char *
+athena_data_role(athena_ctx_t *ctx, const athena_json_t *data, int *bad)
+{
+    const char      *role;
+    athena_check_t   chk;
+
+    *bad = 0;
+
+    if (data == NULL || athena_json_get(data, "role") == NULL) {
+        return NULL;
+    }
+
+    athena_check_init(&chk, ctx->a, data, "body.data");
+
+    role = athena_role_value(ctx, &chk, data);
+    *bad = (chk.message != NULL);
+
+    return role;
+}
+
+
+/*
+ * The user fields create-user takes from "data" (better-auth copies them
+ * into the row): emailVerified, image, banned, banReason. Others are
+ * dropped. A wrong type is a validation issue.
+ */
+
+static void
+athena_data_fields(athena_check_t *chk, const athena_json_t *data,
+    athena_user_t *u, int *bans)
+{
+    athena_check_t        d;
+    const athena_json_t  *v;
+
+    *bans = 0;
+
+    if (data == NULL) {
+        return;
+    }
+
+    athena_check_init(&d, chk->arena, data, "body.data");
+
+    u->email_verified = athena_check_bool(&d, "emailVerified", 0);
+
+    v = athena_json_get(data, "image");
+    if (v && v->type != ATHENA_JSON_NULL) {
+        v = athena_check_string(&d, "image", 1);
+        u->image = v ? v->string : NULL;
+    }
+
+    if (athena_json_get(data, "banned") != NULL) {
+        u->banned = athena_check_bool(&d, "banned", 0);
+        *bans = 1;
+    }
+
+    v = athena_json_get(data, "banReason");
+    if (v != NULL) {
+        *bans = 1;
+        if (v->type != ATHENA_JSON_NULL) {
+            v = athena_check_string(&d, "banReason", 1);
+            u->ban_reason = v ? v->string : NULL;
+        }
+    }
+
+    if (d.message != NULL) {
+        chk->message = chk->message
+                       ? athena_sprintf(chk->arena, "%s; %s", chk->message,
+                                        d.message)
+                       : d.message;
+    }
+}
+
+
+/*
+ * POST /admin/create-user {email, password?, name, role?, data?}: the
+ * user and its credential account in one transaction; {user}.
+ */
+
+athena_store_rc_e
+athena_api_admin_create_user(athena_ctx_t *ctx)
+{
+    int                   ok, bad, bans;
+    char                  id[ATHENA_ID_LEN + 1], hash[ATHENA_HASH_LEN + 1];
+    const char           *role;
+    athena_user_t         user;
+    athena_check_t        chk;
+    athena_store_rc_e     rc;
+    const athena_json_t  *email, *name, *pw, *data;
+
+    email = NULL;
+    name = NULL;
+    pw = NULL;
+    data = NULL;
+    role = NULL;
+    bans = 0;
+
+    memset(&user, 0, sizeof(athena_user_t));
+    user.ban_expires = ATHENA_TIME_NULL;
+
+    athena_check_init(&chk, ctx->a, ctx->body, "body");
+
+    if (athena_check_object(&chk)) {
+        email = athena_check_string(&chk, "email", 1);
+        pw = athena_check_string(&chk, "password", 0);
+        name = athena_check_string(&chk, "name", 1);
+
+        if (athena_json_get(ctx->body, "role") != NULL) {
+            role = athena_role_value(ctx, &chk, ctx->body);
+        }
+
+        data = athena_json_get(ctx->body, "data");
+        if (data != NULL && data->type != ATHENA_JSON_OBJECT) {
+            athena_check_issue(&chk, "data", "Invalid input: expected record,"
+                               " received %s", athena_json_type_name(data));
+            data = NULL;
+        }
+
+        athena_data_fields(&chk, data, &user, &bans);
+    }
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_admin_require(ctx, &athena_may_create, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    if (role == NULL) {
+        role = athena_data_role(ctx, data, &bad);
+
+        if (bad) {
+            athena_reply_error(ctx, 400, "INVALID_ROLE_TYPE",
+                               "Invalid role type");
+            return ATHENA_STORE_OK;
+        }
+    }
+
+    if (role != NULL) {
+        rc = athena_admin_require(ctx, &athena_may_set_role, &ok);
+        if (rc != ATHENA_STORE_OK || !ok) {
+            return rc;
+        }
+    }
+
+    if (bans) {
+        rc = athena_admin_require(ctx, &athena_may_ban, &ok);
+        if (rc != ATHENA_STORE_OK || !ok) {
+            return rc;
+        }
+    }
+
+    user.email = athena_email_normalize(ctx->a, email->string, email->len);
+    if (user.email == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    if (!athena_email_valid(user.email)) {
+        athena_reply_error(ctx, 400, "INVALID_EMAIL", "Invalid email");
+        return ATHENA_STORE_OK;
+    }
+
+    /* better-auth checks only the maximum here */
+    if (pw != NULL && !athena_password_length_ok(ctx, pw, 0)) {
+        return ATHENA_STORE_OK;
+    }
+
+    if (athena_random_id(id) != 0
+        || (pw != NULL && athena_password_make(ctx, pw, hash) != 0))
+    {
+        return ATHENA_STORE_ERROR;
+    }
+
+    user.id = id;
+    user.name = name->string;
+    user.role = (char *) (role ? role : "user");
+    user.created_at = ctx->now;
+    user.updated_at = ctx->now;
+    ctx->audit_target = user.id;
+
+    rc = athena_user_create(ctx->db, ctx->a, &user, pw ? hash : NULL);
+
+    if (rc == ATHENA_STORE_CONFLICT) {
+        athena_reply_error(ctx, 400, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
+                           "User already exists. Use another email.");
+        return ATHENA_STORE_OK;
+    }
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    athena_reply_user(ctx, &user, 1);
 
     return ATHENA_STORE_OK;
 }

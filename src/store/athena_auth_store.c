@@ -95,7 +95,8 @@ athena_user_create(athena_db_t *db, athena_arena_t *a, athena_user_t *u,
     const char *password_hash)
 {
     char                account_id[ATHENA_ID_LEN + 1];
-    const char         *p[8];
+    const char         *p[10];
+    athena_rows_t      *rows;
     athena_store_rc_e   rc;
 
     p[0] = u->id;
@@ -105,13 +106,24 @@ athena_user_create(athena_db_t *db, athena_arena_t *a, athena_user_t *u,
     p[4] = u->image;
     p[5] = athena_ms_text(a, u->created_at);
     p[6] = u->role;
+    p[7] = u->banned == 1 ? "t" : "f";
+    p[8] = u->ban_reason;
+    p[9] = u->ban_expires == ATHENA_TIME_NULL
+           ? NULL : athena_ms_text(a, u->ban_expires);
 
-    rc = athena_pg_exec(db, a,
+    /* a taken email is no error: it must not abort the transaction */
+    rc = athena_pg_one(db, a,
              "INSERT INTO \"user\" (id, name, email, \"emailVerified\","
-             " image, \"createdAt\", \"updatedAt\", role, banned)"
+             " image, \"createdAt\", \"updatedAt\", role, banned,"
+             " \"banReason\", \"banExpires\")"
              " VALUES ($1, $2, $3, $4, $5, " ATHENA_TS(6) ", "
-             ATHENA_TS(6) ", $7, false)",
-             7, p, NULL);
+             ATHENA_TS(6) ", $7, $8, $9, " ATHENA_TS(10) ")"
+             " ON CONFLICT (email) DO NOTHING RETURNING id",
+             10, p, &rows);
+
+    if (rc == ATHENA_STORE_NOT_FOUND) {
+        return ATHENA_STORE_CONFLICT;
+    }
 
     if (rc != ATHENA_STORE_OK || password_hash == NULL) {
         return rc;
