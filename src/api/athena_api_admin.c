@@ -794,12 +794,7 @@ athena_data_fields(athena_check_t *chk, const athena_json_t *data,
         }
     }
 
-    if (d.message != NULL) {
-        chk->message = chk->message
-                       ? athena_sprintf(chk->arena, "%s; %s", chk->message,
-                                        d.message)
-                       : d.message;
-    }
+    athena_check_merge(chk, &d);
 }
 
 

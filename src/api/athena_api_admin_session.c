@@ -182,12 +182,7 @@ athena_check_named_sessions(athena_ctx_t *ctx, athena_check_t *chk)
             (void) athena_check_string(&item, "sessionToken", 1);
         }
 
-        if (item.message != NULL) {
-            chk->message = chk->message
-                           ? athena_sprintf(ctx->a, "%s; %s", chk->message,
-                                            item.message)
-                           : item.message;
-        }
+        athena_check_merge(chk, &item);
     }
 }
 

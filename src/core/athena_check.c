@@ -38,6 +38,22 @@ athena_check_issue(athena_check_t *chk, const char *field, const char *fmt,
 }
 
 
+/* a nested object's issues join its parent's, in order */
+
+void
+athena_check_merge(athena_check_t *chk, const athena_check_t *nested)
+{
+    if (nested->message == NULL) {
+        return;
+    }
+
+    chk->message = chk->message
+                   ? athena_sprintf(chk->arena, "%s; %s", chk->message,
+                                    nested->message)
+                   : nested->message;
+}
+
+
 static void
 athena_check_type(athena_check_t *chk, const char *field,
     const char *expected, const athena_json_t *v)

@@ -24,6 +24,7 @@ void athena_check_init(athena_check_t *chk, athena_arena_t *a,
     const athena_json_t *obj, const char *where);
 void athena_check_issue(athena_check_t *chk, const char *field,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void athena_check_merge(athena_check_t *chk, const athena_check_t *nested);
 int athena_check_object(athena_check_t *chk);
 const athena_json_t *athena_check_string(athena_check_t *chk,
     const char *field, int required);
