@@ -502,10 +502,80 @@ is(psql(q{SELECT count(*) FROM account WHERE "accountId" NOT IN
 is(scalar @{ audit_rows('admin.create_user') }, 10, 'create-user: a row each');
 
 
+# --- update-user ------------------------------------------------------------------
+
+{
+    my $ed = create_user(email => 'ed@example.com', name => 'Ed');
+    my $ed_tok = create_session($ed->{id});
+    is($nginx->request('GET', '/app/x',
+                       headers => ["Authorization: Bearer $ed_tok"])->{body},
+       "$ed->{id} user\n", 'ed is admitted as a user (and cached)');
+
+    $r = call('POST', '/admin/update-user', $admin_tok,
+              qq({"userId":"$ed->{id}","data":{"name":"Edward","role":["admin"],)
+              . '"email":"Edward@Example.com","emailVerified":true,"image":null,'
+              . '"shoeSize":44}}');
+    is($r->{code}, 200, 'update-user: 200');
+    like($r->{body}, qr/^$user_json$/, 'the bare user');
+    my $u = json_decode($r->{body});
+    is_deeply([ @$u{qw(name email role emailVerified image)} ],
+              [ 'Edward', 'edward@example.com', 'admin', JSON::PP::true, undef ],
+              'the fields given, the email lowercased, unknown keys dropped');
+    is($nginx->request('GET', '/app/x',
+                       headers => ["Authorization: Bearer $ed_tok"])->{body},
+       "$ed->{id} admin\n", 'the gate sees the new role at once');
+
+    $r = call('POST', '/admin/update-user', $admin_tok,
+              qq({"userId":"$ed->{id}","data":{"banned":true,"banReason":"x"}}));
+    like($r->{body}, qr/"banned":true,"banReason":"x"/, 'banned through update-user');
+    is(psql(qq{SELECT count(*) FROM session WHERE "userId" = '$ed->{id}'}), 0,
+       'which ends the sessions, as ban-user does');
+    is($nginx->request('GET', '/app/x',
+                       headers => ["Authorization: Bearer $ed_tok"])->{code},
+       401, 'and the gate refuses at once');
+
+    my @cases = (
+        [ qq({"userId":"$ed->{id}","data":{}}),
+          '{"message":"No data to update","code":"NO_DATA_TO_UPDATE"}' ],
+        [ qq({"userId":"$ed->{id}","data":{"password":"new-password-1"}}),
+          '{"message":"Password cannot be updated through update-user. Use the set-user-password endpoint instead","code":"PASSWORD_CANNOT_BE_UPDATED_VIA_UPDATE_USER"}' ],
+        [ qq({"userId":"$ed->{id}","data":{"id":"other"}}),
+          '{"message":"User ID cannot be updated","code":"USER_ID_CANNOT_BE_UPDATED"}' ],
+        [ qq({"userId":"$admin->{id}","data":{"banned":true}}),
+          '{"message":"You cannot ban yourself","code":"YOU_CANNOT_BAN_YOURSELF"}' ],
+        [ qq({"userId":"$ed->{id}","data":{"email":"kim\@example.com"}}),
+          '{"message":"User already exists. Use another email.","code":"USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"}' ],
+        [ qq({"userId":"$ed->{id}","data":{"email":"nope"}}),
+          '{"message":"Invalid email","code":"INVALID_EMAIL"}' ],
+        [ qq({"userId":"$ed->{id}","data":{"role":[7]}}),
+          '{"message":"Invalid role type","code":"INVALID_ROLE_TYPE"}' ],
+        [ '{"userId":"ghost","data":{"name":"G"}}',
+          '{"message":"User not found","code":"USER_NOT_FOUND"}' ],
+        [ qq({"userId":"$ed->{id}","data":"name"}),
+          '{"message":"[body.data] Invalid input: expected record, received string","code":"VALIDATION_ERROR"}' ],
+        [ qq({"userId":"$ed->{id}","data":{"name":5,"banExpires":"soon"}}),
+          '{"message":"[body.data.name] Invalid input: expected string, received number; [body.data.banExpires] Invalid input: expected an ISO 8601 date","code":"VALIDATION_ERROR"}' ],
+    );
+    for my $c (@cases) {
+        $r = call('POST', '/admin/update-user', $admin_tok, $c->[0]);
+        is($r->{body}, $c->[1], "update-user refuses $c->[0]");
+    }
+    is(psql(qq{SELECT name || ' ' || email FROM "user" WHERE id = '$ed->{id}'}),
+       'Edward edward@example.com', 'no refusal changed anything');
+
+    $r = call('POST', '/admin/update-user', $joe_tok,
+              qq({"userId":"$ed->{id}","data":{"name":"Joe's"}}));
+    is($r->{body}, '{"message":"You are not allowed to update users","code":"YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS"}',
+       'needs user:update');
+
+    is(scalar @{ audit_rows('admin.update_user') }, 13, 'update-user: a row each');
+}
+
+
 # not built yet: a clear answer, not a silent 404
-$r = call('POST', '/admin/update-user', $admin_tok, '{}');
-is($r->{code}, 501, 'update-user is not built yet: 501');
-is($r->{body}, '{"message":"/admin/update-user is not implemented by this module yet","code":"NOT_IMPLEMENTED"}',
+$r = call('POST', '/admin/impersonate-user', $admin_tok, '{}');
+is($r->{code}, 501, 'impersonate-user is not built yet: 501');
+is($r->{body}, '{"message":"/admin/impersonate-user is not implemented by this module yet","code":"NOT_IMPLEMENTED"}',
    'saying so');
 
 $nginx->stop;

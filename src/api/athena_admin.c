@@ -15,6 +15,54 @@
 static const char  athena_user_not_found[] = "User not found";
 
 
+/* the routes' permissions, with better-auth's refusals of them */
+
+const athena_admin_perm_t  athena_may_get = {
+    "user", "get", "YOU_ARE_NOT_ALLOWED_TO_GET_USER",
+    "You are not allowed to get user"
+};
+
+const athena_admin_perm_t  athena_may_set_role = {
+    "user", "set-role", "YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE",
+    "You are not allowed to change users role"
+};
+
+const athena_admin_perm_t  athena_may_ban = {
+    "user", "ban", "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS",
+    "You are not allowed to ban users"
+};
+
+const athena_admin_perm_t  athena_may_delete = {
+    "user", "delete", "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS",
+    "You are not allowed to delete users"
+};
+
+const athena_admin_perm_t  athena_may_set_password = {
+    "user", "set-password", "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD",
+    "You are not allowed to set users password"
+};
+
+const athena_admin_perm_t  athena_may_list = {
+    "user", "list", "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS",
+    "You are not allowed to list users"
+};
+
+const athena_admin_perm_t  athena_may_create = {
+    "user", "create", "YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS",
+    "You are not allowed to create users"
+};
+
+const athena_admin_perm_t  athena_may_update = {
+    "user", "update", "YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS",
+    "You are not allowed to update users"
+};
+
+const athena_admin_perm_t  athena_may_set_email = {
+    "user", "set-email", "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_EMAIL",
+    "You are not allowed to update users email"
+};
+
+
 /* the outcome of the request, as the audit log keeps it */
 
 static athena_store_rc_e
@@ -344,4 +392,47 @@ athena_admin_body(athena_ctx_t *ctx, athena_check_t *chk)
     athena_check_init(chk, ctx->a, ctx->body, "body");
 
     return athena_check_object(chk);
+}
+
+
+/* "admin" or ["admin", "support"]: stored comma-joined */
+
+const char *
+athena_role_value(athena_ctx_t *ctx, athena_check_t *chk,
+    const athena_json_t *obj)
+{
+    char                 *joined;
+    size_t                i;
+    const athena_json_t  *v;
+
+    v = athena_json_get(obj, "role");
+
+    if (v != NULL && v->type == ATHENA_JSON_STRING) {
+        return v->string;
+    }
+
+    if (v != NULL && v->type == ATHENA_JSON_ARRAY) {
+        joined = "";
+
+        for (i = 0; i < v->n; i++) {
+            if (v->items[i]->type != ATHENA_JSON_STRING) {
+                break;
+            }
+
+            joined = athena_sprintf(ctx->a, "%s%s%s", joined, i ? "," : "",
+                                    v->items[i]->string);
+            if (joined == NULL) {
+                return NULL;
+            }
+        }
+
+        if (i == v->n) {
+            return joined;
+        }
+    }
+
+    /* zod's message for a value that fits no member of a union */
+    athena_check_issue(chk, "role", "Invalid input");
+
+    return NULL;
 }

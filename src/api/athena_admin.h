@@ -18,6 +18,17 @@ typedef struct {
 } athena_admin_perm_t;
 
 
+extern const athena_admin_perm_t  athena_may_get;
+extern const athena_admin_perm_t  athena_may_set_role;
+extern const athena_admin_perm_t  athena_may_ban;
+extern const athena_admin_perm_t  athena_may_delete;
+extern const athena_admin_perm_t  athena_may_set_password;
+extern const athena_admin_perm_t  athena_may_list;
+extern const athena_admin_perm_t  athena_may_create;
+extern const athena_admin_perm_t  athena_may_update;
+extern const athena_admin_perm_t  athena_may_set_email;
+
+
 athena_store_rc_e athena_admin_session(athena_ctx_t *ctx, int *ok);
 int athena_admin_allows(athena_ctx_t *ctx, const athena_permission_t *perms,
     size_t n);
@@ -38,6 +49,8 @@ int athena_admin_body(athena_ctx_t *ctx, athena_check_t *chk);
 athena_store_rc_e athena_admin_changed(athena_ctx_t *ctx,
     const athena_user_t *user);
 const char *athena_coerce_string(athena_ctx_t *ctx, const char *field);
+const char *athena_role_value(athena_ctx_t *ctx, athena_check_t *chk,
+    const athena_json_t *obj);
 void athena_reply_user(athena_ctx_t *ctx, const athena_user_t *user,
     int wrap);
 

@@ -49,6 +49,8 @@ static const athena_route_t  athena_routes[] = {
       ATHENA_NO_AUDIT },
     { ATHENA_POST, "/admin/create-user", athena_api_admin_create_user, 0,
       "admin.create_user", "user" },
+    { ATHENA_POST, "/admin/update-user", athena_api_admin_update_user, 0,
+      "admin.update_user", "user" },
     { ATHENA_POST, "/admin/set-role", athena_api_admin_set_role, 0,
       "admin.set_role", "user" },
     { ATHENA_POST, "/admin/ban-user", athena_api_admin_ban_user, 0,
@@ -71,8 +73,7 @@ static const athena_route_t  athena_routes[] = {
 
     /* the rest of the admin plugin's routes, not built yet: 501 */
 
-    { ATHENA_POST, "/admin/update-user", athena_api_not_built, 0,
-      ATHENA_NO_AUDIT },
+
 
     { ATHENA_POST, "/admin/impersonate-user", athena_api_not_built, 0,
       ATHENA_NO_AUDIT },

@@ -282,6 +282,7 @@ athena_store_rc_e athena_api_admin_unban_user(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_remove_user(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_list_users(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_create_user(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_update_user(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_set_user_password(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_list_user_sessions(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_revoke_user_session(athena_ctx_t *ctx);
