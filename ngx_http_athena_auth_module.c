@@ -229,6 +229,20 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       0,
       NULL },
 
+    { ngx_string("athena_auth_admin_roles"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_conf_set_str_array_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, admin_roles),
+      NULL },
+
+    { ngx_string("athena_auth_impersonation_duration"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, impersonation_ttl),
+      NULL },
+
     { ngx_string("athena_auth_require"),
       NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_athena_auth_require,
@@ -373,6 +387,8 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
     amcf->max_body = NGX_CONF_UNSET_SIZE;
     amcf->max_depth = NGX_CONF_UNSET_UINT;
     amcf->disable_sign_up = NGX_CONF_UNSET;
+    amcf->admin_roles = NGX_CONF_UNSET_PTR;
+    amcf->impersonation_ttl = NGX_CONF_UNSET;
 
     return amcf;
 }
@@ -557,9 +573,13 @@ ngx_http_athena_auth_build(ngx_conf_t *cf,
                                                     &c->ntrusted);
     c->admin_user_ids = ngx_http_athena_auth_cstrs(cf, amcf->admin_user_ids,
                                                    &c->nadmin_user_ids);
+    c->admin_roles = ngx_http_athena_auth_cstrs(cf, amcf->admin_roles,
+                                                &c->nadmin_roles);
+    c->impersonation_ttl = (int64_t) amcf->impersonation_ttl * 1000;
 
     if ((amcf->trusted_origins && c->trusted_origins == NULL)
-        || (amcf->admin_user_ids && c->admin_user_ids == NULL))
+        || (amcf->admin_user_ids && c->admin_user_ids == NULL)
+        || c->admin_roles == NULL)
     {
         return NGX_ERROR;
     }
@@ -575,7 +595,8 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_athena_auth_main_conf_t  *amcf = conf;
 
-    ngx_str_t  name = ngx_string("athena_auth");
+    ngx_str_t  *role;
+    ngx_str_t   name = ngx_string("athena_auth");
 
     ngx_conf_init_value(amcf->pg_connect_timeout, 2);
     ngx_conf_init_msec_value(amcf->pg_timeout, 5000);
@@ -592,6 +613,22 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_size_value(amcf->max_body, 32 * 1024);
     ngx_conf_init_uint_value(amcf->max_depth, 8);
     ngx_conf_init_value(amcf->disable_sign_up, 0);
+    ngx_conf_init_value(amcf->impersonation_ttl, 3600);
+
+    /* better-auth's adminRoles: ["admin"] */
+    if (amcf->admin_roles == NGX_CONF_UNSET_PTR) {
+        amcf->admin_roles = ngx_array_create(cf->pool, 1, sizeof(ngx_str_t));
+        if (amcf->admin_roles == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        role = ngx_array_push(amcf->admin_roles);
+        if (role == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_str_set(role, "admin");
+    }
 
     if (amcf->schema.data == NULL) {
         ngx_str_set(&amcf->schema, "public");

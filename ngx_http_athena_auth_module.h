@@ -34,6 +34,8 @@ typedef struct {
     ngx_shm_zone_t       *cache_zone;         /* the gate's */
     ngx_msec_t            gate_ttl_max;       /* of gated locations */
     ngx_array_t          *admin_user_ids;     /* of ngx_str_t */
+    ngx_array_t          *admin_roles;        /* of ngx_str_t */
+    time_t                impersonation_ttl;
 
     ngx_str_t             secret;
     ngx_str_t             thread_pool_name;

@@ -572,11 +572,103 @@ is(scalar @{ audit_rows('admin.create_user') }, 10, 'create-user: a row each');
 }
 
 
-# not built yet: a clear answer, not a silent 404
-$r = call('POST', '/admin/impersonate-user', $admin_tok, '{}');
-is($r->{code}, 501, 'impersonate-user is not built yet: 501');
-is($r->{body}, '{"message":"/admin/impersonate-user is not implemented by this module yet","code":"NOT_IMPLEMENTED"}',
-   'saying so');
+# --- impersonate-user and stop-impersonating -----------------------------------------
+
+{
+    my $amy = create_user(email => 'amy@example.com', name => 'Amy');
+    my $origin = 'Origin: http://localhost:3000';
+    my $admin_cookie = session_cookie($admin_tok);
+
+    $r = $nginx->request('POST', '/api/auth/admin/impersonate-user',
+        headers => [ "Cookie: $admin_cookie", $origin,
+                     'Content-Type: application/json' ],
+        body => qq({"userId":"$amy->{id}"}));
+    is($r->{code}, 200, 'impersonate-user: 200');
+    my $body = json_decode($r->{body});
+    is($body->{user}{email}, 'amy@example.com', '{session, user}: the target');
+    is($body->{session}{impersonatedBy}, $admin->{id},
+       'the session says who impersonates');
+    my $imp = $body->{session}{token};
+    my @set = @{ $r->{headers}{'set-cookie'} };
+    is(scalar @set, 6, 'six cookies');
+    like($set[0], qr/^better-auth\.session_token=; Max-Age=0/, '1: session_token expired');
+    like($set[1], qr/^better-auth\.session_data=; Max-Age=0/, '2: session_data expired');
+    like($set[2], qr/^better-auth\.dont_remember=; Max-Age=0/, '3: dont_remember expired');
+    like($set[3], qr/^better-auth\.admin_session=\Q${\ (sign("$admin_tok:") =~ s{([^A-Za-z0-9\-_.!~*'()])}{sprintf('%%%02X', ord $1)}ger) }\E; Max-Age=604800; /,
+         '4: admin_session keeps the admin\'s token, signed, for a week');
+    like($set[4], qr/^better-auth\.session_token=\Q$imp\E\.[^;]+; Path=\/; HttpOnly; SameSite=Lax$/,
+         '5: the new session_token, no Max-Age');
+    like($set[5], qr/^better-auth\.dont_remember=true\./, '6: dont_remember=true');
+    like($r->{headers}{'set-auth-token'}[0], qr/^\Q$imp\E\./, 'set-auth-token for bearer clients');
+    my $secs = psql("SELECT round(extract(epoch FROM \"expiresAt\" - now()))"
+                    . " FROM session WHERE token = '$imp'");
+    ok($secs > 3500 && $secs <= 3600, "an hour long ($secs s)");
+
+    is($nginx->request('GET', '/app/x', headers => ["Authorization: Bearer $imp"])->{body},
+       "$amy->{id} user\n", 'the gate admits the impersonation as amy');
+
+    $r = $nginx->request('GET', '/api/auth/list-sessions',
+                         headers => ["Authorization: Bearer $imp"]);
+    is($r->{body}, '[]', 'list-sessions hides impersonation sessions');
+
+    (my $admin_session = $set[3]) =~ s/;.*//;
+    (my $imp_cookie = $set[4]) =~ s/;.*//;
+
+    # a cookie client gives it back
+    $r = $nginx->request('POST', '/api/auth/admin/stop-impersonating',
+        headers => [ "Cookie: $imp_cookie; $admin_session", $origin ]);
+    is($r->{code}, 200, 'stop-impersonating: 200');
+    $body = json_decode($r->{body});
+    is_deeply([ $body->{session}{token}, $body->{user}{id} ],
+              [ $admin_tok, $admin->{id} ], 'the admin\'s own session back');
+    @set = @{ $r->{headers}{'set-cookie'} };
+    like($set[0], qr/^better-auth\.session_token=\Q$admin_tok\E\.[^;]+; Max-Age=604800;/,
+         'the session cookie, remembered as it was');
+    like($set[1], qr/^better-auth\.dont_remember=; Max-Age=0/, 'dont_remember expired');
+    like($set[2], qr/^better-auth\.admin_session=; Max-Age=0/, 'admin_session expired');
+    is(psql("SELECT count(*) FROM session WHERE token = '$imp'"), 0,
+       'the impersonation session is gone');
+    is($nginx->request('GET', '/app/x', headers => ["Authorization: Bearer $imp"])->{code},
+       401, 'and the gate refuses it at once');
+
+    # a bearer client too, with the admin_session cookie it was given
+    $r = call('POST', '/admin/impersonate-user', $admin_tok, qq({"userId":"$amy->{id}"}));
+    my $imp2 = json_decode($r->{body})->{session}{token};
+    ($admin_session = $r->{headers}{'set-cookie'}[3]) =~ s/;.*//;
+    $r = $nginx->request('POST', '/api/auth/admin/stop-impersonating',
+        headers => [ "Authorization: Bearer $imp2", "Cookie: $admin_session", $origin ]);
+    is($r->{code}, 200, 'a bearer client stops impersonating');
+    like($r->{headers}{'set-auth-token'}[0], qr/^\Q$admin_tok\E\./,
+         'and gets the admin\'s token back in set-auth-token');
+
+    $r = $nginx->request('POST', '/api/auth/admin/stop-impersonating',
+        headers => [ "Authorization: Bearer $admin_tok" ]);
+    is($r->{body}, '{"message":"You are not impersonating anyone"}',
+       'stop without impersonating: 400, a message alone');
+    $r = call('POST', '/admin/impersonate-user', $admin_tok, qq({"userId":"$amy->{id}"}));
+    my $imp3 = json_decode($r->{body})->{session}{token};
+    $r = $nginx->request('POST', '/api/auth/admin/stop-impersonating',
+        headers => [ "Authorization: Bearer $imp3" ]);
+    is($r->{code}, 500, 'without the admin_session cookie: 500');
+    is($r->{body}, '{"message":"Failed to find admin session"}', 'saying why');
+
+    $r = call('POST', '/admin/impersonate-user', $admin_tok, qq({"userId":"$boss->{id}"}));
+    is($r->{body}, '{"message":"You cannot impersonate admins","code":"YOU_CANNOT_IMPERSONATE_ADMINS"}',
+       'an admin cannot be impersonated');
+    $r = call('POST', '/admin/impersonate-user', $admin_tok, qq({"userId":"$other->{id}"}));
+    is($r->{code}, 403, 'a banned user cannot be impersonated');
+    like($r->{body}, qr/"code":"BANNED_USER"/, 'BANNED_USER, from the ban hook');
+    $r = call('POST', '/admin/impersonate-user', $joe_tok, qq({"userId":"$amy->{id}"}));
+    is($r->{body}, '{"message":"You are not allowed to impersonate users","code":"YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS"}',
+       'needs user:impersonate');
+    $r = call('POST', '/admin/impersonate-user', $admin_tok, '{"userId":"ghost"}');
+    is($r->{code}, 404, 'an unknown user: 404');
+
+    my $rows = audit_rows('admin.impersonate_user');
+    is(scalar @$rows, 7, 'impersonate-user: a row each');
+    is($rows->[0][0], $admin->{id}, 'the actor is the admin, not the target');
+    is(scalar @{ audit_rows('admin.stop_impersonating') }, 4, 'stop-impersonating too');
+}
 
 $nginx->stop;
 

@@ -79,10 +79,8 @@ athena_audit_write(athena_ctx_t *ctx, int failed)
     row.user_agent = ctx->req->user_agent;
     row.at = ctx->now;
 
-    if (ctx->has_session) {
-        row.actor_user_id = ctx->user.id;
-        row.actor_token = ctx->session.token;
-    }
+    row.actor_user_id = ctx->actor_id;
+    row.actor_token = ctx->actor_token;
 
     row.success = !failed && ctx->resp->status < 400;
 
@@ -168,6 +166,10 @@ athena_admin_session(athena_ctx_t *ctx, int *ok)
         athena_reply_empty(ctx, 401);
         return ATHENA_STORE_OK;
     }
+
+    /* the audit's actor, whatever session the route goes on to make */
+    ctx->actor_id = ctx->user.id;
+    ctx->actor_token = ctx->session.token;
 
     *ok = 1;
 

@@ -16,9 +16,6 @@
 #define ATHENA_NO_AUDIT  NULL, NULL
 
 
-static athena_store_rc_e athena_api_not_built(athena_ctx_t *ctx);
-
-
 static const athena_route_t  athena_routes[] = {
     { ATHENA_GET,  "/ok", athena_api_ok, ATHENA_ROUTE_INLINE,
       ATHENA_NO_AUDIT },
@@ -70,31 +67,15 @@ static const athena_route_t  athena_routes[] = {
     { ATHENA_POST, "/admin/set-user-password",
       athena_api_admin_set_user_password, 0,
       "admin.set_user_password", "user" },
-
-    /* the rest of the admin plugin's routes, not built yet: 501 */
-
-
-
-    { ATHENA_POST, "/admin/impersonate-user", athena_api_not_built, 0,
-      ATHENA_NO_AUDIT },
-    { ATHENA_POST, "/admin/stop-impersonating", athena_api_not_built, 0,
-      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/impersonate-user",
+      athena_api_admin_impersonate_user, 0,
+      "admin.impersonate_user", "user" },
+    { ATHENA_POST, "/admin/stop-impersonating",
+      athena_api_admin_stop_impersonating, 0,
+      "admin.stop_impersonating", "user" },
 
     { 0, NULL, NULL, 0, ATHENA_NO_AUDIT }
 };
-
-
-/* a route of the seeds that this module does not serve yet */
-
-static athena_store_rc_e
-athena_api_not_built(athena_ctx_t *ctx)
-{
-    athena_reply_error(ctx, 501, "NOT_IMPLEMENTED",
-        athena_sprintf(ctx->a, "%s is not implemented by this module yet",
-                       ctx->req->route->path));
-
-    return ATHENA_STORE_OK;
-}
 
 
 /* a wrong method is "not found" too, as in better-auth's router */

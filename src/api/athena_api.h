@@ -39,6 +39,9 @@ typedef struct {
 
     const char          **admin_user_ids;
     size_t                nadmin_user_ids;
+    const char          **admin_roles;        /* better-auth's adminRoles */
+    size_t                nadmin_roles;
+    int64_t               impersonation_ttl;  /* milliseconds */
 
     unsigned              min_password;
     unsigned              max_password;
@@ -131,6 +134,8 @@ struct athena_ctx_s {
     const char           *issued;         /* token.sig of a new cookie */
 
     const char           *error_code;     /* of the answer, for the audit */
+    const char           *actor_id;       /* the admin acting, for both */
+    const char           *actor_token;
     const char           *audit_target;   /* the id (or text) acted on */
 
     /* sessions to drop from the caches once the transaction commits */
@@ -239,6 +244,8 @@ void athena_cookie_expire_session(athena_ctx_t *ctx);
 char *athena_signed_value(athena_ctx_t *ctx, const char *value);
 
 athena_store_rc_e athena_session_load(athena_ctx_t *ctx, int refresh);
+athena_store_rc_e athena_session_open(athena_ctx_t *ctx, athena_user_t *user,
+    int64_t expires_at, const char *impersonated_by, int *refused);
 athena_store_rc_e athena_session_start(athena_ctx_t *ctx,
     athena_user_t *user, int remember, int *refused);
 athena_store_rc_e athena_session_revoke(athena_ctx_t *ctx,
@@ -283,6 +290,8 @@ athena_store_rc_e athena_api_admin_remove_user(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_list_users(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_create_user(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_update_user(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_impersonate_user(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_stop_impersonating(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_set_user_password(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_list_user_sessions(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_revoke_user_session(athena_ctx_t *ctx);

@@ -241,11 +241,12 @@ athena_session_load(athena_ctx_t *ctx, int refresh)
 /*
  * Every new session passes the admin plugin's ban hook: an expired ban is
  * lifted, a live one refuses with 403 BANNED_USER (and *refused set).
+ * The session, ending at expires_at, becomes ctx's; no cookie is set.
  */
 
 athena_store_rc_e
-athena_session_start(athena_ctx_t *ctx, athena_user_t *user, int remember,
-    int *refused)
+athena_session_open(athena_ctx_t *ctx, athena_user_t *user,
+    int64_t expires_at, const char *impersonated_by, int *refused)
 {
     char                id[ATHENA_ID_LEN + 1], token[ATHENA_ID_LEN + 1];
     athena_session_t   *s;
@@ -280,12 +281,12 @@ athena_session_start(athena_ctx_t *ctx, athena_user_t *user, int remember,
     s->token = athena_strdup(ctx->a, token);
     s->created_at = ctx->now;
     s->updated_at = ctx->now;
-    s->expires_at = ctx->now + (remember ? ctx->conf->expires_in
-                                         : ATHENA_DAY_MS);
+    s->expires_at = expires_at;
     s->ip_address = (char *) (ctx->req->ip ? ctx->req->ip : "");
     s->user_agent = (char *) (ctx->req->user_agent ? ctx->req->user_agent
                                                    : "");
     s->user_id = user->id;
+    s->impersonated_by = (char *) impersonated_by;
 
     rc = athena_session_create(ctx->db, ctx->a, s);
     if (rc != ATHENA_STORE_OK) {
@@ -295,7 +296,26 @@ athena_session_start(athena_ctx_t *ctx, athena_user_t *user, int remember,
     ctx->has_session = 1;
     ctx->user = *user;
 
-    athena_cookie_set_session(ctx, s->token, remember);
-
     return ATHENA_STORE_OK;
+}
+
+
+/* a signed-in session, with its cookie */
+
+athena_store_rc_e
+athena_session_start(athena_ctx_t *ctx, athena_user_t *user, int remember,
+    int *refused)
+{
+    athena_store_rc_e  rc;
+
+    rc = athena_session_open(ctx, user,
+                             ctx->now + (remember ? ctx->conf->expires_in
+                                                  : ATHENA_DAY_MS),
+                             NULL, refused);
+
+    if (rc == ATHENA_STORE_OK && !*refused) {
+        athena_cookie_set_session(ctx, ctx->session.token, remember);
+    }
+
+    return rc;
 }
