@@ -227,6 +227,8 @@ void athena_reply_header(athena_ctx_t *ctx, const char *name,
     const char *value);
 void athena_gen_user(yajl_gen g, const athena_user_t *u);
 void athena_gen_session(yajl_gen g, const athena_session_t *s);
+void athena_gen_session_user(yajl_gen g, const athena_session_t *s,
+    const athena_user_t *u);
 
 
 /* cookies and sessions */

@@ -89,12 +89,7 @@ athena_api_get_session(athena_ctx_t *ctx)
         athena_gen_null(g);
 
     } else {
-        yajl_gen_map_open(g);
-        athena_gen_key(g, "session");
-        athena_gen_session(g, &ctx->session);
-        athena_gen_key(g, "user");
-        athena_gen_user(g, &ctx->user);
-        yajl_gen_map_close(g);
+        athena_gen_session_user(g, &ctx->session, &ctx->user);
     }
 
     athena_reply_gen(ctx, 200, g);

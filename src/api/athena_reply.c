@@ -207,3 +207,18 @@ athena_reply_flag(athena_ctx_t *ctx, const char *key, int value)
 
     athena_reply_gen(ctx, 200, g);
 }
+
+
+/* {"session": ..., "user": ...}, as get-session and impersonation answer */
+
+void
+athena_gen_session_user(yajl_gen g, const athena_session_t *s,
+    const athena_user_t *u)
+{
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "session");
+    athena_gen_session(g, s);
+    athena_gen_key(g, "user");
+    athena_gen_user(g, u);
+    yajl_gen_map_close(g);
+}
