@@ -143,6 +143,7 @@ Try:
        | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
   curl -s $base/get-session -H "authorization: Bearer \$TOKEN"
   curl -s $base/list-sessions -H "authorization: Bearer \$TOKEN"
+  curl -s "$base/admin/list-users?limit=5" -H "authorization: Bearer \$TOKEN"
 
 The gate, in front of a demo app that echoes the identity it was given:
   curl -s -i http://127.0.0.1:$HTTP_PORT/app/hello

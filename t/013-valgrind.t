@@ -86,6 +86,24 @@ for my $c (['/gated', [], 401], ['/gated', [$auth], 200],
     is($r->{code}, $c->[2], "gate: GET $c->[0] -> $c->[2]");
 }
 
+# the admin API: a transaction with its audit row, a refusal, a list
+# made an admin behind the module's back: the cached session forgets
+Athena::Test::psql(q{UPDATE "user" SET role = 'admin' WHERE email = 'v@example.com'});
+Athena::Test::servers()->redis('FLUSHALL');
+my $other = Athena::Test::create_user(email => 'w@example.com');
+for my $c (['POST', '/admin/set-role', qq({"userId":"$other->{id}","role":["a","b"]}), 200],
+           ['POST', '/admin/ban-user', '{"userId":"nobody"}', 404],
+           ['GET', '/admin/list-users?limit=5&searchValue=w&sortBy=email', undef, 200],
+           ['POST', '/admin/impersonate-user', qq({"userId":"$other->{id}"}), 200])
+{
+    $r = $nginx->request($c->[0], "/api/auth$c->[1]",
+                         headers => [ $auth, defined $c->[2]
+                                      ? ('Content-Type: application/json') : () ],
+                         body => $c->[2], timeout => 60);
+    is($r->{code}, $c->[3], "admin: $c->[0] $c->[1] -> $c->[3]")
+        or diag $r->{body};
+}
+
 $r = $nginx->request('POST', '/api/auth/sign-out', headers => [$auth],
                      timeout => 60);
 is($r->{code}, 200, 'POST /sign-out with a session');

@@ -664,8 +664,23 @@ is(scalar @{ audit_rows('admin.create_user') }, 10, 'create-user: a row each');
     $r = call('POST', '/admin/impersonate-user', $admin_tok, '{"userId":"ghost"}');
     is($r->{code}, 404, 'an unknown user: 404');
 
+    # one transaction: a failure half way leaves no impersonation session
+    my $before = psql(qq{SELECT count(*) FROM session WHERE "userId" = '$amy->{id}'});
+    psql('ALTER TABLE admin_audit_logs RENAME TO admin_audit_logs_away');
+    $r = call('POST', '/admin/impersonate-user', $admin_tok, qq({"userId":"$amy->{id}"}));
+    psql('ALTER TABLE admin_audit_logs_away RENAME TO admin_audit_logs');
+    is($r->{code}, 500, 'impersonation failing half way: 500');
+    is(psql(qq{SELECT count(*) FROM session WHERE "userId" = '$amy->{id}'}), $before,
+       'and no session was left behind');
+
+    # malformed JSON is refused before anything, and logged
+    $r = call('POST', '/admin/impersonate-user', $admin_tok, '{"userId":');
+    is($r->{body}, '{"message":"Invalid JSON in request body","code":"BAD_REQUEST"}',
+       'malformed JSON: 400 BAD_REQUEST');
+
     my $rows = audit_rows('admin.impersonate_user');
-    is(scalar @$rows, 7, 'impersonate-user: a row each');
+    is(scalar @$rows, 8, 'impersonate-user: a row each (but the one without a table)');
+    is($rows->[-1][3], 'BAD_REQUEST', 'the malformed one among them');
     is($rows->[0][0], $admin->{id}, 'the actor is the admin, not the target');
     is(scalar @{ audit_rows('admin.stop_impersonating') }, 4, 'stop-impersonating too');
 }
