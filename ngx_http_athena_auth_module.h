@@ -130,6 +130,7 @@ void ngx_http_athena_auth_redis_exit(void);
 char *ngx_http_athena_auth_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_msec_t ngx_http_athena_auth_clock(void);
+int64_t ngx_http_athena_auth_now(void);
 ngx_int_t ngx_http_athena_auth_cache_get(ngx_shm_zone_t *zone,
     const u_char *hash, ngx_msec_t ttl, ngx_pool_t *pool,
     athena_identity_t *id);

@@ -245,6 +245,8 @@ void athena_cookie_expire(athena_ctx_t *ctx, const char *suffix);
 void athena_cookie_expire_session(athena_ctx_t *ctx);
 char *athena_signed_value(athena_ctx_t *ctx, const char *value);
 
+extern const char  athena_banned_message[];
+
 athena_store_rc_e athena_session_load(athena_ctx_t *ctx, int refresh);
 athena_store_rc_e athena_session_open(athena_ctx_t *ctx, athena_user_t *user,
     int64_t expires_at, const char *impersonated_by, int *refused);

@@ -17,7 +17,8 @@
 #define ATHENA_DAY_MS  (86400 * 1000LL)
 
 
-static const char  athena_banned_message[] =
+/* the admin plugin's bannedUserMessage; the gate says it too */
+const char  athena_banned_message[] =
     "You have been banned from this application. "
     "Please contact support if you believe this is an error.";
 

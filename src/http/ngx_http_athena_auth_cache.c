@@ -69,7 +69,7 @@ ngx_http_athena_auth_clock(void)
 }
 
 
-static int64_t
+int64_t
 ngx_http_athena_auth_now(void)
 {
     ngx_time_t  *tp;

@@ -14,11 +14,6 @@
 #include "../core/athena_crypto.h"
 
 
-static const char  ngx_http_athena_auth_banned[] =
-    "You have been banned from this application. "
-    "Please contact support if you believe this is an error.";
-
-
 static void
 ngx_http_athena_auth_gate_cleanup(void *data)
 {
@@ -273,15 +268,13 @@ ngx_http_athena_auth_decide(ngx_http_request_t *r,
     ngx_http_athena_auth_gate_ctx_t *ctx)
 {
     int64_t                           now;
-    ngx_time_t                       *tp;
     athena_identity_t                *id;
     ngx_http_athena_auth_loc_conf_t  *alcf;
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
     id = &ctx->id;
 
-    tp = ngx_timeofday();
-    now = (int64_t) tp->sec * 1000 + tp->msec;
+    now = ngx_http_athena_auth_now();
 
     if (id->state == ATHENA_GATE_LIVE && id->session_expires <= now) {
         id->state = ATHENA_GATE_NONE;
@@ -312,7 +305,7 @@ ngx_http_athena_auth_decide(ngx_http_request_t *r,
     {
         return ngx_http_athena_auth_refuse(r, NGX_HTTP_FORBIDDEN,
                                            "BANNED_USER",
-                                           ngx_http_athena_auth_banned);
+                                           athena_banned_message);
     }
 
     if (!ngx_http_athena_auth_role_ok(alcf, id)
