@@ -23,5 +23,7 @@ if [ ! -f "$bld/Makefile" ] || [ "$top/config" -nt "$bld/Makefile" ]; then
 fi
 
 make -s -f "$bld/Makefile" -C "$src" modules >/dev/null
-cp "$bld/ngx_http_athena_auth_module.so" "$top/build/"
+# a new inode: nginx processes still running keep the module they loaded
+cp "$bld/ngx_http_athena_auth_module.so" "$top/build/.module.so.tmp"
+mv -f "$top/build/.module.so.tmp" "$top/build/ngx_http_athena_auth_module.so"
 echo "build: $top/build/ngx_http_athena_auth_module.so"
