@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_athena_auth_module.h"
+#include "src/core/athena_access.h"
 
 
 static void *ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf);
@@ -33,6 +34,10 @@ static char *ngx_http_athena_auth_trusted_origins(ngx_conf_t *cf,
 static char *ngx_http_athena_auth_schema(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_athena_auth_login_redirect(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_athena_auth_org_limit(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_athena_auth_creator_role(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_athena_auth_admin_user_ids(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
@@ -243,6 +248,55 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       offsetof(ngx_http_athena_auth_main_conf_t, impersonation_ttl),
       NULL },
 
+    { ngx_string("athena_auth_organization_create"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, org_create),
+      NULL },
+
+    { ngx_string("athena_auth_organization_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_org_limit,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_organization_membership_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, membership_limit),
+      NULL },
+
+    { ngx_string("athena_auth_organization_invitation_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, invitation_limit),
+      NULL },
+
+    { ngx_string("athena_auth_organization_invitation_expires"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, invitation_ttl),
+      NULL },
+
+    { ngx_string("athena_auth_organization_deletion"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, org_deletion),
+      NULL },
+
+    { ngx_string("athena_auth_organization_creator_role"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_creator_role,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("athena_auth_require"),
       NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_athena_auth_require,
@@ -389,6 +443,12 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
     amcf->disable_sign_up = NGX_CONF_UNSET;
     amcf->admin_roles = NGX_CONF_UNSET_PTR;
     amcf->impersonation_ttl = NGX_CONF_UNSET;
+    amcf->org_create = NGX_CONF_UNSET;
+    amcf->org_limit = NGX_CONF_UNSET;
+    amcf->membership_limit = NGX_CONF_UNSET_UINT;
+    amcf->invitation_limit = NGX_CONF_UNSET_UINT;
+    amcf->invitation_ttl = NGX_CONF_UNSET;
+    amcf->org_deletion = NGX_CONF_UNSET;
 
     return amcf;
 }
@@ -577,6 +637,14 @@ ngx_http_athena_auth_build(ngx_conf_t *cf,
                                                 &c->nadmin_roles);
     c->impersonation_ttl = (int64_t) amcf->impersonation_ttl * 1000;
 
+    c->org_create = (int) amcf->org_create;
+    c->org_limit = (int64_t) amcf->org_limit;
+    c->membership_limit = (int64_t) amcf->membership_limit;
+    c->invitation_limit = (int64_t) amcf->invitation_limit;
+    c->invitation_ttl = (int64_t) amcf->invitation_ttl * 1000;
+    c->org_deletion = (int) amcf->org_deletion;
+    c->creator_role = ngx_http_athena_auth_cstr(cf, &amcf->creator_role);
+
     if ((amcf->trusted_origins && c->trusted_origins == NULL)
         || (amcf->admin_user_ids && c->admin_user_ids == NULL)
         || c->admin_roles == NULL)
@@ -614,6 +682,18 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(amcf->max_depth, 8);
     ngx_conf_init_value(amcf->disable_sign_up, 0);
     ngx_conf_init_value(amcf->impersonation_ttl, 3600);
+
+    /* the organization plugin's defaults */
+    ngx_conf_init_value(amcf->org_create, 1);
+    ngx_conf_init_value(amcf->org_limit, -1);
+    ngx_conf_init_uint_value(amcf->membership_limit, 100);
+    ngx_conf_init_uint_value(amcf->invitation_limit, 100);
+    ngx_conf_init_value(amcf->invitation_ttl, 48 * 3600);
+    ngx_conf_init_value(amcf->org_deletion, 1);
+
+    if (amcf->creator_role.data == NULL) {
+        ngx_str_set(&amcf->creator_role, "owner");
+    }
 
     /* better-auth's adminRoles: ["admin"] */
     if (amcf->admin_roles == NGX_CONF_UNSET_PTR) {
@@ -866,6 +946,67 @@ ngx_http_athena_auth_admin_user_ids(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     return NGX_CONF_OK;
+}
+
+
+/* athena_auth_organization_limit number | off (better-auth: no limit) */
+
+static char *
+ngx_http_athena_auth_org_limit(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf = conf;
+
+    ngx_str_t  *value;
+
+    if (amcf->org_limit != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        amcf->org_limit = -1;
+        return NGX_CONF_OK;
+    }
+
+    amcf->org_limit = ngx_atoi(value[1].data, value[1].len);
+    if (amcf->org_limit == NGX_ERROR) {
+        return "takes a number or \"off\"";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the role an organization's creator gets: one of the plugin's roles */
+
+static char *
+ngx_http_athena_auth_creator_role(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf = conf;
+
+    ngx_str_t            *value;
+    const athena_role_t  *role;
+
+    if (amcf->creator_role.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (role = athena_org_access.roles; role->name; role++) {
+        if (ngx_strcmp(value[1].data, role->name) == 0) {
+            amcf->creator_role = value[1];
+            return NGX_CONF_OK;
+        }
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "unknown organization role \"%V\"", &value[1]);
+
+    return NGX_CONF_ERROR;
 }
 
 

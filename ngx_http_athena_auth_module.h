@@ -37,6 +37,15 @@ typedef struct {
     ngx_array_t          *admin_roles;        /* of ngx_str_t */
     time_t                impersonation_ttl;
 
+    /* the organization plugin's options */
+    ngx_flag_t            org_create;
+    ngx_int_t             org_limit;          /* -1: none */
+    ngx_uint_t            membership_limit;
+    ngx_uint_t            invitation_limit;
+    time_t                invitation_ttl;
+    ngx_flag_t            org_deletion;
+    ngx_str_t             creator_role;
+
     ngx_str_t             secret;
     ngx_str_t             thread_pool_name;
     ngx_thread_pool_t    *thread_pool;

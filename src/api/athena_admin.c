@@ -130,21 +130,7 @@ athena_audited(athena_ctx_t *ctx, athena_handler_pt steps)
         return rc;
     }
 
-    rc = athena_pg_commit(ctx->db);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
-    }
-
-    if (ctx->nstale) {
-        if (ctx->stale_ended) {
-            athena_session_forget(ctx, ctx->stale, ctx->nstale);
-
-        } else {
-            athena_session_refresh(ctx, ctx->stale, ctx->nstale);
-        }
-    }
-
-    return ATHENA_STORE_OK;
+    return athena_pg_commit(ctx->db);
 }
 
 

@@ -74,6 +74,52 @@ static const athena_route_t  athena_routes[] = {
       athena_api_admin_stop_impersonating, 0,
       "admin.stop_impersonating", "user" },
 
+    /* the organization plugin's; those that may write run in a transaction */
+    { ATHENA_POST, "/organization/create", athena_api_org_create,
+      ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/organization/update", athena_api_org_update,
+      ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/organization/delete", athena_api_org_delete,
+      ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/organization/set-active", athena_api_org_set_active,
+      ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/organization/list", athena_api_org_list, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/organization/get-organization", athena_api_org_get,
+      ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/organization/get-full-organization",
+      athena_api_org_get_full, ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/organization/check-slug", athena_api_org_check_slug, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/organization/leave", athena_api_org_leave,
+      ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/organization/has-permission",
+      athena_api_org_has_permission, 0, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/organization/remove-member",
+      athena_api_org_remove_member, ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/organization/update-member-role",
+      athena_api_org_update_member_role, ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/organization/get-active-member",
+      athena_api_org_get_active_member, 0, ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/organization/get-active-member-role",
+      athena_api_org_get_active_member_role, 0, ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/organization/list-members",
+      athena_api_org_list_members, 0, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/organization/invite-member",
+      athena_api_org_invite_member, ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/organization/accept-invitation",
+      athena_api_org_accept_invitation, ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/organization/reject-invitation",
+      athena_api_org_reject_invitation, ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/organization/cancel-invitation",
+      athena_api_org_cancel_invitation, ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/organization/get-invitation",
+      athena_api_org_get_invitation, 0, ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/organization/list-invitations",
+      athena_api_org_list_invitations, 0, ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/organization/list-user-invitations",
+      athena_api_org_list_user_invitations, 0, ATHENA_NO_AUDIT },
+
     { 0, NULL, NULL, 0, ATHENA_NO_AUDIT }
 };
 
@@ -98,12 +144,14 @@ athena_route_find(athena_method_e method, const char *path, size_t len)
 
 
 /*
- * The first value of a query parameter, decoded ('+' is a space), or NULL
- * when the parameter is absent. "a" alone reads as "a=".
+ * The next value of a query parameter from *from on, decoded ('+' is a
+ * space), or NULL when there is none; *from moves past it. "a" alone
+ * reads as "a=".
  */
 
-char *
-athena_query_arg(athena_ctx_t *ctx, const char *name, size_t *len)
+static char *
+athena_query_next(athena_ctx_t *ctx, const char *name, const char **from,
+    size_t *len)
 {
     char        *v, *p;
     size_t       n, vlen;
@@ -111,13 +159,15 @@ athena_query_arg(athena_ctx_t *ctx, const char *name, size_t *len)
 
     n = strlen(name);
 
-    for (arg = ctx->req->args; arg && *arg; arg = end + (*end == '&')) {
+    for (arg = *from; arg && *arg; arg = end + (*end == '&')) {
         end = arg + strcspn(arg, "&");
 
         if (strncmp(arg, name, n) != 0 || (arg[n] != '=' && arg + n != end))
         {
             continue;
         }
+
+        *from = end + (*end == '&');
 
         vlen = arg + n == end ? 0 : (size_t) (end - arg - n - 1);
         v = athena_strndup(ctx->a, arg + n + (vlen ? 1 : 0), vlen);
@@ -133,6 +183,58 @@ athena_query_arg(athena_ctx_t *ctx, const char *name, size_t *len)
     }
 
     return NULL;
+}
+
+
+/* the first value of a query parameter, or NULL when it is absent */
+
+char *
+athena_query_arg(athena_ctx_t *ctx, const char *name, size_t *len)
+{
+    const char  *from;
+
+    from = ctx->req->args;
+
+    return athena_query_next(ctx, name, &from, len);
+}
+
+
+/* every value of a repeated query parameter (?a=1&a=2), NULL-terminated */
+
+const char **
+athena_query_all(athena_ctx_t *ctx, const char *name, size_t *n)
+{
+    char         *v;
+    size_t        len, cap;
+    const char   *from, **all, **grown;
+
+    *n = 0;
+    cap = 4;
+    from = ctx->req->args;
+
+    all = athena_alloc(ctx->a, (cap + 1) * sizeof(char *));
+    if (all == NULL) {
+        return NULL;
+    }
+
+    while ((v = athena_query_next(ctx, name, &from, &len)) != NULL) {
+        if (*n == cap) {
+            grown = athena_alloc(ctx->a, (2 * cap + 1) * sizeof(char *));
+            if (grown == NULL) {
+                return NULL;
+            }
+
+            memcpy(grown, all, cap * sizeof(char *));
+            all = grown;
+            cap *= 2;
+        }
+
+        all[(*n)++] = v;
+    }
+
+    all[*n] = NULL;
+
+    return all;
 }
 
 
@@ -410,7 +512,7 @@ athena_api_run(athena_req_t *req, athena_resp_t *resp)
         return;
     }
 
-    rc = athena_api_handle(&ctx);
+    rc = athena_tx_end(&ctx, athena_api_handle(&ctx));
 
     if (rc == ATHENA_STORE_UNAVAILABLE && athena_db_may_retry(ctx.db)) {
         /* the connection died before this task changed anything */
@@ -419,14 +521,17 @@ athena_api_run(athena_req_t *req, athena_resp_t *resp)
         ctx.issued = NULL;
         ctx.error_code = NULL;
         ctx.nstale = 0;
+        ctx.nstale_keys = 0;
+        ctx.keep = 0;
         ctx.db = athena_db_acquire(&req->conf->store);
-        rc = athena_api_handle(&ctx);
+        rc = athena_tx_end(&ctx, athena_api_handle(&ctx));
     }
 
     if (rc != ATHENA_STORE_OK) {
         athena_store_failed(&ctx, rc);
 
     } else {
+        athena_tx_drop_caches(&ctx);
         athena_bearer_after(&ctx);
     }
 

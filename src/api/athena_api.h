@@ -43,6 +43,15 @@ typedef struct {
     size_t                nadmin_roles;
     int64_t               impersonation_ttl;  /* milliseconds */
 
+    /* the organization plugin's options */
+    int                   org_create;         /* allowUserToCreate... */
+    int64_t               org_limit;          /* -1: no limit */
+    int64_t               membership_limit;
+    int64_t               invitation_limit;
+    int64_t               invitation_ttl;     /* milliseconds */
+    int                   org_deletion;       /* !disable...Deletion */
+    const char           *creator_role;
+
     unsigned              min_password;
     unsigned              max_password;
     unsigned              max_depth;
@@ -63,6 +72,7 @@ typedef athena_store_rc_e (*athena_handler_pt)(athena_ctx_t *ctx);
 
 #define ATHENA_ROUTE_INLINE   0x01    /* no I/O: runs on the event loop */
 #define ATHENA_ROUTE_FORM     0x02    /* also takes form-urlencoded */
+#define ATHENA_ROUTE_TX       0x04    /* changes in one transaction */
 
 typedef struct {
     athena_method_e       method;
@@ -142,6 +152,13 @@ struct athena_ctx_s {
     const char          **stale;
     size_t                nstale;
     int                   stale_ended;    /* revoked, not merely changed */
+
+    /* other Redis entries to delete then (memberships) */
+    const char          **stale_keys;
+    size_t                nstale_keys;
+
+    int                   in_tx;          /* athena_tx_begin() was called */
+    int                   keep;           /* commit even a refusal */
 };
 
 
@@ -223,6 +240,8 @@ void athena_reply_message(athena_ctx_t *ctx, int status,
 int athena_reply_invalid(athena_ctx_t *ctx, athena_check_t *chk);
 void athena_reply_empty(athena_ctx_t *ctx, int status);
 void athena_reply_flag(athena_ctx_t *ctx, const char *key, int value);
+void athena_reply_string(athena_ctx_t *ctx, const char *key,
+    const char *value);
 void athena_reply_header(athena_ctx_t *ctx, const char *name,
     const char *value);
 void athena_gen_user(yajl_gen g, const athena_user_t *u);
@@ -259,15 +278,27 @@ void athena_session_forget(athena_ctx_t *ctx, const char *const *tokens,
 void athena_session_refresh(athena_ctx_t *ctx, const char *const *tokens,
     size_t n);
 athena_store_rc_e athena_audited(athena_ctx_t *ctx, athena_handler_pt steps);
+athena_store_rc_e athena_tx_begin(athena_ctx_t *ctx);
+athena_store_rc_e athena_tx_end(athena_ctx_t *ctx, athena_store_rc_e rc);
+void athena_tx_drop_caches(athena_ctx_t *ctx);
+int athena_stale_add(athena_ctx_t *ctx, const char *const *tokens, size_t n);
+int athena_stale_key(athena_ctx_t *ctx, const char *key);
 const char *athena_session_token(athena_ctx_t *ctx);
 
 
 char *athena_query_arg(athena_ctx_t *ctx, const char *name, size_t *len);
+const char **athena_query_all(athena_ctx_t *ctx, const char *name,
+    size_t *n);
 int athena_password_length_ok(athena_ctx_t *ctx, const athena_json_t *pw,
     int check_min);
 int athena_password_make(athena_ctx_t *ctx, const athena_json_t *password,
     char *hash);
 int athena_json_truthy(const athena_json_t *v);
+
+struct athena_permission_s;
+int athena_permissions_body(athena_ctx_t *ctx, athena_check_t *chk,
+    struct athena_permission_s **perms, size_t *n);
+void athena_reply_has_permission(athena_ctx_t *ctx, int success);
 int athena_origin_check(athena_ctx_t *ctx);
 int athena_origin_check_sign_in(athena_ctx_t *ctx);
 
@@ -300,6 +331,29 @@ athena_store_rc_e athena_api_admin_set_user_password(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_list_user_sessions(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_revoke_user_session(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_revoke_user_sessions(athena_ctx_t *ctx);
+
+athena_store_rc_e athena_api_org_create(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_update(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_delete(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_set_active(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_list(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_get(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_get_full(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_check_slug(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_leave(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_has_permission(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_remove_member(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_update_member_role(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_get_active_member(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_get_active_member_role(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_list_members(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_invite_member(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_accept_invitation(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_reject_invitation(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_cancel_invitation(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_get_invitation(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_list_invitations(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_org_list_user_invitations(athena_ctx_t *ctx);
 
 
 #endif /* ATHENA_API_H */

@@ -248,12 +248,7 @@ athena_api_admin_set_user_password(athena_ctx_t *ctx)
     pw = NULL;
 
     if (athena_admin_body(ctx, &chk)) {
-        pw = athena_check_string(&chk, "newPassword", 1);
-
-        if (pw != NULL && pw->len == 0) {
-            athena_check_issue(&chk, "newPassword", "Too small: expected"
-                               " string to have >=1 characters");
-        }
+        pw = athena_check_text(&chk, "newPassword", 1);
 
         if (strlen(athena_coerce_string(ctx, "userId")) == 0) {
             athena_check_issue(&chk, "userId", "Too small: expected"
@@ -304,80 +299,6 @@ athena_api_admin_set_user_password(athena_ctx_t *ctx)
  * when there is a session, as better-auth does over HTTP).
  */
 
-static athena_permission_t *
-athena_permissions_read(athena_ctx_t *ctx, athena_check_t *chk,
-    const athena_json_t *obj, size_t *n)
-{
-    size_t                i, k;
-    const char          **actions;
-    const athena_json_t  *list;
-    athena_permission_t  *perms;
-
-    perms = athena_calloc(ctx->a, (obj->n + 1) * sizeof(athena_permission_t));
-    if (perms == NULL) {
-        return NULL;
-    }
-
-    for (i = 0; i < obj->n; i++) {
-        list = obj->items[i];
-
-        if (list->type != ATHENA_JSON_ARRAY) {
-            athena_check_issue(chk, athena_sprintf(ctx->a, "permissions.%s",
-                                                   obj->keys[i]),
-                               "Invalid input: expected array, received %s",
-                               athena_json_type_name(list));
-            continue;
-        }
-
-        actions = athena_alloc(ctx->a, (list->n + 1) * sizeof(char *));
-        if (actions == NULL) {
-            return NULL;
-        }
-
-        for (k = 0; k < list->n; k++) {
-            if (list->items[k]->type != ATHENA_JSON_STRING) {
-                athena_check_issue(chk, athena_sprintf(ctx->a,
-                                       "permissions.%s.%zu", obj->keys[i], k),
-                                   "Invalid input: expected string,"
-                                   " received %s",
-                                   athena_json_type_name(list->items[k]));
-            }
-
-            actions[k] = list->items[k]->string;
-        }
-
-        perms[i].resource = obj->keys[i];
-        perms[i].actions = actions;
-        perms[i].nactions = list->n;
-    }
-
-    *n = obj->n;
-
-    return perms;
-}
-
-
-static void
-athena_reply_has_permission(athena_ctx_t *ctx, int success)
-{
-    yajl_gen  g;
-
-    g = athena_reply_json(ctx);
-    if (g == NULL) {
-        return;
-    }
-
-    yajl_gen_map_open(g);
-    athena_gen_key(g, "error");
-    athena_gen_null(g);
-    athena_gen_key(g, "success");
-    athena_gen_bool(g, success);
-    yajl_gen_map_close(g);
-
-    athena_reply_gen(ctx, 200, g);
-}
-
-
 athena_store_rc_e
 athena_api_admin_has_permission(athena_ctx_t *ctx)
 {
@@ -386,34 +307,13 @@ athena_api_admin_has_permission(athena_ctx_t *ctx)
     athena_check_t        chk;
     athena_store_rc_e     rc;
     athena_permission_t  *perms;
-    const athena_json_t  *one, *many;
-
-    perms = NULL;
-    n = 0;
-    one = NULL;
-    many = NULL;
 
     athena_check_init(&chk, ctx->a, ctx->body, "body");
 
-    if (athena_check_object(&chk)) {
-        one = athena_json_get(ctx->body, "permission");
-        many = athena_json_get(ctx->body, "permissions");
-
-        /* exactly one of the two, as its schema's union says */
-        if ((one == NULL) == (many == NULL)) {
-            athena_check_issue(&chk, NULL, "Invalid input");
-
-        } else if (many != NULL && many->type != ATHENA_JSON_OBJECT) {
-            athena_check_issue(&chk, "permissions",
-                               "Invalid input: expected record, received %s",
-                               athena_json_type_name(many));
-
-        } else if (many != NULL) {
-            perms = athena_permissions_read(ctx, &chk, many, &n);
-            if (perms == NULL) {
-                return ATHENA_STORE_ERROR;
-            }
-        }
+    if (athena_check_object(&chk)
+        && athena_permissions_body(ctx, &chk, &perms, &n) != 0)
+    {
+        return ATHENA_STORE_ERROR;
     }
 
     if (athena_reply_invalid(ctx, &chk)) {
@@ -425,7 +325,7 @@ athena_api_admin_has_permission(athena_ctx_t *ctx)
         return rc;
     }
 
-    if (many == NULL) {
+    if (perms == NULL) {
         /* the deprecated "permission" is refused, with a message alone */
         athena_reply_message(ctx, 400, "invalid permission check. no "
                                        "permission(s) were passed.");

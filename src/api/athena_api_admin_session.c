@@ -86,7 +86,6 @@ static athena_store_rc_e
 athena_admin_revoke_one(athena_ctx_t *ctx, const char *token,
     const char *user_id)
 {
-    const char        **stale;
     athena_store_rc_e   rc;
 
     rc = athena_session_delete_of(ctx->db, ctx->a, token, user_id);
@@ -99,19 +98,8 @@ athena_admin_revoke_one(athena_ctx_t *ctx, const char *token,
         return rc;
     }
 
-    stale = athena_alloc(ctx->a, (ctx->nstale + 1) * sizeof(char *));
-    if (stale == NULL) {
-        return ATHENA_STORE_ERROR;
-    }
-
-    if (ctx->nstale) {
-        memcpy(stale, ctx->stale, ctx->nstale * sizeof(char *));
-    }
-
-    stale[ctx->nstale++] = token;
-    ctx->stale = stale;
-
-    return ATHENA_STORE_OK;
+    return athena_stale_add(ctx, &token, 1) == 0 ? ATHENA_STORE_OK
+                                                 : ATHENA_STORE_ERROR;
 }
 
 

@@ -109,13 +109,7 @@ athena_check_sign_up(athena_ctx_t *ctx, athena_check_t *chk,
         *email = NULL;
     }
 
-    *password = athena_check_string(chk, "password", 1);
-
-    if (*password && (*password)->len == 0) {
-        athena_check_issue(chk, "password",
-                           "Too small: expected string to have >=1 "
-                           "characters");
-    }
+    *password = athena_check_text(chk, "password", 1);
 
     *image = athena_check_string(chk, "image", 0);
     (void) athena_check_string(chk, "callbackURL", 0);

@@ -209,6 +209,25 @@ athena_reply_flag(athena_ctx_t *ctx, const char *key, int value)
 }
 
 
+void
+athena_reply_string(athena_ctx_t *ctx, const char *key, const char *value)
+{
+    yajl_gen  g;
+
+    g = athena_reply_json(ctx);
+    if (g == NULL) {
+        return;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, key);
+    athena_gen_cstr(g, value);
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+}
+
+
 /* {"session": ..., "user": ...}, as get-session and impersonation answer */
 
 void

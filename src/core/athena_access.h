@@ -31,7 +31,7 @@ typedef struct {
 } athena_access_t;
 
 
-typedef struct {
+typedef struct athena_permission_s {
     const char          *resource;
     const char *const   *actions;
     size_t               nactions;

@@ -108,6 +108,25 @@ athena_check_string(athena_check_t *chk, const char *field, int required)
 }
 
 
+/* zod's z.string().min(1) */
+
+const athena_json_t *
+athena_check_text(athena_check_t *chk, const char *field, int required)
+{
+    const athena_json_t  *v;
+
+    v = athena_check_string(chk, field, required);
+
+    if (v != NULL && v->len == 0) {
+        athena_check_issue(chk, field, "Too small: expected string to have"
+                                       " >=1 characters");
+        return NULL;
+    }
+
+    return v;
+}
+
+
 const athena_json_t *
 athena_check_number(athena_check_t *chk, const char *field, int required)
 {

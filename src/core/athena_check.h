@@ -28,6 +28,8 @@ void athena_check_merge(athena_check_t *chk, const athena_check_t *nested);
 int athena_check_object(athena_check_t *chk);
 const athena_json_t *athena_check_string(athena_check_t *chk,
     const char *field, int required);
+const athena_json_t *athena_check_text(athena_check_t *chk,
+    const char *field, int required);
 const athena_json_t *athena_check_number(athena_check_t *chk,
     const char *field, int required);
 int athena_check_bool(athena_check_t *chk, const char *field, int dflt);

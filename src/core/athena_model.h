@@ -40,4 +40,43 @@ typedef struct {
 } athena_session_t;
 
 
+/* the organization plugin's rows */
+
+typedef struct {
+    char      *id;
+    char      *name;
+    char      *slug;
+    char      *logo;
+    int64_t    created_at;
+    char      *metadata;          /* JSON text, as stored */
+} athena_org_t;
+
+
+typedef struct {
+    char      *id;
+    char      *organization_id;
+    char      *user_id;
+    char      *role;              /* comma-joined */
+    int64_t    created_at;
+
+    /* the member's user, when read with it */
+    char      *user_name;
+    char      *user_email;
+    char      *user_image;
+} athena_member_t;
+
+
+typedef struct {
+    char      *id;
+    char      *organization_id;
+    char      *email;
+    char      *role;
+    char      *team_id;
+    char      *status;
+    int64_t    expires_at;
+    int64_t    created_at;
+    char      *inviter_id;
+} athena_invitation_t;
+
+
 #endif /* ATHENA_MODEL_H */

@@ -39,7 +39,7 @@ athena_audit_insert(athena_db_t *db, athena_arena_t *a,
     p[6] = row->success ? "true" : "false";
     p[7] = row->error;
     p[8] = athena_gen_finish(a, g, &len);
-    p[9] = athena_sprintf(a, "%lld", (long long) row->at);
+    p[9] = athena_int_text(a, row->at);
 
     if (row->actor_token != NULL) {
         athena_sha256_hex(row->actor_token, strlen(row->actor_token), hash);

@@ -20,13 +20,6 @@
 #define ATHENA_CACHE_REVOKED  "-"
 
 
-static char *
-athena_ms_text(athena_arena_t *a, int64_t ms)
-{
-    return athena_sprintf(a, "%lld", (long long) ms);
-}
-
-
 void
 athena_user_read(const athena_rows_t *rows, size_t r, int c, athena_user_t *u)
 {
@@ -104,12 +97,12 @@ athena_user_create(athena_db_t *db, athena_arena_t *a, athena_user_t *u,
     p[2] = u->email;
     p[3] = u->email_verified ? "t" : "f";
     p[4] = u->image;
-    p[5] = athena_ms_text(a, u->created_at);
+    p[5] = athena_int_text(a, u->created_at);
     p[6] = u->role;
     p[7] = u->banned == 1 ? "t" : "f";
     p[8] = u->ban_reason;
     p[9] = u->ban_expires == ATHENA_TIME_NULL
-           ? NULL : athena_ms_text(a, u->ban_expires);
+           ? NULL : athena_int_text(a, u->ban_expires);
 
     /* a taken email is no error: it must not abort the transaction */
     rc = athena_pg_one(db, a,
@@ -156,7 +149,7 @@ athena_user_lift_ban(athena_db_t *db, athena_arena_t *a, const char *user_id,
     const char  *p[2];
 
     p[0] = user_id;
-    p[1] = athena_ms_text(a, now);
+    p[1] = athena_int_text(a, now);
 
     return athena_pg_exec(db, a,
                "UPDATE \"user\" SET banned = false, \"banReason\" = NULL,"
@@ -195,7 +188,7 @@ athena_user_set_role(athena_db_t *db, athena_arena_t *a, const char *id,
 
     p[0] = id;
     p[1] = role;
-    p[2] = athena_ms_text(a, now);
+    p[2] = athena_int_text(a, now);
 
     rc = athena_pg_one(db, a,
              "UPDATE \"user\" u SET role = $2, \"updatedAt\" = " ATHENA_TS(3)
@@ -224,8 +217,8 @@ athena_user_set_ban(athena_db_t *db, athena_arena_t *a, const char *id,
     p[0] = id;
     p[1] = banned ? "true" : "false";
     p[2] = reason;
-    p[3] = expires == ATHENA_TIME_NULL ? NULL : athena_ms_text(a, expires);
-    p[4] = athena_ms_text(a, now);
+    p[3] = expires == ATHENA_TIME_NULL ? NULL : athena_int_text(a, expires);
+    p[4] = athena_int_text(a, now);
 
     rc = athena_pg_one(db, a,
              "UPDATE \"user\" u SET banned = $2::bool, \"banReason\" = $3,"
@@ -247,7 +240,6 @@ athena_store_rc_e
 athena_session_tokens(athena_db_t *db, athena_arena_t *a,
     const char *user_id, const char ***tokens, size_t *n)
 {
-    size_t              i;
     athena_rows_t      *rows;
     athena_store_rc_e   rc;
 
@@ -259,16 +251,9 @@ athena_session_tokens(athena_db_t *db, athena_arena_t *a,
     }
 
     *n = athena_rows_count(rows);
-    *tokens = athena_alloc(a, (*n + 1) * sizeof(char *));
-    if (*tokens == NULL) {
-        return ATHENA_STORE_ERROR;
-    }
+    *tokens = athena_rows_column(a, rows, 0);
 
-    for (i = 0; i < *n; i++) {
-        (*tokens)[i] = athena_rows_get(rows, i, 0);
-    }
-
-    return ATHENA_STORE_OK;
+    return *tokens ? ATHENA_STORE_OK : ATHENA_STORE_ERROR;
 }
 
 
@@ -279,9 +264,9 @@ athena_session_create(athena_db_t *db, athena_arena_t *a,
     const char  *p[8];
 
     p[0] = s->id;
-    p[1] = athena_ms_text(a, s->expires_at);
+    p[1] = athena_int_text(a, s->expires_at);
     p[2] = s->token;
-    p[3] = athena_ms_text(a, s->created_at);
+    p[3] = athena_int_text(a, s->created_at);
     p[4] = s->ip_address;
     p[5] = s->user_agent;
     p[6] = s->user_id;
@@ -599,8 +584,8 @@ athena_session_touch(athena_db_t *db, athena_arena_t *a, athena_session_t *s,
     athena_store_rc_e   rc;
 
     p[0] = s->token;
-    p[1] = athena_ms_text(a, expires_at);
-    p[2] = athena_ms_text(a, now);
+    p[1] = athena_int_text(a, expires_at);
+    p[2] = athena_int_text(a, now);
 
     rc = athena_pg_one(db, a,
              "UPDATE session SET \"expiresAt\" = " ATHENA_TS(2) ","
@@ -646,6 +631,25 @@ athena_session_delete_of(athena_db_t *db, athena_arena_t *a,
 }
 
 
+/* the organization plugin's active organization (NULL: none) */
+
+athena_store_rc_e
+athena_session_set_active(athena_db_t *db, athena_arena_t *a,
+    const char *token, const char *org_id, int64_t now)
+{
+    const char  *p[3];
+
+    p[0] = token;
+    p[1] = org_id;
+    p[2] = athena_int_text(a, now);
+
+    return athena_pg_exec(db, a,
+               "UPDATE session SET \"activeOrganizationId\" = $2,"
+               " \"updatedAt\" = " ATHENA_TS(3) " WHERE token = $1",
+               3, p, NULL);
+}
+
+
 /* the user's credential account gets the hash, made if it is missing */
 
 athena_store_rc_e
@@ -659,7 +663,7 @@ athena_account_set_password(athena_db_t *db, athena_arena_t *a,
 
     p[0] = user_id;
     p[1] = hash;
-    p[2] = athena_ms_text(a, now);
+    p[2] = athena_int_text(a, now);
 
     rc = athena_pg_one(db, a,
              "UPDATE account SET password = $2, \"updatedAt\" = " ATHENA_TS(3)
@@ -722,7 +726,7 @@ athena_session_delete_user(athena_db_t *db, athena_arena_t *a,
 
     p[0] = user_id;
     p[1] = keep_token;
-    p[2] = live_at ? athena_ms_text(a, live_at) : NULL;
+    p[2] = live_at ? athena_int_text(a, live_at) : NULL;
 
     rc = athena_pg_exec(db, a,
              "DELETE FROM session WHERE \"userId\" = $1"
@@ -768,7 +772,7 @@ athena_session_list(athena_db_t *db, athena_arena_t *a, const char *user_id,
     athena_store_rc_e   rc;
 
     p[0] = user_id;
-    p[1] = athena_ms_text(a, now);
+    p[1] = athena_int_text(a, now);
     p[2] = all ? "true" : "false";
 
     rc = athena_pg_exec(db, a,

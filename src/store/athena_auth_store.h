@@ -45,6 +45,8 @@ athena_store_rc_e athena_session_list(athena_db_t *db, athena_arena_t *a,
     size_t *n);
 athena_store_rc_e athena_session_delete_of(athena_db_t *db,
     athena_arena_t *a, const char *token, const char *user_id);
+athena_store_rc_e athena_session_set_active(athena_db_t *db,
+    athena_arena_t *a, const char *token, const char *org_id, int64_t now);
 athena_store_rc_e athena_account_set_password(athena_db_t *db,
     athena_arena_t *a, const char *user_id, const char *hash, int64_t now);
 athena_store_rc_e athena_user_delete(athena_db_t *db, athena_arena_t *a,

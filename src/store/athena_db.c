@@ -447,6 +447,40 @@ athena_rows_count(const athena_rows_t *rows)
 }
 
 
+/* one column of every row, as a list of strings */
+
+const char **
+athena_rows_column(athena_arena_t *a, const athena_rows_t *rows, int col)
+{
+    size_t        i, n;
+    const char  **list;
+
+    n = athena_rows_count(rows);
+
+    list = athena_alloc(a, (n + 1) * sizeof(char *));
+    if (list == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < n; i++) {
+        list[i] = athena_rows_get(rows, i, col);
+    }
+
+    list[n] = NULL;
+
+    return list;
+}
+
+
+/* a number as a query parameter (times travel as epoch milliseconds) */
+
+char *
+athena_int_text(athena_arena_t *a, int64_t v)
+{
+    return athena_sprintf(a, "%lld", (long long) v);
+}
+
+
 const char *
 athena_rows_get(const athena_rows_t *rows, size_t row, int col)
 {

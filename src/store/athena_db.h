@@ -64,6 +64,9 @@ void athena_pg_rollback(athena_db_t *db);
 int athena_db_may_retry(athena_db_t *db);
 
 size_t athena_rows_count(const athena_rows_t *rows);
+const char **athena_rows_column(athena_arena_t *a, const athena_rows_t *rows,
+    int col);
+char *athena_int_text(athena_arena_t *a, int64_t v);
 const char *athena_rows_get(const athena_rows_t *rows, size_t row, int col);
 int64_t athena_rows_int(const athena_rows_t *rows, size_t row, int col,
     int64_t null);

@@ -1,6 +1,8 @@
 #include <string.h>
 
 #include "athena_org_store.h"
+#include "athena_columns.h"
+#include "../core/athena_json.h"
 
 
 /* a cached "not a member" answer, distinct from any role name */
@@ -82,3 +84,505 @@ athena_member_role(athena_db_t *db, athena_arena_t *a, const char *org_id,
     return ATHENA_STORE_OK;
 }
 
+
+
+#define ATHENA_ORG_COLS(o)                                                   \
+    o ".id, " o ".name, " o ".slug, " o ".logo, "                            \
+    ATHENA_MS(o ".\"createdAt\"") ", " o ".metadata"
+
+#define ATHENA_MEMBER_COLS(m, u)                                             \
+    m ".id, " m ".\"organizationId\", " m ".\"userId\", " m ".role, "        \
+    ATHENA_MS(m ".\"createdAt\"") ", " u ".name, " u ".email, " u ".image"
+
+
+static void
+athena_org_read(const athena_rows_t *rows, size_t r, athena_org_t *o)
+{
+    o->id = (char *) athena_rows_get(rows, r, 0);
+    o->name = (char *) athena_rows_get(rows, r, 1);
+    o->slug = (char *) athena_rows_get(rows, r, 2);
+    o->logo = (char *) athena_rows_get(rows, r, 3);
+    o->created_at = athena_rows_int(rows, r, 4, ATHENA_TIME_NULL);
+    o->metadata = (char *) athena_rows_get(rows, r, 5);
+}
+
+
+static void
+athena_member_read(const athena_rows_t *rows, size_t r, athena_member_t *m)
+{
+    m->id = (char *) athena_rows_get(rows, r, 0);
+    m->organization_id = (char *) athena_rows_get(rows, r, 1);
+    m->user_id = (char *) athena_rows_get(rows, r, 2);
+    m->role = (char *) athena_rows_get(rows, r, 3);
+    m->created_at = athena_rows_int(rows, r, 4, ATHENA_TIME_NULL);
+    m->user_name = (char *) athena_rows_get(rows, r, 5);
+    m->user_email = (char *) athena_rows_get(rows, r, 6);
+    m->user_image = (char *) athena_rows_get(rows, r, 7);
+}
+
+
+/*
+ * By id, or by slug when id is NULL. With lock, the row stays locked to
+ * the end of the transaction: whatever adds or removes members of one
+ * organization takes it first, so that limits and "the last owner" are
+ * counted by one request at a time.
+ */
+
+athena_store_rc_e
+athena_org_get(athena_db_t *db, athena_arena_t *a, const char *id,
+    const char *slug, int lock, athena_org_t *org)
+{
+    const char         *sql;
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    if (id != NULL) {
+        sql = lock ? "SELECT " ATHENA_ORG_COLS("o") " FROM organization o"
+                     " WHERE o.id = $1 FOR UPDATE"
+                   : "SELECT " ATHENA_ORG_COLS("o") " FROM organization o"
+                     " WHERE o.id = $1";
+    } else {
+        sql = lock ? "SELECT " ATHENA_ORG_COLS("o") " FROM organization o"
+                     " WHERE o.slug = $1 FOR UPDATE"
+                   : "SELECT " ATHENA_ORG_COLS("o") " FROM organization o"
+                     " WHERE o.slug = $1";
+    }
+
+    rc = athena_pg_one(db, a, sql, 1, id ? &id : &slug, &rows);
+    if (rc == ATHENA_STORE_OK) {
+        athena_org_read(rows, 0, org);
+    }
+
+    return rc;
+}
+
+
+athena_store_rc_e
+athena_org_slug_taken(athena_db_t *db, athena_arena_t *a, const char *slug,
+    int *taken)
+{
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    rc = athena_pg_one(db, a, "SELECT 1 FROM organization WHERE slug = $1",
+                       1, &slug, &rows);
+
+    *taken = rc == ATHENA_STORE_OK;
+
+    return rc == ATHENA_STORE_NOT_FOUND ? ATHENA_STORE_OK : rc;
+}
+
+
+/* a taken slug is ATHENA_STORE_CONFLICT and leaves the transaction usable */
+
+athena_store_rc_e
+athena_org_insert(athena_db_t *db, athena_arena_t *a, const athena_org_t *o)
+{
+    const char         *p[6];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = o->id;
+    p[1] = o->name;
+    p[2] = o->slug;
+    p[3] = o->logo;
+    p[4] = athena_int_text(a, o->created_at);
+    p[5] = o->metadata;
+
+    rc = athena_pg_one(db, a,
+             "INSERT INTO organization (id, name, slug, logo, \"createdAt\","
+             " metadata) VALUES ($1, $2, $3, $4, " ATHENA_TS(5) ", $6)"
+             " ON CONFLICT (slug) DO NOTHING RETURNING id",
+             6, p, &rows);
+
+    return rc == ATHENA_STORE_NOT_FOUND ? ATHENA_STORE_CONFLICT : rc;
+}
+
+
+/*
+ * The fields of set that are not NULL replace the row's, and the logo
+ * when set_logo (it may become NULL); *org is the row after. A slug
+ * another organization holds is ATHENA_STORE_CONFLICT, by the unique
+ * constraint.
+ */
+
+athena_store_rc_e
+athena_org_update(athena_db_t *db, athena_arena_t *a, const athena_org_t *set,
+    int set_logo, athena_org_t *org)
+{
+    const char         *p[6];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = set->id;
+    p[1] = set->name;
+    p[2] = set->slug;
+    p[3] = set->logo;
+    p[4] = set->metadata;
+    p[5] = set_logo ? "t" : "f";
+
+    rc = athena_pg_one(db, a,
+             "UPDATE organization o SET name = COALESCE($2, o.name),"
+             " slug = COALESCE($3, o.slug),"
+             " logo = CASE WHEN $6::bool THEN $4 ELSE o.logo END,"
+             " metadata = COALESCE($5, o.metadata)"
+             " WHERE o.id = $1 RETURNING " ATHENA_ORG_COLS("o"),
+             6, p, &rows);
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_org_read(rows, 0, org);
+    }
+
+    return rc;
+}
+
+
+/*
+ * Members, invitations, then the organization (its teams cascade). The
+ * sessions that had it active lose it; *tokens are theirs, for the caches.
+ */
+
+athena_store_rc_e
+athena_org_delete(athena_db_t *db, athena_arena_t *a, const char *id,
+    const char ***tokens, size_t *n)
+{
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    rc = athena_pg_exec(db, a,
+             "UPDATE session SET \"activeOrganizationId\" = NULL"
+             " WHERE \"activeOrganizationId\" = $1 RETURNING token",
+             1, &id, &rows);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    *n = athena_rows_count(rows);
+    *tokens = athena_rows_column(a, rows, 0);
+    if (*tokens == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    rc = athena_pg_exec(db, a,
+             "DELETE FROM member WHERE \"organizationId\" = $1",
+             1, &id, NULL);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    rc = athena_pg_exec(db, a,
+             "DELETE FROM invitation WHERE \"organizationId\" = $1",
+             1, &id, NULL);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    return athena_pg_exec(db, a, "DELETE FROM organization WHERE id = $1",
+                          1, &id, NULL);
+}
+
+
+/* the organizations user_id is a member of, oldest membership first */
+
+athena_store_rc_e
+athena_org_list_of(athena_db_t *db, athena_arena_t *a, const char *user_id,
+    int64_t limit, athena_org_t **list, size_t *n)
+{
+    size_t              i;
+    const char         *p[2];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = user_id;
+    p[1] = athena_int_text(a, limit);
+
+    rc = athena_pg_exec(db, a,
+             "SELECT " ATHENA_ORG_COLS("o") " FROM member m"
+             " JOIN organization o ON o.id = m.\"organizationId\""
+             " WHERE m.\"userId\" = $1 ORDER BY m.\"createdAt\", m.id"
+             " LIMIT $2",
+             2, p, &rows);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    *n = athena_rows_count(rows);
+    *list = athena_calloc(a, (*n + 1) * sizeof(athena_org_t));
+    if (*list == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    for (i = 0; i < *n; i++) {
+        athena_org_read(rows, i, &(*list)[i]);
+    }
+
+    return ATHENA_STORE_OK;
+}
+
+
+/* how many rows a query counts, as its one value */
+
+static athena_store_rc_e
+athena_count(athena_db_t *db, athena_arena_t *a, const char *sql, int np,
+    const char *const *p, int64_t *n)
+{
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    rc = athena_pg_one(db, a, sql, np, p, &rows);
+    if (rc == ATHENA_STORE_OK) {
+        *n = athena_rows_int(rows, 0, 0, 0);
+    }
+
+    return rc;
+}
+
+
+athena_store_rc_e
+athena_org_count_of(athena_db_t *db, athena_arena_t *a, const char *user_id,
+    int64_t *n)
+{
+    return athena_count(db, a,
+               "SELECT count(*) FROM member WHERE \"userId\" = $1",
+               1, &user_id, n);
+}
+
+
+/* members of an organization, or those holding role (trimmed) if given */
+
+athena_store_rc_e
+athena_member_count(athena_db_t *db, athena_arena_t *a, const char *org_id,
+    const char *role, int64_t *n)
+{
+    const char  *p[2];
+
+    p[0] = org_id;
+    p[1] = role;
+
+    if (role == NULL) {
+        return athena_count(db, a,
+                   "SELECT count(*) FROM member"
+                   " WHERE \"organizationId\" = $1",
+                   1, p, n);
+    }
+
+    return athena_count(db, a,
+               "SELECT count(*) FROM member WHERE \"organizationId\" = $1"
+               " AND $2 = ANY (SELECT btrim(r)"
+               " FROM unnest(string_to_array(role, ',')) r)",
+               2, p, n);
+}
+
+
+/* a member row with its user, by one of: (org, user), (org, email), id */
+
+athena_store_rc_e
+athena_member_find(athena_db_t *db, athena_arena_t *a,
+    athena_member_by_e by, const char *org_id, const char *key,
+    athena_member_t *m)
+{
+    const char         *sql, *p[2];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    switch (by) {
+    case ATHENA_MEMBER_BY_USER:
+        sql = "SELECT " ATHENA_MEMBER_COLS("m", "u") " FROM member m"
+              " JOIN \"user\" u ON u.id = m.\"userId\""
+              " WHERE m.\"organizationId\" = $1 AND m.\"userId\" = $2"
+              " ORDER BY m.\"createdAt\" LIMIT 1";
+        break;
+
+    case ATHENA_MEMBER_BY_EMAIL:
+        sql = "SELECT " ATHENA_MEMBER_COLS("m", "u") " FROM member m"
+              " JOIN \"user\" u ON u.id = m.\"userId\""
+              " WHERE m.\"organizationId\" = $1 AND u.email = $2"
+              " ORDER BY m.\"createdAt\" LIMIT 1";
+        break;
+
+    default: /* ATHENA_MEMBER_BY_ID */
+        sql = "SELECT " ATHENA_MEMBER_COLS("m", "u") " FROM member m"
+              " JOIN \"user\" u ON u.id = m.\"userId\""
+              " WHERE ($1::text IS NULL OR m.\"organizationId\" = $1)"
+              " AND m.id = $2";
+        break;
+    }
+
+    p[0] = org_id;
+    p[1] = key;
+
+    rc = athena_pg_one(db, a, sql, 2, p, &rows);
+    if (rc == ATHENA_STORE_OK) {
+        athena_member_read(rows, 0, m);
+    }
+
+    return rc;
+}
+
+
+athena_store_rc_e
+athena_member_insert(athena_db_t *db, athena_arena_t *a,
+    const athena_member_t *m)
+{
+    const char  *p[5];
+
+    p[0] = m->id;
+    p[1] = m->organization_id;
+    p[2] = m->user_id;
+    p[3] = m->role;
+    p[4] = athena_int_text(a, m->created_at);
+
+    return athena_pg_exec(db, a,
+               "INSERT INTO member (id, \"organizationId\", \"userId\", role,"
+               " \"createdAt\") VALUES ($1, $2, $3, $4, " ATHENA_TS(5) ")",
+               5, p, NULL);
+}
+
+
+athena_store_rc_e
+athena_member_delete(athena_db_t *db, athena_arena_t *a, const char *id)
+{
+    return athena_pg_exec(db, a, "DELETE FROM member WHERE id = $1",
+                          1, &id, NULL);
+}
+
+
+athena_store_rc_e
+athena_member_set_role(athena_db_t *db, athena_arena_t *a, const char *id,
+    const char *role)
+{
+    const char  *p[2];
+
+    p[0] = id;
+    p[1] = role;
+
+    return athena_pg_exec(db, a, "UPDATE member SET role = $2 WHERE id = $1",
+                          2, p, NULL);
+}
+
+
+/*
+ * The user's sessions that have the organization active: their cached
+ * identities (the gate's) carry the membership's role.
+ */
+
+athena_store_rc_e
+athena_member_sessions(athena_db_t *db, athena_arena_t *a,
+    const char *org_id, const char *user_id, const char ***tokens, size_t *n)
+{
+    const char         *p[2];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = user_id;
+    p[1] = org_id;
+
+    rc = athena_pg_exec(db, a,
+             "SELECT token FROM session"
+             " WHERE \"userId\" = $1 AND \"activeOrganizationId\" = $2",
+             2, p, &rows);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    *n = athena_rows_count(rows);
+    *tokens = athena_rows_column(a, rows, 0);
+
+    return *tokens ? ATHENA_STORE_OK : ATHENA_STORE_ERROR;
+}
+
+
+/*
+ * A page of an organization's members with their users, and how many
+ * match in all. Column and operator come from the caller's whitelist
+ * (never from the request); the values travel as parameters.
+ */
+
+athena_store_rc_e
+athena_member_list(athena_db_t *db, athena_arena_t *a,
+    const athena_member_query_t *q, athena_member_t **list, size_t *n,
+    int64_t *total)
+{
+    char               *where, *sql;
+    size_t              i;
+    const char         *p[4];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = q->org_id;
+    p[1] = q->filter_value;
+    p[2] = athena_int_text(a, q->limit);
+    p[3] = athena_int_text(a, q->offset);
+
+    /* $2 is the filter's value, or an unused NULL */
+    where = q->filter_column == NULL
+            ? athena_strdup(a, "m.\"organizationId\" = $1"
+                               " AND $2::text IS NULL")
+            : athena_sprintf(a, "m.\"organizationId\" = $1 AND m.\"%s\" %s",
+                             q->filter_column, q->filter_sql);
+    if (where == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    sql = athena_sprintf(a,
+              "SELECT " ATHENA_MEMBER_COLS("m", "u") " FROM member m"
+              " JOIN \"user\" u ON u.id = m.\"userId\" WHERE %s"
+              " ORDER BY %s%s%s m.\"createdAt\", m.id LIMIT $3 OFFSET $4",
+              where,
+              q->sort_column ? "m.\"" : "",
+              q->sort_column ? q->sort_column : "",
+              q->sort_column ? (q->desc ? "\" DESC," : "\" ASC,") : "");
+    if (sql == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    rc = athena_pg_exec(db, a, sql, 4, p, &rows);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    *n = athena_rows_count(rows);
+    *list = athena_calloc(a, (*n + 1) * sizeof(athena_member_t));
+    if (*list == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    for (i = 0; i < *n; i++) {
+        athena_member_read(rows, i, &(*list)[i]);
+    }
+
+    if (total == NULL) {
+        return ATHENA_STORE_OK;
+    }
+
+    sql = athena_sprintf(a, "SELECT count(*) FROM member m WHERE %s", where);
+    if (sql == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    return athena_count(db, a, sql, 2, p, total);
+}
+
+
+/* the users of an organization's members (their Redis entries go too) */
+
+athena_store_rc_e
+athena_member_user_ids(athena_db_t *db, athena_arena_t *a,
+    const char *org_id, const char ***ids, size_t *n)
+{
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    rc = athena_pg_exec(db, a,
+             "SELECT DISTINCT \"userId\" FROM member"
+             " WHERE \"organizationId\" = $1",
+             1, &org_id, &rows);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    *n = athena_rows_count(rows);
+    *ids = athena_rows_column(a, rows, 0);
+
+    return *ids ? ATHENA_STORE_OK : ATHENA_STORE_ERROR;
+}

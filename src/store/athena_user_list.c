@@ -278,8 +278,8 @@ athena_user_list(athena_db_t *db, athena_arena_t *a,
                                q->sort_desc ? "DESC" : "ASC");
     }
 
-    w.params[w.n] = athena_sprintf(a, "%lld", (long long) q->limit);
-    w.params[w.n + 1] = athena_sprintf(a, "%lld", (long long) q->offset);
+    w.params[w.n] = athena_int_text(a, q->limit);
+    w.params[w.n + 1] = athena_int_text(a, q->offset);
 
     sql = athena_sprintf(a, "SELECT " ATHENA_USER_COLS("u")
                          " FROM \"user\" u%s%s LIMIT $%d OFFSET $%d",

@@ -46,7 +46,7 @@ athena_user_patch(athena_db_t *db, athena_arena_t *a, const char *id,
     s.a = a;
 
     /* $2 is updatedAt; the fields follow */
-    s.params[s.n++] = athena_sprintf(a, "%lld", (long long) now);
+    s.params[s.n++] = athena_int_text(a, now);
     s.set = athena_sprintf(a, "\"updatedAt\" = " ATHENA_TS(2));
 
     athena_set(&s, p->set_name, "name", "", p->name);

@@ -1,0 +1,128 @@
+/*
+ * What both plugins' has-permission share: the body, exactly one of
+ * "permission" (deprecated) and "permissions", each a record of action
+ * lists, and the answer {error: null, success}.
+ */
+
+#include "athena_api.h"
+#include "../core/athena_access.h"
+
+
+static athena_permission_t *
+athena_permissions_read(athena_ctx_t *ctx, athena_check_t *chk,
+    const athena_json_t *obj, size_t *n)
+{
+    size_t                i, k;
+    const char          **actions;
+    const athena_json_t  *list;
+    athena_permission_t  *perms;
+
+    perms = athena_calloc(ctx->a, (obj->n + 1) * sizeof(athena_permission_t));
+    if (perms == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < obj->n; i++) {
+        list = obj->items[i];
+
+        if (list->type != ATHENA_JSON_ARRAY) {
+            athena_check_issue(chk, athena_sprintf(ctx->a, "permissions.%s",
+                                                   obj->keys[i]),
+                               "Invalid input: expected array, received %s",
+                               athena_json_type_name(list));
+            continue;
+        }
+
+        actions = athena_alloc(ctx->a, (list->n + 1) * sizeof(char *));
+        if (actions == NULL) {
+            return NULL;
+        }
+
+        for (k = 0; k < list->n; k++) {
+            if (list->items[k]->type != ATHENA_JSON_STRING) {
+                athena_check_issue(chk, athena_sprintf(ctx->a,
+                                       "permissions.%s.%zu", obj->keys[i], k),
+                                   "Invalid input: expected string,"
+                                   " received %s",
+                                   athena_json_type_name(list->items[k]));
+            }
+
+            actions[k] = list->items[k]->string;
+        }
+
+        perms[i].resource = obj->keys[i];
+        perms[i].actions = actions;
+        perms[i].nactions = list->n;
+    }
+
+    *n = obj->n;
+
+    return perms;
+}
+
+
+/*
+ * Checks the body (an object) as the schema's z.xor does. *perms is NULL
+ * when the deprecated "permission" was the one given: better-auth passes
+ * only "permissions" on. -1 when memory ran out.
+ */
+
+int
+athena_permissions_body(athena_ctx_t *ctx, athena_check_t *chk,
+    athena_permission_t **perms, size_t *n)
+{
+    const athena_json_t  *one, *many;
+
+    *perms = NULL;
+    *n = 0;
+
+    one = athena_json_get(chk->obj, "permission");
+    many = athena_json_get(chk->obj, "permissions");
+
+    if (one != NULL && many != NULL) {
+        athena_check_issue(chk, NULL,
+                           "Invalid input: more than one option matched");
+        return 0;
+    }
+
+    if (one == NULL && many == NULL) {
+        athena_check_issue(chk, NULL, "Invalid input");
+        return 0;
+    }
+
+    if (many == NULL) {
+        return 0;
+    }
+
+    if (many->type != ATHENA_JSON_OBJECT) {
+        athena_check_issue(chk, "permissions",
+                           "Invalid input: expected record, received %s",
+                           athena_json_type_name(many));
+        return 0;
+    }
+
+    *perms = athena_permissions_read(ctx, chk, many, n);
+
+    return *perms ? 0 : -1;
+}
+
+
+void
+athena_reply_has_permission(athena_ctx_t *ctx, int success)
+{
+    yajl_gen  g;
+
+    g = athena_reply_json(ctx);
+    if (g == NULL) {
+        return;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "error");
+    athena_gen_null(g);
+    athena_gen_key(g, "success");
+    athena_gen_bool(g, success);
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+}
