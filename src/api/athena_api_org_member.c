@@ -475,9 +475,13 @@ athena_api_org_get_active_member_role(athena_ctx_t *ctx)
 }
 
 
-/* the member columns list-members may sort and filter by */
+/* the member columns list-members may sort by, and filter by */
 static const char *const  athena_member_columns[] = {
     "id", "organizationId", "userId", "role", "createdAt", NULL
+};
+
+static const char *const  athena_member_text_columns[] = {
+    "id", "organizationId", "userId", "role", NULL
 };
 
 static const char *const  athena_sort_directions[] = {
@@ -660,7 +664,8 @@ athena_api_org_list_members(athena_ctx_t *ctx)
     q.desc = dir != NULL && strcmp(dir, "desc") == 0;
 
     q.filter_column = athena_org_query_enum(ctx, &chk, "filterField",
-                                            athena_member_columns, NULL);
+                                            athena_member_text_columns,
+                                            NULL);
     op = athena_org_query_enum(ctx, &chk, "filterOperator",
                                (const char *const []) {
                                    "eq", "ne", "lt", "lte", "gt", "gte",

@@ -515,11 +515,18 @@ athena_member_list(athena_db_t *db, athena_arena_t *a,
     p[3] = athena_int_text(a, q->offset);
 
     /* $2 is the filter's value, or an unused NULL */
-    where = q->filter_column == NULL
-            ? athena_strdup(a, "m.\"organizationId\" = $1"
-                               " AND $2::text IS NULL")
-            : athena_sprintf(a, "m.\"organizationId\" = $1 AND m.\"%s\" %s",
-                             q->filter_column, q->filter_sql);
+    if (q->filter_column == NULL) {
+        where = athena_strdup(a, "m.\"organizationId\" = $1"
+                                 " AND $2::text IS NULL");
+
+    } else {
+        sql = athena_sprintf(a, "m.\"%s\"", q->filter_column);
+        where = sql ? athena_sprintf(a, q->filter_sql, sql) : NULL;
+        where = where ? athena_sprintf(a, "m.\"organizationId\" = $1 AND %s",
+                                       where)
+                      : NULL;
+    }
+
     if (where == NULL) {
         return ATHENA_STORE_ERROR;
     }

@@ -18,8 +18,8 @@ typedef enum {
 
 
 /*
- * A page of members. filter_sql is the operator and its placeholder,
- * "= $2" or "= ANY ($2::text[])"; filter_value is $2.
+ * A page of members. filter_sql is a format of the filter over its
+ * column (%s) and value ($2): "%s = $2", "%s = ANY ($2::text[])", ...
  */
 typedef struct {
     const char   *org_id;

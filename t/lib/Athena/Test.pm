@@ -13,6 +13,7 @@ use warnings;
 
 use Exporter 'import';
 use Digest::SHA qw(hmac_sha256_base64);
+use File::Temp ();
 use JSON::PP;
 use Time::HiRes qw(time);
 
@@ -23,6 +24,7 @@ our @EXPORT = qw(
     servers psql json_decode json_encode random_id sign session_cookie scrypt_hash
     create_user create_session default_main_config default_http_config
     install_defaults start_nginx hold_table_lock gate_http_config app_hits create_org
+    in_parallel
 );
 
 our $SECRET = 'athena-test-secret-0123456789-abcdefghijklmnop';
@@ -172,10 +174,49 @@ sub create_org {
 }
 
 
-# another Postgres session takes an exclusive lock on the table and keeps
-# it for $secs seconds; returns (once the lock is held) the child's PID
+# runs $n copies of $code (given 0 .. $n-1) in forked children, released
+# together, and returns what each returned: [{code, body}, ...] in order
+sub in_parallel {
+    my ($n, $code) = @_;
+    my $dir = File::Temp::tempdir(CLEANUP => 1);
+    my $start = time + 0.3;
+    my @kids;
+
+    for my $i (0 .. $n - 1) {
+        my $pid = fork;
+        die "fork: $!" unless defined $pid;
+        if ($pid == 0) {
+            Time::HiRes::sleep($start - time) if $start > time;
+            my $r = $code->($i);
+            open my $fh, '>', "$dir/$i" or exit 1;
+            print $fh "$r->{code}\n$r->{body}";
+            close $fh;
+            exit 0;
+        }
+        push @kids, $pid;
+    }
+
+    waitpid($_, 0) for @kids;
+
+    my @out;
+    for my $i (0 .. $n - 1) {
+        open my $fh, '<', "$dir/$i" or do { push @out, { code => 0 }; next };
+        local $/;
+        my ($code, $body) = split /\n/, <$fh>, 2;
+        push @out, { code => $code, body => $body };
+    }
+
+    return @out;
+}
+
+
+# another Postgres session takes a lock on the table (ACCESS EXCLUSIVE
+# unless $mode says) and keeps it for $secs seconds; returns (once the
+# lock is held) the child's PID
 sub hold_table_lock {
-    my ($table, $secs) = @_;
+    my ($table, $secs, $mode) = @_;
+    $mode ||= 'ACCESS EXCLUSIVE';
+    (my $held = $mode) =~ s/(\w+)\s*/\u\L$1/g;
 
     my $pid = fork;
     die "fork: $!" unless defined $pid;
@@ -183,14 +224,14 @@ sub hold_table_lock {
     if ($pid == 0) {
         open STDOUT, '>', '/dev/null';
         exec 'psql', '-X', '-q', servers()->conninfo, '-c',
-             "BEGIN; LOCK TABLE $table IN ACCESS EXCLUSIVE MODE;"
+             "BEGIN; LOCK TABLE $table IN $mode MODE;"
              . " SELECT pg_sleep($secs); COMMIT;";
     }
 
     for (1 .. 200) {
         last if psql(qq{SELECT count(*) FROM pg_locks l JOIN pg_class c
                         ON c.oid = l.relation WHERE c.relname = '$table'
-                        AND l.mode = 'AccessExclusiveLock' AND l.granted}) > 0;
+                        AND l.mode = '${held}Lock' AND l.granted}) > 0;
         select undef, undef, undef, 0.02;
     }
 
