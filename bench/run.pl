@@ -4,8 +4,10 @@
 # plain nginx "return 200" (and, for the gate before proxy_pass, to the
 # same proxy_pass without it). Starts its own Postgres, Redis and nginx.
 # The gate's cases run twice: with 1,000 sessions in the table, then with
-# BENCH_SESSIONS (default 1,000,000). The admin API's run last, with
-# BENCH_USERS (default 1,000,000) users in the table.
+# BENCH_SESSIONS (default 1,000,000). The admin API's run next, with
+# BENCH_USERS (default 1,000,000) users in the table, then the
+# organization API's, for a user in 50 organizations. BENCH_ONLY picks
+# sections (a comma-separated list of gate, admin, org; default all).
 #
 #   perl bench/run.pl [seconds per case, default 10]
 
@@ -22,6 +24,8 @@ my $conns = $ENV{BENCH_CONNECTIONS} || 64;
 
 die "wrk is not installed (apt-get install wrk)\n"
     unless system('which wrk >/dev/null 2>&1') == 0;
+
+my %only = map { $_ => 1 } split /,/, $ENV{BENCH_ONLY} || 'gate,admin,org';
 
 my $large = $ENV{BENCH_SESSIONS} || 1_000_000;
 my $users = $ENV{BENCH_USERS} || 1_000_000;
@@ -155,57 +159,114 @@ sub run_cases {
 }
 
 my $n = psql('SELECT count(*) FROM session');
-run_cases("$n sessions in the table", @cases);
+my $t0;
 
-# many more sessions of the same users, then the gate's cases again
-my $t0 = time;
-psql('CREATE TEMP TABLE u AS SELECT id, row_number() OVER () - 1 AS n'
-     . ' FROM "user"; '
-     . 'INSERT INTO session (id, "expiresAt", token, "createdAt", "updatedAt",'
-     . ' "userId") SELECT md5(g::text || \'i\'), now() + interval \'7 days\','
-     . " md5(g::text), now(), now(), u.id FROM generate_series(1, $large - $n) g"
-     . ' JOIN u ON u.n = g % (SELECT count(*) FROM u); ANALYZE session');
-$n = psql('SELECT count(*) FROM session');
-printf "\n(seeding took %.0f s)\n", time - $t0;
-# let Postgres finish with the bulk write before measuring again
-psql('VACUUM ANALYZE session');
-psql('CHECKPOINT');
-sleep 5;
-run_cases("$n sessions in the table",
-          ['plain nginx return 200', '/plain', [@tokens]], @gate_cases,
-          ['GET /get-session (bearer, Redis warm)', '/api/auth/get-session',
-           [@bearer]]);
+if ($only{gate}) {
+    run_cases("$n sessions in the table", @cases);
+
+    # many more sessions of the same users, then the gate's cases again
+    $t0 = time;
+    psql('CREATE TEMP TABLE u AS SELECT id, row_number() OVER () - 1 AS n'
+         . ' FROM "user"; '
+         . 'INSERT INTO session (id, "expiresAt", token, "createdAt",'
+         . ' "updatedAt", "userId") SELECT md5(g::text || \'i\'),'
+         . ' now() + interval \'7 days\', md5(g::text), now(), now(), u.id'
+         . " FROM generate_series(1, $large - $n) g"
+         . ' JOIN u ON u.n = g % (SELECT count(*) FROM u); ANALYZE session');
+    $n = psql('SELECT count(*) FROM session');
+    printf "\n(seeding took %.0f s)\n", time - $t0;
+    # let Postgres finish with the bulk write before measuring again
+    psql('VACUUM ANALYZE session');
+    psql('CHECKPOINT');
+    sleep 5;
+    run_cases("$n sessions in the table",
+              ['plain nginx return 200', '/plain', [@tokens]], @gate_cases,
+              ['GET /get-session (bearer, Redis warm)', '/api/auth/get-session',
+               [@bearer]]);
+}
 
 # the admin API over many users
-$t0 = time;
-psql('INSERT INTO "user" (id, name, email, "emailVerified", "createdAt",'
-     . ' "updatedAt", role, banned) SELECT \'many\' || g, \'Many \' || g,'
-     . ' \'many\' || g || \'@example.net\', false,'
-     . ' now() - g * interval \'1 second\', now(), \'user\', false'
-     . " FROM generate_series(1, $users) g");
-psql('VACUUM ANALYZE "user"');
-psql('CHECKPOINT');
-$n = psql('SELECT count(*) FROM "user"');
-printf "\n(seeding %d users took %.0f s)\n", $users, time - $t0;
-sleep 5;
+if ($only{admin}) {
+    $t0 = time;
+    psql('INSERT INTO "user" (id, name, email, "emailVerified", "createdAt",'
+         . ' "updatedAt", role, banned) SELECT \'many\' || g, \'Many \' || g,'
+         . ' \'many\' || g || \'@example.net\', false,'
+         . ' now() - g * interval \'1 second\', now(), \'user\', false'
+         . " FROM generate_series(1, $users) g");
+    psql('VACUUM ANALYZE "user"');
+    psql('CHECKPOINT');
+    $n = psql('SELECT count(*) FROM "user"');
+    printf "\n(seeding %d users took %.0f s)\n", $users, time - $t0;
+    sleep 5;
 
-my $admin = create_user(email => 'bench-admin@example.com', role => 'admin');
-$ENV{BENCH_ADMIN_TOKEN} = create_session($admin->{id});
-my @admin = ('-H', "'Authorization: Bearer $ENV{BENCH_ADMIN_TOKEN}'");
+    my $admin = create_user(email => 'bench-admin@example.com',
+                            role => 'admin');
+    my $admin_token = create_session($admin->{id});
+    my @admin = ('-H', "'Authorization: Bearer $admin_token'");
+    local $ENV{BENCH_POST_TOKEN} = $admin_token;
+    local $ENV{BENCH_BODY} = '{"permissions":{"user":["list"]}}';
 
-run_cases("$n users in the table",
-          ['plain nginx return 200', '/plain', []],
-          ['POST /admin/has-permission', '/api/auth/admin/has-permission',
-           ['-s', "$FindBin::Bin/has-permission.lua"]],
-          ['GET /admin/get-user', '/api/auth/admin/get-user?id=many'
-           . int($users / 2),
-           [@admin]],
-          ['GET /admin/list-users?limit=20', '/api/auth/admin/list-users?limit=20',
-           [@admin]]);
+    run_cases("$n users in the table",
+              ['plain nginx return 200', '/plain', []],
+              ['POST /admin/has-permission', '/api/auth/admin/has-permission',
+               ['-s', "$FindBin::Bin/post-json.lua"]],
+              ['GET /admin/get-user', '/api/auth/admin/get-user?id=many'
+               . int($users / 2),
+               [@admin]],
+              ['GET /admin/list-users?limit=20',
+               '/api/auth/admin/list-users?limit=20',
+               [@admin]]);
 
-print "\nPostgres plan of the list-users page and its total:\n",
-      psql('EXPLAIN ANALYZE SELECT id FROM "user" u LIMIT 20 OFFSET 0'), "\n",
-      psql('EXPLAIN ANALYZE SELECT n FROM athena_user_count'), "\n";
+    print "\nPostgres plan of the list-users page and its total:\n",
+          psql('EXPLAIN ANALYZE SELECT id FROM "user" u LIMIT 20'), "\n",
+          psql('EXPLAIN ANALYZE SELECT n FROM athena_user_count'), "\n";
+}
+
+# the organization API: a user in 50 organizations (of 10,000 in the
+# table), each with 20 members
+if ($only{org}) {
+    $t0 = time;
+    my $member = create_user(email => 'bench-org@example.com');
+    psql(q{INSERT INTO organization (id, name, slug, "createdAt", metadata)
+           SELECT 'org' || g, 'Org ' || g, 'org-' || g,
+           now() - g * interval '1 second', '{"plan":"team"}'
+           FROM generate_series(1, 10000) g; }
+         . q{INSERT INTO member (id, "organizationId", "userId", role,
+           "createdAt") SELECT 'mem' || o || '-' || k, 'org' || o,
+           md5(((o * 20 + k) % 999 + 1)::text || 'u'), 'member', now()
+           FROM generate_series(1, 10000) o, generate_series(1, 20) k; }
+         . qq{INSERT INTO member (id, "organizationId", "userId", role,
+           "createdAt") SELECT 'bench-m' || g, 'org' || (g * 200),
+           '$member->{id}',
+           CASE WHEN g % 2 = 0 THEN 'admin' ELSE 'owner' END, now()
+           FROM generate_series(1, 50) g});
+    psql('VACUUM ANALYZE organization');
+    psql('VACUUM ANALYZE member');
+    printf "
+    (seeding 10,000 organizations, 200,050 members took %.0f s)
+    ",
+           time - $t0;
+
+    my $org_token = create_session($member->{id}, active_org => 'org200');
+    local $ENV{BENCH_POST_TOKEN} = $org_token;
+    local $ENV{BENCH_BODY} = '{"permissions":{"member":["create"],'
+                             . '"invitation":["create"]}}';
+    my $r = $nginx->request('GET', '/api/auth/organization/list',
+                            headers => ["Authorization: Bearer $org_token"]);
+    my @n = $r->{body} =~ /"slug":/g;
+    printf "(GET /organization/list answers %d organizations, %d bytes)\n",
+           scalar @n, length $r->{body};
+
+    $n = psql('SELECT count(*) FROM member');
+    run_cases("$n members in the table",
+              ['plain nginx return 200', '/plain', []],
+              ['GET /organization/list (50 organizations)',
+               '/api/auth/organization/list',
+               ['-H', "'Authorization: Bearer $org_token'"]],
+              ['POST /organization/has-permission',
+               '/api/auth/organization/has-permission',
+               ['-s', "$FindBin::Bin/post-json.lua"]]);
+}
 
 my $pids = `pgrep -P $nginx->{pid}`;
 my @rss = map { `ps -o rss= -p $_` =~ s/\s+//gr } split /\s+/, $pids;

@@ -296,11 +296,17 @@ athena_org_list_of(athena_db_t *db, athena_arena_t *a, const char *user_id,
     p[0] = user_id;
     p[1] = athena_int_text(a, limit);
 
+    /*
+     * One primary-key probe per membership: left to itself the planner
+     * hashes the whole organization table for a few dozen rows.
+     */
     rc = athena_pg_exec(db, a,
-             "SELECT " ATHENA_ORG_COLS("o") " FROM member m"
-             " JOIN organization o ON o.id = m.\"organizationId\""
-             " WHERE m.\"userId\" = $1 ORDER BY m.\"createdAt\", m.id"
-             " LIMIT $2",
+             "SELECT " ATHENA_ORG_COLS("o") " FROM"
+             " (SELECT \"organizationId\", \"createdAt\", id FROM member"
+             " WHERE \"userId\" = $1 ORDER BY \"createdAt\", id LIMIT $2) m"
+             " CROSS JOIN LATERAL (SELECT * FROM organization"
+             " WHERE id = m.\"organizationId\" LIMIT 1) o"
+             " ORDER BY m.\"createdAt\", m.id",
              2, p, &rows);
     if (rc != ATHENA_STORE_OK) {
         return rc;
