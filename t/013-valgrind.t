@@ -104,6 +104,24 @@ for my $c (['POST', '/admin/set-role', qq({"userId":"$other->{id}","role":["a","
         or diag $r->{body};
 }
 
+# the organization API: transactions, a refusal, lists, the caches
+for my $c (['POST', '/organization/create', '{"name":"V","slug":"v","metadata":{"a":[1]}}', 200],
+           ['POST', '/organization/create', '{"name":"V","slug":"v"}', 400],
+           ['POST', '/organization/invite-member', '{"email":"w@example.com","role":["admin","member"]}', 200],
+           ['POST', '/organization/has-permission', '{"permissions":{"member":["create"]}}', 200],
+           ['GET', '/organization/get-full-organization?organizationSlug=v', undef, 200],
+           ['GET', '/organization/list-members?filterField=role&filterOperator=in&filterValue=owner&filterValue=x', undef, 200],
+           ['POST', '/organization/set-active', '{"organizationSlug":"v"}', 200],
+           ['GET', '/organization/list', undef, 200])
+{
+    $r = $nginx->request($c->[0], "/api/auth$c->[1]",
+                         headers => [ $auth, defined $c->[2]
+                                      ? ('Content-Type: application/json') : () ],
+                         body => $c->[2], timeout => 60);
+    is($r->{code}, $c->[3], "organization: $c->[0] $c->[1] -> $c->[3]")
+        or diag $r->{body};
+}
+
 $r = $nginx->request('POST', '/api/auth/sign-out', headers => [$auth],
                      timeout => 60);
 is($r->{code}, 200, 'POST /sign-out with a session');
