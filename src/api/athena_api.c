@@ -238,6 +238,43 @@ athena_query_all(athena_ctx_t *ctx, const char *name, size_t *n)
 }
 
 
+/*
+ * A query parameter that must be one of names (zod's enum), or absent:
+ * the default then. NULL after an issue was noted.
+ */
+
+const char *
+athena_query_enum(athena_ctx_t *ctx, athena_check_t *chk, const char *name,
+    const char *const *names, const char *dflt)
+{
+    char        *v, *list;
+    size_t       len, i;
+
+    v = athena_query_arg(ctx, name, &len);
+    if (v == NULL) {
+        return dflt;
+    }
+
+    list = "";
+
+    for (i = 0; names[i]; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            return names[i];
+        }
+
+        list = athena_sprintf(ctx->a, "%s%s\"%s\"", list, i ? "|" : "",
+                              names[i]);
+        if (list == NULL) {
+            return NULL;
+        }
+    }
+
+    athena_check_issue(chk, name, "Invalid option: expected one of %s", list);
+
+    return NULL;
+}
+
+
 /* "application/json; charset=utf-8" is "application/json" */
 
 static int

@@ -56,6 +56,50 @@ athena_invitation_is_mine(athena_ctx_t *ctx, const athena_invitation_t *inv)
 
 
 /*
+ * The invitation id names, pending and addressed to the caller; *ok is 0
+ * after an answer: 400 INVITATION_NOT_FOUND in the words not_found (also
+ * for an expired one, when unexpired), 403 for someone else's.
+ */
+
+static athena_store_rc_e
+athena_invitation_mine(athena_ctx_t *ctx, const char *id, int unexpired,
+    const char *not_found, athena_invitation_info_t *info, int *ok)
+{
+    athena_store_rc_e  rc;
+
+    *ok = 0;
+
+    rc = athena_invitation_get(ctx->db, ctx->a, id, info);
+
+    if (rc == ATHENA_STORE_OK
+        && ((unexpired && info->inv.expires_at < ctx->now)
+            || strcmp(info->inv.status, "pending") != 0))
+    {
+        rc = ATHENA_STORE_NOT_FOUND;
+    }
+
+    if (rc == ATHENA_STORE_NOT_FOUND) {
+        athena_reply_error(ctx, 400, "INVITATION_NOT_FOUND", not_found);
+        return ATHENA_STORE_OK;
+    }
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    if (!athena_invitation_is_mine(ctx, &info->inv)) {
+        athena_org_fail(ctx, 403,
+                        "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION");
+        return ATHENA_STORE_OK;
+    }
+
+    *ok = 1;
+
+    return ATHENA_STORE_OK;
+}
+
+
+/*
  * POST /organization/invite-member {email, role, organizationId?,
  * resend?}: the new pending invitation. The organization's row is locked
  * first, so that concurrent invitations count the limit one at a time.
@@ -303,28 +347,10 @@ athena_api_org_accept_invitation(athena_ctx_t *ctx)
         return rc;
     }
 
-    rc = athena_invitation_get(ctx->db, ctx->a, id, &info);
-
-    if (rc == ATHENA_STORE_OK
-        && (info.inv.expires_at < ctx->now
-            || strcmp(info.inv.status, "pending") != 0))
-    {
-        rc = ATHENA_STORE_NOT_FOUND;
-    }
-
-    if (rc == ATHENA_STORE_NOT_FOUND) {
-        athena_org_fail(ctx, 400, "INVITATION_NOT_FOUND");
-        return ATHENA_STORE_OK;
-    }
-
-    if (rc != ATHENA_STORE_OK) {
+    rc = athena_invitation_mine(ctx, id, 1, "Invitation not found", &info,
+                                &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
-    }
-
-    if (!athena_invitation_is_mine(ctx, &info.inv)) {
-        athena_org_fail(ctx, 403,
-                        "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION");
-        return ATHENA_STORE_OK;
     }
 
     rc = athena_org_get(ctx->db, ctx->a, info.inv.organization_id, NULL, 1,
@@ -425,27 +451,11 @@ athena_api_org_reject_invitation(athena_ctx_t *ctx)
         return rc;
     }
 
-    rc = athena_invitation_get(ctx->db, ctx->a, id, &info);
-
-    if (rc == ATHENA_STORE_OK && strcmp(info.inv.status, "pending") != 0) {
-        rc = ATHENA_STORE_NOT_FOUND;
-    }
-
-    if (rc == ATHENA_STORE_NOT_FOUND) {
-        /* better-auth's own words here, not the table's */
-        athena_reply_error(ctx, 400, "INVITATION_NOT_FOUND",
-                           "Invitation not found!");
-        return ATHENA_STORE_OK;
-    }
-
-    if (rc != ATHENA_STORE_OK) {
+    /* better-auth's own words here, not the table's; expiry is no matter */
+    rc = athena_invitation_mine(ctx, id, 0, "Invitation not found!", &info,
+                                &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
-    }
-
-    if (!athena_invitation_is_mine(ctx, &info.inv)) {
-        athena_org_fail(ctx, 403,
-                        "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION");
-        return ATHENA_STORE_OK;
     }
 
     if (info.org_name == NULL) {
@@ -573,28 +583,10 @@ athena_api_org_get_invitation(athena_ctx_t *ctx)
         return rc;
     }
 
-    rc = athena_invitation_get(ctx->db, ctx->a, id, &info);
-
-    if (rc == ATHENA_STORE_OK
-        && (info.inv.expires_at < ctx->now
-            || strcmp(info.inv.status, "pending") != 0))
-    {
-        rc = ATHENA_STORE_NOT_FOUND;
-    }
-
-    if (rc == ATHENA_STORE_NOT_FOUND) {
-        athena_org_fail(ctx, 400, "INVITATION_NOT_FOUND");
-        return ATHENA_STORE_OK;
-    }
-
-    if (rc != ATHENA_STORE_OK) {
+    rc = athena_invitation_mine(ctx, id, 1, "Invitation not found", &info,
+                                &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
-    }
-
-    if (!athena_invitation_is_mine(ctx, &info.inv)) {
-        athena_org_fail(ctx, 403,
-                        "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION");
-        return ATHENA_STORE_OK;
     }
 
     if (info.org_name == NULL) {

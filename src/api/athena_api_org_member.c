@@ -41,6 +41,30 @@ athena_org_caller_locked(athena_ctx_t *ctx, const char *org_id,
 }
 
 
+/* the member a request names; *ok is 0 after 400 MEMBER_NOT_FOUND */
+
+static athena_store_rc_e
+athena_org_target(athena_ctx_t *ctx, athena_member_by_e by,
+    const char *org_id, const char *key, athena_member_t *m, int *ok)
+{
+    athena_store_rc_e  rc;
+
+    *ok = 0;
+
+    rc = key ? athena_member_find(ctx->db, ctx->a, by, org_id, key, m)
+             : ATHENA_STORE_ERROR;
+
+    if (rc == ATHENA_STORE_NOT_FOUND) {
+        athena_org_fail(ctx, 400, "MEMBER_NOT_FOUND");
+        return ATHENA_STORE_OK;
+    }
+
+    *ok = rc == ATHENA_STORE_OK;
+
+    return rc;
+}
+
+
 /* whether the creator role's holders in org_id are at most one */
 
 static athena_store_rc_e
@@ -111,22 +135,15 @@ athena_api_org_remove_member(athena_ctx_t *ctx)
 
     if (by_email) {
         email = athena_email_normalize(ctx->a, key->string, key->len);
-        rc = email ? athena_member_find(ctx->db, ctx->a,
-                                        ATHENA_MEMBER_BY_EMAIL, org_id,
-                                        email, &target)
-                   : ATHENA_STORE_ERROR;
+        rc = athena_org_target(ctx, ATHENA_MEMBER_BY_EMAIL, org_id, email,
+                               &target, &ok);
 
     } else {
-        rc = athena_member_find(ctx->db, ctx->a, ATHENA_MEMBER_BY_ID, NULL,
-                                key->string, &target);
+        rc = athena_org_target(ctx, ATHENA_MEMBER_BY_ID, NULL, key->string,
+                               &target, &ok);
     }
 
-    if (rc == ATHENA_STORE_NOT_FOUND) {
-        athena_org_fail(ctx, 400, "MEMBER_NOT_FOUND");
-        return ATHENA_STORE_OK;
-    }
-
-    if (rc != ATHENA_STORE_OK) {
+    if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
 
@@ -272,15 +289,9 @@ athena_api_org_update_member_role(athena_ctx_t *ctx)
         target = me;
 
     } else {
-        rc = athena_member_find(ctx->db, ctx->a, ATHENA_MEMBER_BY_ID, NULL,
-                                id->string, &target);
-
-        if (rc == ATHENA_STORE_NOT_FOUND) {
-            athena_org_fail(ctx, 400, "MEMBER_NOT_FOUND");
-            return ATHENA_STORE_OK;
-        }
-
-        if (rc != ATHENA_STORE_OK) {
+        rc = athena_org_target(ctx, ATHENA_MEMBER_BY_ID, NULL, id->string,
+                               &target, &ok);
+        if (rc != ATHENA_STORE_OK || !ok) {
             return rc;
         }
     }
@@ -558,41 +569,6 @@ athena_pg_text_array(athena_arena_t *a, const char *const *values, size_t n)
 }
 
 
-/* a query value that must be one of names; dflt when absent */
-
-static const char *
-athena_org_query_enum(athena_ctx_t *ctx, athena_check_t *chk,
-    const char *name, const char *const *names, const char *dflt)
-{
-    char        *list;
-    size_t       i;
-    const char  *v;
-
-    v = athena_org_query(ctx, name);
-    if (v == NULL) {
-        return dflt;
-    }
-
-    list = "";
-
-    for (i = 0; names[i]; i++) {
-        if (strcmp(v, names[i]) == 0) {
-            return names[i];
-        }
-
-        list = athena_sprintf(ctx->a, "%s%s\"%s\"", list, i ? "|" : "",
-                              names[i]);
-        if (list == NULL) {
-            return NULL;
-        }
-    }
-
-    athena_check_issue(chk, name, "Invalid option: expected one of %s", list);
-
-    return NULL;
-}
-
-
 /*
  * limit and offset as Number(x): a whole number of at least zero, or
  * the default (limit: better-auth's "||", so 0 and junk are the default).
@@ -657,16 +633,23 @@ athena_api_org_list_members(athena_ctx_t *ctx)
                                      ? ctx->conf->membership_limit : 100);
     q.offset = athena_org_query_count(ctx, &chk, "offset", 0);
 
-    q.sort_column = athena_org_query_enum(ctx, &chk, "sortBy",
+    /* an empty sortBy or filterField is none, to better-auth */
+    if (athena_org_query(ctx, "sortBy") != NULL) {
+        q.sort_column = athena_query_enum(ctx, &chk, "sortBy",
                                           athena_member_columns, NULL);
-    dir = athena_org_query_enum(ctx, &chk, "sortDirection",
-                                athena_sort_directions, "asc");
+    }
+
+    dir = athena_query_enum(ctx, &chk, "sortDirection",
+                            athena_sort_directions, "asc");
     q.desc = dir != NULL && strcmp(dir, "desc") == 0;
 
-    q.filter_column = athena_org_query_enum(ctx, &chk, "filterField",
+    if (athena_org_query(ctx, "filterField") != NULL) {
+        q.filter_column = athena_query_enum(ctx, &chk, "filterField",
                                             athena_member_text_columns,
                                             NULL);
-    op = athena_org_query_enum(ctx, &chk, "filterOperator",
+    }
+
+    op = athena_query_enum(ctx, &chk, "filterOperator",
                                (const char *const []) {
                                    "eq", "ne", "lt", "lte", "gt", "gte",
                                    "in", "not_in", "contains", "starts_with",
