@@ -232,7 +232,7 @@ athena_api_org_create(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_api_org_update(athena_ctx_t *ctx)
 {
-    int                   ok, found;
+    int                   ok;
     const char           *org_id;
     athena_org_t          set, org;
     athena_check_t        chk, dchk;
@@ -280,14 +280,11 @@ athena_api_org_update(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_org_caller(ctx, org_id, &me, &found);
-    if (rc != ATHENA_STORE_OK) {
+    rc = athena_org_member_of(ctx, org_id, 0, 400,
+                              "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION",
+                              &me, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
-    }
-
-    if (!found) {
-        athena_org_fail(ctx, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION");
-        return ATHENA_STORE_OK;
     }
 
     if (!athena_org_may(me.role, "organization", "update")) {
@@ -327,7 +324,7 @@ athena_api_org_update(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_api_org_delete(athena_ctx_t *ctx)
 {
-    int                   ok, found;
+    int                   ok;
     char                 *key;
     size_t                i, n;
     const char          **tokens, **users;
@@ -364,23 +361,16 @@ athena_api_org_delete(athena_ctx_t *ctx)
     }
 
     /* no member joins or leaves while it goes */
-    rc = athena_org_get(ctx->db, ctx->a, id->string, NULL, 1, &org);
-    if (rc != ATHENA_STORE_OK && rc != ATHENA_STORE_NOT_FOUND) {
+    rc = athena_org_member_of(ctx, id->string, 1, 400,
+                              "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION",
+                              &me, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
 
-    found = 0;
-
-    if (rc == ATHENA_STORE_OK) {
-        rc = athena_org_caller(ctx, id->string, &me, &found);
-        if (rc != ATHENA_STORE_OK) {
-            return rc;
-        }
-    }
-
-    if (!found) {
-        athena_org_fail(ctx, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION");
-        return ATHENA_STORE_OK;
+    rc = athena_org_get(ctx->db, ctx->a, id->string, NULL, 0, &org);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
     }
 
     if (!athena_org_may(me.role, "organization", "delete")) {
@@ -846,9 +836,8 @@ athena_api_org_check_slug(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_api_org_leave(athena_ctx_t *ctx)
 {
-    int                   ok, found;
+    int                   ok;
     int64_t               owners;
-    athena_org_t          org;
     athena_check_t        chk;
     athena_member_t       me;
     athena_store_rc_e     rc;
@@ -869,25 +858,14 @@ athena_api_org_leave(athena_ctx_t *ctx)
         return rc;
     }
 
-    rc = athena_org_get(ctx->db, ctx->a, id->string, NULL, 1, &org);
-
-    found = 0;
-
-    if (rc == ATHENA_STORE_OK) {
-        rc = athena_org_caller(ctx, id->string, &me, &found);
-    }
-
-    if (rc != ATHENA_STORE_OK && rc != ATHENA_STORE_NOT_FOUND) {
+    rc = athena_org_member_of(ctx, id->string, 1, 400, "MEMBER_NOT_FOUND",
+                              &me, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
 
-    if (!found) {
-        athena_org_fail(ctx, 400, "MEMBER_NOT_FOUND");
-        return ATHENA_STORE_OK;
-    }
-
     if (athena_org_is_creator(ctx, me.role)) {
-        rc = athena_member_count(ctx->db, ctx->a, org.id,
+        rc = athena_member_count(ctx->db, ctx->a, id->string,
                                  ctx->conf->creator_role, &owners);
         if (rc != ATHENA_STORE_OK) {
             return rc;
@@ -903,12 +881,12 @@ athena_api_org_leave(athena_ctx_t *ctx)
     rc = athena_member_delete(ctx->db, ctx->a, me.id);
 
     if (rc == ATHENA_STORE_OK) {
-        rc = athena_org_member_changed(ctx, org.id, ctx->user.id);
+        rc = athena_org_member_changed(ctx, id->string, ctx->user.id);
     }
 
     if (rc == ATHENA_STORE_OK
         && ctx->session.active_organization_id != NULL
-        && strcmp(ctx->session.active_organization_id, org.id) == 0)
+        && strcmp(ctx->session.active_organization_id, id->string) == 0)
     {
         rc = athena_org_activate(ctx, NULL, 0);
     }

@@ -108,11 +108,10 @@ athena_invitation_mine(athena_ctx_t *ctx, const char *id, int unexpired,
 athena_store_rc_e
 athena_api_org_invite_member(athena_ctx_t *ctx)
 {
-    int                   ok, found, creator, resend;
+    int                   ok, creator, resend;
     char                 *email;
     int64_t               pending;
     const char           *org_id, *roles, *unknown;
-    athena_org_t          org;
     athena_check_t        chk;
     athena_member_t       me, other;
     athena_store_rc_e     rc;
@@ -159,20 +158,10 @@ athena_api_org_invite_member(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    found = 0;
-    rc = athena_org_get(ctx->db, ctx->a, org_id, NULL, 1, &org);
-
-    if (rc == ATHENA_STORE_OK) {
-        rc = athena_org_caller(ctx, org_id, &me, &found);
-    }
-
-    if (rc != ATHENA_STORE_OK && rc != ATHENA_STORE_NOT_FOUND) {
+    rc = athena_org_member_of(ctx, org_id, 1, 400, "MEMBER_NOT_FOUND", &me,
+                              &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
-    }
-
-    if (!found) {
-        athena_org_fail(ctx, 400, "MEMBER_NOT_FOUND");
-        return ATHENA_STORE_OK;
     }
 
     if (!athena_org_may(me.role, "invitation", "create")) {
@@ -489,7 +478,7 @@ athena_api_org_reject_invitation(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_api_org_cancel_invitation(athena_ctx_t *ctx)
 {
-    int                        ok, found;
+    int                        ok;
     const char                *id;
     athena_check_t             chk;
     athena_member_t            me;
@@ -515,17 +504,14 @@ athena_api_org_cancel_invitation(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    if (rc == ATHENA_STORE_OK) {
-        rc = athena_org_caller(ctx, info.inv.organization_id, &me, &found);
-    }
-
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
 
-    if (!found) {
-        athena_org_fail(ctx, 400, "MEMBER_NOT_FOUND");
-        return ATHENA_STORE_OK;
+    rc = athena_org_member_of(ctx, info.inv.organization_id, 0, 400,
+                              "MEMBER_NOT_FOUND", &me, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
     }
 
     if (!athena_org_may(me.role, "invitation", "cancel")) {

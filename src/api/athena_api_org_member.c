@@ -12,35 +12,6 @@
 #include "../core/athena_text.h"
 
 
-/*
- * Locks the organization's row (so that two requests changing its
- * members cannot both count the same owners) and reads the caller's
- * membership of it; *found is 0 for either missing.
- */
-
-static athena_store_rc_e
-athena_org_caller_locked(athena_ctx_t *ctx, const char *org_id,
-    athena_member_t *me, int *found)
-{
-    athena_org_t        org;
-    athena_store_rc_e   rc;
-
-    *found = 0;
-
-    rc = athena_org_get(ctx->db, ctx->a, org_id, NULL, 1, &org);
-
-    if (rc == ATHENA_STORE_NOT_FOUND) {
-        return ATHENA_STORE_OK;
-    }
-
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
-    }
-
-    return athena_org_caller(ctx, org_id, me, found);
-}
-
-
 /* the member a request names; *ok is 0 after 400 MEMBER_NOT_FOUND */
 
 static athena_store_rc_e
@@ -90,7 +61,7 @@ athena_org_last_creator(athena_ctx_t *ctx, const char *org_id, int *last)
 athena_store_rc_e
 athena_api_org_remove_member(athena_ctx_t *ctx)
 {
-    int                   ok, found, by_email, last;
+    int                   ok, by_email, last;
     char                 *email;
     const char           *org_id;
     athena_check_t        chk;
@@ -121,14 +92,10 @@ athena_api_org_remove_member(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_org_caller_locked(ctx, org_id, &me, &found);
-    if (rc != ATHENA_STORE_OK) {
+    rc = athena_org_member_of(ctx, org_id, 1, 400, "MEMBER_NOT_FOUND", &me,
+                              &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
-    }
-
-    if (!found) {
-        athena_org_fail(ctx, 400, "MEMBER_NOT_FOUND");
-        return ATHENA_STORE_OK;
     }
 
     by_email = strchr(key->string, '@') != NULL;
@@ -231,7 +198,7 @@ athena_reply_role_not_found(athena_ctx_t *ctx, const char *unknown)
 athena_store_rc_e
 athena_api_org_update_member_role(athena_ctx_t *ctx)
 {
-    int                   ok, found, creator, last;
+    int                   ok, creator, last;
     const char           *org_id, *roles, *unknown;
     athena_check_t        chk;
     athena_member_t       me, target;
@@ -275,14 +242,10 @@ athena_api_org_update_member_role(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_org_caller_locked(ctx, org_id, &me, &found);
-    if (rc != ATHENA_STORE_OK) {
+    rc = athena_org_member_of(ctx, org_id, 1, 400, "MEMBER_NOT_FOUND", &me,
+                              &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
-    }
-
-    if (!found) {
-        athena_org_fail(ctx, 400, "MEMBER_NOT_FOUND");
-        return ATHENA_STORE_OK;
     }
 
     if (strcmp(id->string, me.id) == 0) {
@@ -352,7 +315,7 @@ athena_api_org_update_member_role(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_api_org_get_active_member(athena_ctx_t *ctx)
 {
-    int                 ok, found;
+    int                 ok;
     athena_member_t     me;
     athena_store_rc_e   rc;
 
@@ -366,15 +329,10 @@ athena_api_org_get_active_member(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_org_caller(ctx, ctx->session.active_organization_id, &me,
-                           &found);
-    if (rc != ATHENA_STORE_OK) {
+    rc = athena_org_member_of(ctx, ctx->session.active_organization_id, 0,
+                              400, "MEMBER_NOT_FOUND", &me, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
-    }
-
-    if (!found) {
-        athena_org_fail(ctx, 400, "MEMBER_NOT_FOUND");
-        return ATHENA_STORE_OK;
     }
 
     athena_reply_member(ctx, &me, 1, NULL);

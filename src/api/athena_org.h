@@ -35,6 +35,9 @@ void athena_org_fail(athena_ctx_t *ctx, int status, const char *code);
 const char *athena_org_body_id(athena_ctx_t *ctx, const char *field);
 athena_store_rc_e athena_org_caller(athena_ctx_t *ctx, const char *org_id,
     athena_member_t *m, int *found);
+athena_store_rc_e athena_org_member_of(athena_ctx_t *ctx,
+    const char *org_id, int lock, int status, const char *code,
+    athena_member_t *me, int *ok);
 int athena_org_may(const char *roles, const char *resource,
     const char *action);
 int athena_org_is_creator(athena_ctx_t *ctx, const char *roles);
