@@ -31,6 +31,13 @@ Athena::Test::default_http_config(extra => <<'X')
     athena_auth_max_body_size 16k;
     athena_auth_max_json_depth 4;
     athena_auth_disable_sign_up off;
+    athena_auth_organization_create on;
+    athena_auth_organization_limit 5;
+    athena_auth_organization_creator_role admin;
+    athena_auth_organization_membership_limit 50;
+    athena_auth_organization_invitation_limit 20;
+    athena_auth_organization_invitation_expires 7d;
+    athena_auth_organization_deletion off;
 X
 --- config
 location /auth/ { athena_auth_api /auth/; }
@@ -155,3 +162,22 @@ location /api/auth/ { athena_auth_postgres "x"; athena_auth_api; }
 --- error_log eval
 [qr/"athena_auth_postgres" directive is not allowed here in \S+nginx.conf:\d+/]
 
+
+=== TEST 14: a creator role the organization plugin does not have
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_organization_creator_role boss;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/unknown organization role "boss" in \S+nginx.conf:\d+/]
+
+
+=== TEST 15: an organization limit that is neither a number nor off
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_organization_limit many;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_organization_limit" directive takes a number or "off" in \S+nginx.conf:\d+/]

@@ -401,4 +401,49 @@ $r = call('POST', '/organization/delete', $ann_tok,
           qq({"organizationId":"$acme"}));
 is($r->{code}, 400, 'deleting it again: 400');
 
+
+
+# --- the plugin's options as directives ------------------------------------
+
+$nginx->stop;
+
+my $strict = start_nginx(http_config => default_http_config(extra => <<'X'),
+    athena_auth_organization_create off;
+    athena_auth_organization_deletion off;
+X
+                         config => 'location /api/auth/ { athena_auth_api; }');
+$r = $strict->request('POST', '/api/auth/organization/create',
+                      headers => ["Authorization: Bearer $dan_tok",
+                                  'Content-Type: application/json'],
+                      body => '{"name":"No","slug":"no"}');
+is($r->{code}, 403, 'athena_auth_organization_create off: 403');
+is($r->{body}, '{"message":"You are not allowed to create a new organization","code":"YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_ORGANIZATION"}',
+   'YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_ORGANIZATION');
+$r = $strict->request('POST', '/api/auth/organization/delete',
+                      headers => ['Content-Type: application/json'],
+                      body => qq({"organizationId":"$side"}));
+is($r->{code}, 404, 'athena_auth_organization_deletion off: 404,'
+                    . ' before the session is looked at');
+is($r->{body}, '{"message":"Organization deletion is disabled","code":"ORGANIZATION_DELETION_DISABLED"}',
+   'ORGANIZATION_DELETION_DISABLED');
+$strict->stop;
+
+my $limited = start_nginx(http_config => default_http_config(
+                              extra => 'athena_auth_organization_limit 2;'),
+                          config => 'location /api/auth/ { athena_auth_api; }');
+# ann is in side (and bob's org is not hers): one membership
+$r = $limited->request('POST', '/api/auth/organization/create',
+                       headers => ["Authorization: Bearer $ann_tok",
+                                   'Content-Type: application/json'],
+                       body => '{"name":"Two","slug":"two"}');
+is($r->{code}, 200, 'athena_auth_organization_limit 2: a second one');
+$r = $limited->request('POST', '/api/auth/organization/create',
+                       headers => ["Authorization: Bearer $ann_tok",
+                                   'Content-Type: application/json'],
+                       body => '{"name":"Three","slug":"three"}');
+is($r->{code}, 403, 'a third: 403');
+is($r->{body}, '{"message":"You have reached the maximum number of organizations","code":"YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_ORGANIZATIONS"}',
+   'YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_ORGANIZATIONS');
+$limited->stop;
+
 done_testing();
