@@ -87,6 +87,26 @@ my ($side) = $r->{body} =~ /"id":"(\w{32})","members"/;
 is(active_of($ann_tok), $acme, 'the active one stays');
 
 my $orgs = count_rows('organization');
+$r = call('POST', '/organization/create', $ann_tok,
+          '{"name":"Big","slug":"big","metadata":{"blob":"' . ('x' x 40000)
+          . '"}}');
+is($r->{code}, 413, 'metadata over the body limit: 413');
+$r = call('POST', '/organization/create', $ann_tok,
+          '{"name":"Deep","slug":"deep","metadata":' . ('{"a":' x 12) . '1'
+          . ('}' x 12) . '}');
+is($r->{code}, 400, 'metadata nested too deep: 400');
+like($r->{body}, qr/nested deeper than 8 levels/, 'saying so');
+$r = call('POST', '/organization/create', $ann_tok, '{"name":"Bad",');
+is($r->{body}, '{"message":"Invalid JSON in request body","code":"BAD_REQUEST"}',
+   'malformed JSON: 400 BAD_REQUEST');
+$r = $nginx->request('POST', '/api/auth/organization/create',
+                     headers => ["Authorization: Bearer $ann_tok",
+                                 'Content-Type: application/json'],
+                     body => "{\"name\":\"\xff\xfe\",\"slug\":\"u\"}");
+is($r->{body}, '{"message":"Request body is not valid UTF-8","code":"BAD_REQUEST"}',
+   'invalid UTF-8: 400');
+is(count_rows('organization'), $orgs, 'none of them wrote anything');
+
 $r = call('POST', '/organization/create', $bob_tok,
           '{"name":"Other","slug":"acme"}');
 is($r->{code}, 400, 'a taken slug: 400');
