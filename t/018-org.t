@@ -201,6 +201,11 @@ $r = call('POST', '/organization/has-permission', $ann_tok,
 is($r->{body}, '{"error":null,"success":false}', 'an empty request: false');
 
 $r = call('POST', '/organization/has-permission', $ann_tok,
+          qq({"organizationId":"$acme","permissions":{"member":"create"}}));
+is($r->{body}, '{"message":"[body] Invalid input","code":"VALIDATION_ERROR"}',
+   'actions that are no list: zod\'s xor fails at the body');
+
+$r = call('POST', '/organization/has-permission', $ann_tok,
           qq({"organizationId":"$acme","permissions":{"billing":["read"]}}));
 is($r->{body}, '{"error":null,"success":false}', 'an unknown resource: false');
 
@@ -240,6 +245,16 @@ like($r->{body}, qr/^\{"name":"Acme Inc","slug":"acme","logo":"https:\/\/l\/x.pn
      'the organization, metadata parsed');
 
 $r = call('POST', '/organization/update', $bob_tok,
+          qq({"organizationId":"$acme","data":{"metadata":{"tier":"platinum","at":["2024-01-01T00:00:00+02:00",{"d":"2024-13-01T00:00:00Z"}],"day":"2024-01-01"}}}));
+like($r->{body}, qr/"metadata":\{"tier":"platinum","at":\["2023-12-31T22:00:00.000Z",\{"d":"2025-01-01T00:00:00.000Z"\}\],"day":"2024-01-01"\}/,
+     'update answers ISO dates in metadata as better-auth\'s parser revives them');
+is(psql(qq{SELECT metadata FROM organization WHERE id = '$acme'}),
+   '{"tier":"platinum","at":["2024-01-01T00:00:00+02:00",{"d":"2024-13-01T00:00:00Z"}],"day":"2024-01-01"}',
+   'and stores them as given');
+call('POST', '/organization/update', $bob_tok,
+     qq({"organizationId":"$acme","data":{"metadata":{"tier":"platinum"}}}));
+
+$r = call('POST', '/organization/update', $bob_tok,
           qq({"organizationId":"$acme","data":{"logo":null,"name":1}}));
 is($r->{body}, '{"message":"[body.data.name] Invalid input: expected string, received number","code":"VALIDATION_ERROR"}',
    'wrong types inside data are named by path');
@@ -273,6 +288,10 @@ $r = call('GET', '/organization/get-organization?organizationSlug=side',
 like($r->{body}, qr/"id":"$side"/, 'by slug');
 $r = call('GET', '/organization/get-organization', $dan_tok);
 is($r->{body}, 'null', 'none named, none active: null');
+$r = call('GET', "/organization/get-organization?organizationId=$acme&organizationId=$side",
+          $ann_tok);
+is($r->{body}, '{"message":"[query.organizationId] Invalid input: expected string, received array","code":"VALIDATION_ERROR"}',
+   'a parameter given twice is an array to zod: 400');
 $r = call('GET', '/organization/get-organization?organizationId=nope',
           $ann_tok);
 is($r->{body}, '{"message":"Organization not found","code":"ORGANIZATION_NOT_FOUND"}',

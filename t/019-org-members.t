@@ -132,6 +132,20 @@ $r = call('GET', "/organization/list-members?filterField=role&filterValue=x'%20O
           $tok{cat});
 like($r->{body}, qr/"total":0\}$/, 'SQL in a filter value is only a value');
 
+$r = call('GET', '/organization/list-members?filterField=createdAt'
+          . '&filterOperator=lt&filterValue=2000-01-01T00:00:00Z', $tok{cat});
+like($r->{body}, qr/"total":0\}$/, 'createdAt before 2000: none');
+$r = call('GET', '/organization/list-members?filterField=createdAt'
+          . '&filterOperator=gte&filterValue=2000-01-01T00:00:00%2B02:00',
+          $tok{cat});
+like($r->{body}, qr/"total":4\}$/, 'since 2000: all four');
+$r = call('GET', '/organization/list-members?filterField=createdAt'
+          . '&filterValue=yesterday', $tok{cat});
+is($r->{code}, 400, 'a createdAt that is no date: 400');
+$r = call('GET', '/organization/list-members?filterField=role', $tok{cat});
+is($r->{body}, '{"members":[],"total":0}',
+   'a filter without a value matches nothing, as better-auth');
+
 $r = call('GET', '/organization/list-members?sortBy=password', $tok{cat});
 is($r->{code}, 400, 'an unknown column: 400');
 is($r->{body}, '{"message":"[query.sortBy] Invalid option: expected one of \"id\"|\"organizationId\"|\"userId\"|\"role\"|\"createdAt\"","code":"VALIDATION_ERROR"}',
@@ -189,6 +203,9 @@ is($r->{body}, '', 'with an empty body, as better-auth');
 $r = call('POST', '/organization/update-member-role', $tok{bob},
           qq({"memberId":"$eve_m","role":" , "}));
 is("$r->{code} $r->{body}", '400 ', 'a role list of nothing: the same');
+$r = call('POST', '/organization/update-member-role', $tok{bob}, '{}');
+is($r->{body}, '{"message":"[body.role] Invalid input; [body.memberId] Invalid input: expected string, received undefined","code":"VALIDATION_ERROR"}',
+   'role and memberId are required');
 $r = call('POST', '/organization/update-member-role', $tok{bob},
           qq({"memberId":"$eve_m","role":5}));
 is($r->{body}, '{"message":"[body.role] Invalid input","code":"VALIDATION_ERROR"}',

@@ -279,6 +279,15 @@ $r = call('GET', '/organization/list-user-invitations', $tok{fay});
 like($r->{body}, qr/"id":"$inv_fay2"/,
      'list-user-invitations still shows it, expired, as better-auth');
 
+# a row written by hand (or by an older writer): the member's role is tidy
+psql(qq{UPDATE invitation SET "expiresAt" = now() + interval '1 hour',
+        role = ' admin , member,' WHERE id = '$inv_fay2'});
+psql(qq{DELETE FROM member WHERE "userId" = '$cat->{id}'});
+$r = call('POST', '/organization/accept-invitation', $tok{fay},
+          qq({"invitationId":"$inv_fay2"}));
+like($r->{body}, qr/"member":\{"organizationId":"$org","userId":"$fay->{id}","role":"admin,member"/,
+     'accepting stores the invitation\'s roles as parseRoles does');
+
 $r = call('POST', '/organization/accept-invitation', $tok{fay}, '{}');
 is($r->{body}, '{"message":"[body.invitationId] Invalid input: expected string, received undefined","code":"VALIDATION_ERROR"}',
    'invitationId is required');

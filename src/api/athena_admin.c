@@ -399,24 +399,15 @@ athena_role_value(athena_ctx_t *ctx, athena_check_t *chk,
         return v->string;
     }
 
-    if (v != NULL && v->type == ATHENA_JSON_ARRAY) {
+    if (athena_json_strings(v)) {
         joined = "";
 
-        for (i = 0; i < v->n; i++) {
-            if (v->items[i]->type != ATHENA_JSON_STRING) {
-                break;
-            }
-
+        for (i = 0; i < v->n && joined != NULL; i++) {
             joined = athena_sprintf(ctx->a, "%s%s%s", joined, i ? "," : "",
                                     v->items[i]->string);
-            if (joined == NULL) {
-                return NULL;
-            }
         }
 
-        if (i == v->n) {
-            return joined;
-        }
+        return joined;
     }
 
     /* zod's message for a value that fits no member of a union */

@@ -275,6 +275,29 @@ athena_query_enum(athena_ctx_t *ctx, athena_check_t *chk, const char *name,
 }
 
 
+/* zod's answer to a string parameter given twice: it arrives as an array */
+
+int
+athena_query_single(athena_ctx_t *ctx, athena_check_t *chk,
+    const char *const *names)
+{
+    size_t  n;
+
+    for ( /* void */ ; *names; names++) {
+        if (athena_query_all(ctx, *names, &n) == NULL) {
+            return -1;
+        }
+
+        if (n > 1) {
+            athena_check_issue(chk, *names, "Invalid input: expected string,"
+                                            " received array");
+        }
+    }
+
+    return 0;
+}
+
+
 /* "application/json; charset=utf-8" is "application/json" */
 
 static int

@@ -289,6 +289,8 @@ const char *athena_session_token(athena_ctx_t *ctx);
 char *athena_query_arg(athena_ctx_t *ctx, const char *name, size_t *len);
 const char **athena_query_all(athena_ctx_t *ctx, const char *name,
     size_t *n);
+int athena_query_single(athena_ctx_t *ctx, athena_check_t *chk,
+    const char *const *names);
 const char *athena_query_enum(athena_ctx_t *ctx, athena_check_t *chk,
     const char *name, const char *const *names, const char *dflt);
 int athena_password_length_ok(athena_ctx_t *ctx, const athena_json_t *pw,

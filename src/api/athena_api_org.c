@@ -309,7 +309,7 @@ athena_api_org_update(athena_ctx_t *ctx)
         return rc;
     }
 
-    athena_reply_org(ctx, &org, ATHENA_ORG_META_PARSED);
+    athena_reply_org(ctx, &org, ATHENA_ORG_META_REVIVED);
 
     return ATHENA_STORE_OK;
 }
@@ -559,6 +559,12 @@ athena_api_org_list(athena_ctx_t *ctx)
 }
 
 
+/* the parameters that name an organization in a GET */
+static const char *const  athena_org_named_params[] = {
+    "organizationId", "organizationSlug", NULL
+};
+
+
 /*
  * The organization a GET names (organizationSlug, else organizationId,
  * else the active one) and the caller's membership of it. *org->id is
@@ -633,7 +639,7 @@ athena_api_org_get(athena_ctx_t *ctx)
     athena_member_t     me;
     athena_store_rc_e   rc;
 
-    rc = athena_org_session(ctx, ATHENA_ORG_NO_SESSION_401, &ok);
+    rc = athena_org_query_session(ctx, athena_org_named_params, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
@@ -701,13 +707,19 @@ athena_api_org_get_full(athena_ctx_t *ctx)
     athena_invitation_info_t  *inv;
 
     memset(&q, 0, sizeof(athena_member_query_t));
+    athena_check_init(&chk, ctx->a, NULL, "query");
+
+    if (athena_query_single(ctx, &chk, athena_org_named_params) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
 
     q.limit = athena_org_members_limit(ctx);
     if (q.limit < 0) {
-        athena_check_init(&chk, ctx->a, NULL, "query");
         athena_check_issue(&chk, "membersLimit", "Too small: expected number"
                                                  " to be >=0");
-        (void) athena_reply_invalid(ctx, &chk);
+    }
+
+    if (athena_reply_invalid(ctx, &chk)) {
         return ATHENA_STORE_OK;
     }
 

@@ -132,8 +132,10 @@ athena_api_org_invite_member(athena_ctx_t *ctx)
 
         /* teams are off: a teamId is checked for its type and ignored */
         team = athena_json_get(ctx->body, "teamId");
-        if (team != NULL && team->type != ATHENA_JSON_ARRAY) {
-            (void) athena_check_string(&chk, "teamId", 0);
+        if (team != NULL && team->type != ATHENA_JSON_STRING
+            && !athena_json_strings(team))
+        {
+            athena_check_issue(&chk, "teamId", "Invalid input");
         }
     }
 
@@ -393,7 +395,11 @@ athena_api_org_accept_invitation(athena_ctx_t *ctx)
     m.id = member_id;
     m.organization_id = org.id;
     m.user_id = ctx->user.id;
-    m.role = inv.role ? inv.role : "member";
+    m.role = inv.role ? (char *) athena_org_roles_normalize(ctx, inv.role)
+                      : "member";
+    if (m.role == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
     m.created_at = ctx->now;
 
     rc = athena_member_insert(ctx->db, ctx->a, &m);
@@ -554,6 +560,12 @@ athena_api_org_get_invitation(athena_ctx_t *ctx)
 
     athena_check_init(&chk, ctx->a, NULL, "query");
 
+    if (athena_query_single(ctx, &chk,
+                            (const char *const []) { "id", NULL }) != 0)
+    {
+        return ATHENA_STORE_ERROR;
+    }
+
     id = athena_query_arg(ctx, "id", NULL);
     if (id == NULL) {
         athena_check_issue(&chk, "id", "Invalid input: expected string,"
@@ -624,7 +636,9 @@ athena_api_org_list_invitations(athena_ctx_t *ctx)
     athena_store_rc_e          rc;
     athena_invitation_info_t  *list;
 
-    rc = athena_org_session(ctx, ATHENA_ORG_NO_SESSION_401, &ok);
+    rc = athena_org_query_session(ctx, (const char *const []) {
+                                      "organizationId", NULL },
+                                  &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }

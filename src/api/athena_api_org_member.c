@@ -10,6 +10,7 @@
 
 #include "athena_org.h"
 #include "../core/athena_text.h"
+#include "../core/athena_time.h"
 
 
 /* the member a request names; *ok is 0 after 400 MEMBER_NOT_FOUND */
@@ -409,7 +410,10 @@ athena_api_org_get_active_member_role(athena_ctx_t *ctx)
     athena_member_t     me, other;
     athena_store_rc_e   rc;
 
-    rc = athena_org_session(ctx, ATHENA_ORG_NO_SESSION_401, &ok);
+    rc = athena_org_query_session(ctx, (const char *const []) {
+                                      "userId", "organizationId",
+                                      "organizationSlug", NULL },
+                                  &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
@@ -444,13 +448,9 @@ athena_api_org_get_active_member_role(athena_ctx_t *ctx)
 }
 
 
-/* the member columns list-members may sort by, and filter by */
+/* the member columns list-members may sort and filter by */
 static const char *const  athena_member_columns[] = {
     "id", "organizationId", "userId", "role", "createdAt", NULL
-};
-
-static const char *const  athena_member_text_columns[] = {
-    "id", "organizationId", "userId", "role", NULL
 };
 
 static const char *const  athena_sort_directions[] = {
@@ -458,26 +458,32 @@ static const char *const  athena_sort_directions[] = {
 };
 
 
-/* each operator as SQL over a column (%s) and the value ($2) */
+/*
+ * Each operator as SQL over a column (%s) and the value ($2); the
+ * comparisons also over createdAt, whose value is a time (epoch ms).
+ */
 typedef struct {
     const char  *name;
     const char  *sql;
+    const char  *time_sql;        /* NULL: not for createdAt */
     int          list;            /* the value is every repeated filterValue */
 } athena_filter_op_t;
 
+#define ATHENA_AT  "to_timestamp($2::float8 / 1000)"
+
 static const athena_filter_op_t  athena_filter_ops[] = {
-    { "eq", "%s = $2", 0 },
-    { "ne", "%s <> $2", 0 },
-    { "lt", "%s < $2", 0 },
-    { "lte", "%s <= $2", 0 },
-    { "gt", "%s > $2", 0 },
-    { "gte", "%s >= $2", 0 },
-    { "in", "%s = ANY ($2::text[])", 1 },
-    { "not_in", "%s <> ALL ($2::text[])", 1 },
-    { "contains", "strpos(%s, $2) > 0", 0 },
-    { "starts_with", "left(%s, length($2)) = $2", 0 },
-    { "ends_with", "right(%s, length($2)) = $2", 0 },
-    { NULL, NULL, 0 }
+    { "eq", "%s = $2", "%s = " ATHENA_AT, 0 },
+    { "ne", "%s <> $2", "%s <> " ATHENA_AT, 0 },
+    { "lt", "%s < $2", "%s < " ATHENA_AT, 0 },
+    { "lte", "%s <= $2", "%s <= " ATHENA_AT, 0 },
+    { "gt", "%s > $2", "%s > " ATHENA_AT, 0 },
+    { "gte", "%s >= $2", "%s >= " ATHENA_AT, 0 },
+    { "in", "%s = ANY ($2::text[])", NULL, 1 },
+    { "not_in", "%s <> ALL ($2::text[])", NULL, 1 },
+    { "contains", "strpos(%s, $2) > 0", NULL, 0 },
+    { "starts_with", "left(%s, length($2)) = $2", NULL, 0 },
+    { "ends_with", "right(%s, length($2)) = $2", NULL, 0 },
+    { NULL, NULL, NULL, 0 }
 };
 
 
@@ -572,10 +578,10 @@ athena_org_query_count(athena_ctx_t *ctx, athena_check_t *chk,
 athena_store_rc_e
 athena_api_org_list_members(athena_ctx_t *ctx)
 {
-    int                        ok;
+    int                        ok, nothing;
     size_t                     i, n, nvalues;
     yajl_gen                   g;
-    int64_t                    total;
+    int64_t                    total, at;
     const char                *org_id, *dir, *op, **values;
     athena_check_t             chk;
     athena_member_t            me, *list;
@@ -584,7 +590,16 @@ athena_api_org_list_members(athena_ctx_t *ctx)
     const athena_filter_op_t  *f;
 
     memset(&q, 0, sizeof(athena_member_query_t));
+    nothing = 0;
     athena_check_init(&chk, ctx->a, NULL, "query");
+
+    if (athena_query_single(ctx, &chk, (const char *const []) {
+                                "organizationId", "organizationSlug",
+                                "sortBy", "sortDirection", "filterField",
+                                "filterOperator", NULL }) != 0)
+    {
+        return ATHENA_STORE_ERROR;
+    }
 
     q.limit = athena_org_query_count(ctx, &chk, "limit",
                                      ctx->conf->membership_limit
@@ -603,8 +618,7 @@ athena_api_org_list_members(athena_ctx_t *ctx)
 
     if (athena_org_query(ctx, "filterField") != NULL) {
         q.filter_column = athena_query_enum(ctx, &chk, "filterField",
-                                            athena_member_text_columns,
-                                            NULL);
+                                            athena_member_columns, NULL);
     }
 
     op = athena_query_enum(ctx, &chk, "filterOperator",
@@ -625,8 +639,23 @@ athena_api_org_list_members(athena_ctx_t *ctx)
         }
 
         if (nvalues == 0) {
-            athena_check_issue(&chk, "filterValue", "Invalid input: expected"
-                               " string, received undefined");
+            /* better-auth's filter on undefined matches nothing */
+            nothing = 1;
+
+        } else if (strcmp(q.filter_column, "createdAt") == 0) {
+            if (f->time_sql == NULL) {
+                athena_check_issue(&chk, "filterOperator", "Invalid option:"
+                                   " createdAt takes eq, ne, lt, lte, gt"
+                                   " or gte");
+
+            } else if (!athena_time_revive(values[0], &at)) {
+                athena_check_issue(&chk, "filterValue", "Invalid input:"
+                                   " expected an ISO 8601 date and time");
+
+            } else {
+                q.filter_sql = f->time_sql;
+                q.filter_value = athena_int_text(ctx->a, at);
+            }
 
         } else {
             q.filter_sql = f->sql;
@@ -654,10 +683,15 @@ athena_api_org_list_members(athena_ctx_t *ctx)
     }
 
     q.org_id = org_id;
+    list = NULL;
+    n = 0;
+    total = 0;
 
-    rc = athena_member_list(ctx->db, ctx->a, &q, &list, &n, &total);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
+    if (!nothing) {
+        rc = athena_member_list(ctx->db, ctx->a, &q, &list, &n, &total);
+        if (rc != ATHENA_STORE_OK) {
+            return rc;
+        }
     }
 
     g = athena_reply_json(ctx);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "athena_org.h"
+#include "../core/athena_time.h"
 #include "../store/athena_auth_store.h"
 
 
@@ -132,6 +133,32 @@ athena_org_session(athena_ctx_t *ctx, athena_org_no_session_e style, int *ok)
     }
 
     return rc;
+}
+
+
+/*
+ * A GET's start: each of names given at most once (zod refuses a
+ * repeated one), then the session (401 UNAUTHORIZED without one).
+ */
+
+athena_store_rc_e
+athena_org_query_session(athena_ctx_t *ctx, const char *const *names,
+    int *ok)
+{
+    athena_check_t  chk;
+
+    *ok = 0;
+    athena_check_init(&chk, ctx->a, NULL, "query");
+
+    if (athena_query_single(ctx, &chk, names) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    return athena_org_session(ctx, ATHENA_ORG_NO_SESSION_401, ok);
 }
 
 
@@ -374,28 +401,29 @@ athena_org_roles_read(athena_ctx_t *ctx, athena_check_t *chk,
                                  v->string);
     }
 
-    if (v != NULL && v->type == ATHENA_JSON_ARRAY) {
+    if (athena_json_strings(v)) {
         out = athena_strdup(ctx->a, "");
 
         for (i = 0; i < v->n && out != NULL; i++) {
-            if (v->items[i]->type != ATHENA_JSON_STRING) {
-                break;
-            }
-
             out = athena_roles_join(ctx->a, out, v->items[i]->string);
         }
 
-        if (i == v->n) {
-            return out;
-        }
+        return out;
     }
 
-    athena_check_issue(chk, field, v == NULL
-                                   ? "Invalid input: expected string,"
-                                     " received undefined"
-                                   : "Invalid input");
+    /* zod's message for a value (or none) that fits no member of a union */
+    athena_check_issue(chk, field, "Invalid input");
 
     return NULL;
+}
+
+
+/* a stored role list as parseRoles writes it: "a , b," is "a,b" */
+
+const char *
+athena_org_roles_normalize(athena_ctx_t *ctx, const char *roles)
+{
+    return athena_roles_join(ctx->a, athena_strdup(ctx->a, ""), roles);
 }
 
 
@@ -432,6 +460,58 @@ athena_org_roles_unknown(athena_ctx_t *ctx, const char *roles)
 }
 
 
+/*
+ * A value as better-auth's update answers its metadata: parsed by its
+ * JSON parser, which turns ISO date strings into Dates, so they come back
+ * as toISOString() writes them.
+ */
+
+static void
+athena_gen_revived(yajl_gen g, const athena_json_t *v)
+{
+    size_t   i;
+    int64_t  ms;
+    char     iso[ATHENA_ISO_LEN + 1];
+
+    switch (v->type) {
+
+    case ATHENA_JSON_STRING:
+        /* years past 9999 would need toISOString's six-digit form */
+        if (athena_time_revive(v->string, &ms) && ms >= -62167219200000LL
+            && ms <= 253402300799999LL)
+        {
+            athena_time_iso(ms, iso);
+            athena_gen_cstr(g, iso);
+            return;
+        }
+
+        break;
+
+    case ATHENA_JSON_ARRAY:
+        yajl_gen_array_open(g);
+        for (i = 0; i < v->n; i++) {
+            athena_gen_revived(g, v->items[i]);
+        }
+        yajl_gen_array_close(g);
+        return;
+
+    case ATHENA_JSON_OBJECT:
+        yajl_gen_map_open(g);
+        for (i = 0; i < v->n; i++) {
+            athena_gen_key(g, v->keys[i]);
+            athena_gen_revived(g, v->items[i]);
+        }
+        yajl_gen_map_close(g);
+        return;
+
+    default:
+        break;
+    }
+
+    athena_gen_value(g, v);
+}
+
+
 /* schema order, id last: name, slug, logo, createdAt, metadata, id */
 
 void
@@ -462,7 +542,10 @@ athena_gen_org_fields(yajl_gen g, athena_arena_t *a, const athena_org_t *o,
 
         athena_gen_key(g, "metadata");
 
-        if (parsed != NULL) {
+        if (parsed != NULL && meta == ATHENA_ORG_META_REVIVED) {
+            athena_gen_revived(g, parsed);
+
+        } else if (parsed != NULL) {
             athena_gen_value(g, parsed);
 
         } else {

@@ -25,12 +25,15 @@ typedef enum {
 /* how an organization's metadata is written out */
 typedef enum {
     ATHENA_ORG_META_RAW = 0,          /* the stored JSON text, or null */
-    ATHENA_ORG_META_PARSED            /* as JSON; no key when there is none */
+    ATHENA_ORG_META_PARSED,           /* as JSON; no key when there is none */
+    ATHENA_ORG_META_REVIVED           /* the same, ISO dates rewritten */
 } athena_org_meta_e;
 
 
 athena_store_rc_e athena_org_session(athena_ctx_t *ctx,
     athena_org_no_session_e style, int *ok);
+athena_store_rc_e athena_org_query_session(athena_ctx_t *ctx,
+    const char *const *names, int *ok);
 void athena_org_fail(athena_ctx_t *ctx, int status, const char *code);
 const char *athena_org_body_id(athena_ctx_t *ctx, const char *field);
 athena_store_rc_e athena_org_caller(athena_ctx_t *ctx, const char *org_id,
@@ -47,6 +50,8 @@ athena_store_rc_e athena_org_member_changed(athena_ctx_t *ctx,
     const char *org_id, const char *user_id);
 const char *athena_org_roles_read(athena_ctx_t *ctx, athena_check_t *chk,
     const char *field);
+const char *athena_org_roles_normalize(athena_ctx_t *ctx,
+    const char *roles);
 const char *athena_org_roles_unknown(athena_ctx_t *ctx, const char *roles);
 const char *athena_org_query(athena_ctx_t *ctx, const char *name);
 

@@ -448,6 +448,27 @@ athena_json_get(const athena_json_t *obj, const char *key)
 
 /* the names zod uses in "expected string, received X" */
 
+/* whether v is an array of strings only */
+
+int
+athena_json_strings(const athena_json_t *v)
+{
+    size_t  i;
+
+    if (v == NULL || v->type != ATHENA_JSON_ARRAY) {
+        return 0;
+    }
+
+    for (i = 0; i < v->n; i++) {
+        if (v->items[i]->type != ATHENA_JSON_STRING) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 const char *
 athena_json_type_name(const athena_json_t *v)
 {

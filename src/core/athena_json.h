@@ -53,6 +53,7 @@ athena_json_rc_e athena_json_parse(athena_arena_t *a, const char *text,
     size_t len, unsigned max_depth, athena_json_t **out);
 athena_json_t *athena_json_get(const athena_json_t *obj, const char *key);
 const char *athena_json_type_name(const athena_json_t *v);
+int athena_json_strings(const athena_json_t *v);
 athena_json_t *athena_json_new(athena_arena_t *a, athena_json_type_e type);
 int athena_json_set(athena_arena_t *a, athena_json_t *obj, const char *key,
     athena_json_t *v);

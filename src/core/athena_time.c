@@ -43,3 +43,131 @@ athena_time_iso(int64_t ms, char *buf)
     memcpy(buf, tmp, ATHENA_ISO_LEN);
     buf[ATHENA_ISO_LEN] = '\0';
 }
+
+
+/* days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar */
+
+static int64_t
+athena_days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    int64_t  era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return era * 146097 + doe - 719468;
+}
+
+
+static int
+athena_digits(const char *s, size_t n, int64_t *v)
+{
+    size_t  i;
+
+    *v = 0;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+        *v = *v * 10 + (s[i] - '0');
+    }
+
+    return 1;
+}
+
+
+/*
+ * A string better-auth's JSON parser turns into a Date, and the time it
+ * becomes: "YYYY-MM-DDTHH:MM:SS[.f{1,7}](Z|+HH:MM|-HH:MM)", each field
+ * passed to Date.UTC as it is, so that out-of-range fields roll over
+ * (month 13 is next January), years 0-99 are 1900-1999, and the fraction
+ * is padded to three digits and then read whole (".1234" is 1234 ms).
+ * Returns 1 and sets *ms when s is one.
+ */
+
+int
+athena_time_revive(const char *s, int64_t *ms)
+{
+    size_t        len, frac;
+    int64_t       y, mo, d, h, mi, sec, f, oh, om, t;
+    const char   *p;
+
+    len = strlen(s);
+
+    if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T'
+        || s[13] != ':' || s[16] != ':'
+        || !athena_digits(s, 4, &y) || !athena_digits(s + 5, 2, &mo)
+        || !athena_digits(s + 8, 2, &d) || !athena_digits(s + 11, 2, &h)
+        || !athena_digits(s + 14, 2, &mi) || !athena_digits(s + 17, 2, &sec))
+    {
+        return 0;
+    }
+
+    p = s + 19;
+    f = 0;
+
+    if (*p == '.') {
+        p++;
+
+        for (frac = 0; p[frac] >= '0' && p[frac] <= '9'; frac++) {
+            /* void */
+        }
+
+        if (frac < 1 || frac > 7) {
+            return 0;
+        }
+
+        (void) athena_digits(p, frac, &f);
+        p += frac;
+
+        /* padEnd(3, "0"), then the whole number */
+        for ( /* void */ ; frac < 3; frac++) {
+            f *= 10;
+        }
+    }
+
+    oh = 0;
+    om = 0;
+
+    if (p[0] == 'Z' && p[1] == '\0') {
+        /* UTC */
+
+    } else if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 && p[3] == ':'
+               && athena_digits(p + 1, 2, &oh)
+               && athena_digits(p + 4, 2, &om))
+    {
+        if (p[0] == '-') {
+            oh = -oh;
+            om = -om;
+        }
+
+    } else {
+        return 0;
+    }
+
+    if (y <= 99) {
+        y += 1900;
+    }
+
+    /* Date.UTC's month rolls over into years */
+    mo -= 1;
+    y += mo / 12;
+    mo %= 12;
+
+    t = athena_days_from_civil(y, mo + 1, 1) + d - 1;
+    t = ((t * 24 + h) * 60 + mi - (oh * 60 + om)) * 60 + sec;
+    t = t * 1000 + f;
+
+    /* JavaScript's Date ends 8.64e15 ms either side of 1970 */
+    if (t > 8640000000000000LL || t < -8640000000000000LL) {
+        return 0;
+    }
+
+    *ms = t;
+
+    return 1;
+}

@@ -14,6 +14,7 @@
 
 int64_t athena_now_ms(void);
 void athena_time_iso(int64_t ms, char *buf);
+int athena_time_revive(const char *s, int64_t *ms);
 
 
 #endif /* ATHENA_TIME_H */

@@ -299,6 +299,48 @@ test_arena(void)
 }
 
 
+/* expected values from Node 20: new Date(Date.UTC(...)).toISOString() */
+
+static void
+test_time_revive(void)
+{
+    size_t   i;
+    char     iso[ATHENA_ISO_LEN + 1];
+    int64_t  ms;
+
+    static const char *const  cases[][2] = {
+        { "2024-01-01T00:00:00Z", "2024-01-01T00:00:00.000Z" },
+        { "2024-01-01T00:00:00+02:00", "2023-12-31T22:00:00.000Z" },
+        { "2024-01-01T00:00:00.5-01:30", "2024-01-01T01:30:00.500Z" },
+        { "2024-13-01T00:00:00Z", "2025-01-01T00:00:00.000Z" },
+        { "2024-02-30T25:00:00Z", "2024-03-02T01:00:00.000Z" },
+        { "0050-06-01T00:00:00Z", "1950-06-01T00:00:00.000Z" },
+        { "2024-01-01T00:00:00.1234Z", "2024-01-01T00:00:01.234Z" },
+    };
+
+    static const char *const  not_dates[] = {
+        "2024-01-01", "2024-01-01T00:00:00", "2024-01-01T00:00:00.12345678Z",
+        "2024-01-01 00:00:00Z", "x2024-01-01T00:00:00Z",
+        "2024-01-01T00:00:00+0200", NULL
+    };
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ms = 0;
+        iso[0] = '\0';
+
+        if (athena_time_revive(cases[i][0], &ms)) {
+            athena_time_iso(ms, iso);
+        }
+
+        ok(strcmp(iso, cases[i][1]) == 0, cases[i][0]);
+    }
+
+    for (i = 0; not_dates[i]; i++) {
+        ok(!athena_time_revive(not_dates[i], &ms), not_dates[i]);
+    }
+}
+
+
 int
 main(void)
 {
@@ -308,6 +350,7 @@ main(void)
     test_crypto();
     test_json();
     test_text();
+    test_time_revive();
 
     printf("1..%d\n", tests);
 
