@@ -40,13 +40,7 @@ my $admin_tok = create_session($admin->{id});
 my $plain_tok = create_session($plain->{id});
 my $boss_tok = create_session($boss->{id});
 
-sub call {
-    my ($method, $path, $token, $body) = @_;
-    my @h = $token ? ("Authorization: Bearer $token") : ();
-    push @h, 'Content-Type: application/json' if defined $body;
-    return $nginx->request($method, "/api/auth$path", headers => \@h,
-                           body => $body);
-}
+sub call { $nginx->api(@_) }
 
 sub audit_rows {
     my ($action) = @_;

@@ -35,13 +35,7 @@ my $bob_tok = create_session($bob->{id});
 my $cat_tok = create_session($cat->{id});
 my $dan_tok = create_session($dan->{id});
 
-sub call {
-    my ($method, $path, $token, $body) = @_;
-    my @h = $token ? ("Authorization: Bearer $token") : ();
-    push @h, 'Content-Type: application/json' if defined $body;
-    return $nginx->request($method, "/api/auth$path", headers => \@h,
-                           body => $body);
-}
+sub call { $nginx->api(@_) }
 
 sub count_rows { psql("SELECT count(*) FROM $_[0]") }
 

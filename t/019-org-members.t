@@ -47,13 +47,7 @@ sub member_id {
 
 sub role_of { psql(qq{SELECT role FROM member WHERE id = '$_[0]'}) }
 
-sub call {
-    my ($method, $path, $token, $body) = @_;
-    my @h = $token ? ("Authorization: Bearer $token") : ();
-    push @h, 'Content-Type: application/json' if defined $body;
-    return $nginx->request($method, "/api/auth$path", headers => \@h,
-                           body => $body);
-}
+sub call { $nginx->api(@_) }
 
 my $ts = qr/"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"/;
 my ($ann_m, $bob_m, $cat_m, $eve_m, $dan_m) =

@@ -36,13 +36,7 @@ my %tok = map { $_->[0] => create_session($_->[1]{id}, active_org => $org) }
 $tok{eve} = create_session($eve->{id});
 $tok{fay} = create_session($fay->{id});
 
-sub call {
-    my ($method, $path, $token, $body) = @_;
-    my @h = $token ? ("Authorization: Bearer $token") : ();
-    push @h, 'Content-Type: application/json' if defined $body;
-    return $nginx->request($method, "/api/auth$path", headers => \@h,
-                           body => $body);
-}
+sub call { $nginx->api(@_) }
 
 sub count_inv { psql("SELECT count(*) FROM invitation") }
 

@@ -23,13 +23,7 @@ CONF
                         main_config => "thread_pool athena_auth threads=8;\n",
                         workers => 2);
 
-sub call {
-    my ($method, $path, $token, $body) = @_;
-    my @h = $token ? ("Authorization: Bearer $token") : ();
-    push @h, 'Content-Type: application/json' if defined $body;
-    return $nginx->request($method, "/api/auth$path", headers => \@h,
-                           body => $body);
-}
+sub call { $nginx->api(@_) }
 
 sub sign_up {
     my ($name, $email) = @_;

@@ -210,6 +210,17 @@ sub log_since {
 }
 
 
+# A request to the API under /api/auth as a client sends it: a bearer
+# token when given, a JSON body when given.
+sub api {
+    my ($self, $method, $path, $token, $body) = @_;
+    my @h = $token ? ("Authorization: Bearer $token") : ();
+    push @h, 'Content-Type: application/json' if defined $body;
+    return $self->request($method, "/api/auth$path", headers => \@h,
+                          body => $body);
+}
+
+
 # One request over a fresh connection; returns a hash with code, headers
 # (lowercase name => [values]), body and the raw text.
 sub request {
