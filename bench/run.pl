@@ -242,10 +242,10 @@ if ($only{org}) {
            FROM generate_series(1, 50) g});
     psql('VACUUM ANALYZE organization');
     psql('VACUUM ANALYZE member');
-    printf "
-    (seeding 10,000 organizations, 200,050 members took %.0f s)
-    ",
+    psql('CHECKPOINT');
+    printf "\n(seeding 10,000 organizations, 200,050 members took %.0f s)\n",
            time - $t0;
+    sleep 5;
 
     my $org_token = create_session($member->{id}, active_org => 'org200');
     local $ENV{BENCH_POST_TOKEN} = $org_token;
