@@ -987,8 +987,7 @@ ngx_http_athena_auth_creator_role(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_athena_auth_main_conf_t  *amcf = conf;
 
-    ngx_str_t            *value;
-    const athena_role_t  *role;
+    ngx_str_t  *value;
 
     if (amcf->creator_role.data != NULL) {
         return "is duplicate";
@@ -996,11 +995,11 @@ ngx_http_athena_auth_creator_role(ngx_conf_t *cf, ngx_command_t *cmd,
 
     value = cf->args->elts;
 
-    for (role = athena_org_access.roles; role->name; role++) {
-        if (ngx_strcmp(value[1].data, role->name) == 0) {
-            amcf->creator_role = value[1];
-            return NGX_CONF_OK;
-        }
+    if (athena_access_role(&athena_org_access, (char *) value[1].data,
+                           value[1].len))
+    {
+        amcf->creator_role = value[1];
+        return NGX_CONF_OK;
     }
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,

@@ -345,38 +345,47 @@ athena_org_member_changed(athena_ctx_t *ctx, const char *org_id,
 }
 
 
-/* appends the trimmed, non-empty names of "a, b,,c" to *out */
+typedef struct {
+    athena_arena_t  *arena;
+    char            *out;
+    int              unknown;         /* collect only the unknown names */
+    const char      *sep;
+} athena_roles_out_t;
+
+
+static int
+athena_roles_add(const char *name, size_t len, void *data)
+{
+    athena_roles_out_t  *r = data;
+
+    if (len == 0
+        || (r->unknown && athena_access_role(&athena_org_access, name, len)))
+    {
+        return 0;
+    }
+
+    r->out = athena_sprintf(r->arena, "%s%s%.*s", r->out ? r->out : "",
+                            r->out && *r->out ? r->sep : "", (int) len, name);
+
+    return r->out == NULL;
+}
+
+
+/* appends the trimmed, non-empty names of "a, b,,c" to out */
 
 static char *
 athena_roles_join(athena_arena_t *a, char *out, const char *list)
 {
-    size_t       len;
-    const char  *p, *end;
+    athena_roles_out_t  r;
 
-    for (p = list; out != NULL; p = end + 1) {
-        end = p + strcspn(p, ",");
-        len = (size_t) (end - p);
+    r.arena = a;
+    r.out = out;
+    r.unknown = 0;
+    r.sep = ",";
 
-        while (len && strchr(" \t\r\n\v\f", *p)) {
-            p++;
-            len--;
-        }
+    (void) athena_roles_each(list, 1, athena_roles_add, &r);
 
-        while (len && strchr(" \t\r\n\v\f", p[len - 1])) {
-            len--;
-        }
-
-        if (len) {
-            out = athena_sprintf(a, "%s%s%.*s", out, *out ? "," : "",
-                                 (int) len, p);
-        }
-
-        if (*end == '\0') {
-            break;
-        }
-    }
-
-    return out;
+    return r.out;
 }
 
 
@@ -432,31 +441,16 @@ athena_org_roles_normalize(athena_ctx_t *ctx, const char *roles)
 const char *
 athena_org_roles_unknown(athena_ctx_t *ctx, const char *roles)
 {
-    char                 *out;
-    size_t                len;
-    const char           *p, *end;
-    const athena_role_t  *role;
+    athena_roles_out_t  r;
 
-    out = NULL;
+    r.arena = ctx->a;
+    r.out = NULL;
+    r.unknown = 1;
+    r.sep = ", ";
 
-    for (p = roles; *p; p = *end ? end + 1 : end) {
-        end = p + strcspn(p, ",");
-        len = (size_t) (end - p);
+    (void) athena_roles_each(roles, 1, athena_roles_add, &r);
 
-        for (role = athena_org_access.roles; role->name; role++) {
-            if (strlen(role->name) == len && memcmp(role->name, p, len) == 0)
-            {
-                break;
-            }
-        }
-
-        if (role->name == NULL) {
-            out = athena_sprintf(ctx->a, "%s%s%.*s", out ? out : "",
-                                 out ? ", " : "", (int) len, p);
-        }
-    }
-
-    return out;
+    return r.out;
 }
 
 

@@ -186,8 +186,8 @@ athena_role_allows(const athena_role_t *role,
 }
 
 
-static const athena_role_t *
-athena_role_find(const athena_access_t *ac, const char *name, size_t len)
+const athena_role_t *
+athena_access_role(const athena_access_t *ac, const char *name, size_t len)
 {
     const athena_role_t  *role;
 
@@ -202,14 +202,15 @@ athena_role_find(const athena_access_t *ac, const char *name, size_t len)
 
 
 /*
- * Walks "a,b , c" calling back for each name; trim drops the spaces
- * around a name as the organization plugin does (the admin plugin keeps
- * them, so " admin" is no role there).
+ * Walks "a,b , c" calling back for each name (empty ones too) until a
+ * call returns non-zero; trim drops the white space around a name as the
+ * organization plugin's String.trim() does (the admin plugin keeps it,
+ * so " admin" is no role there).
  */
 
-typedef int (*athena_role_pt)(const char *name, size_t len, void *data);
+#define ATHENA_JS_SPACE  " \t\r\n\v\f"
 
-static int
+int
 athena_roles_each(const char *roles, int trim, athena_role_pt fn,
     void *data)
 {
@@ -221,12 +222,12 @@ athena_roles_each(const char *roles, int trim, athena_role_pt fn,
         len = (size_t) (end - p);
 
         if (trim) {
-            while (len && (*p == ' ' || *p == '\t')) {
+            while (len && strchr(ATHENA_JS_SPACE, *p)) {
                 p++;
                 len--;
             }
 
-            while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) {
+            while (len && strchr(ATHENA_JS_SPACE, p[len - 1])) {
                 len--;
             }
         }
@@ -255,7 +256,7 @@ athena_role_passes(const char *name, size_t len, void *data)
     athena_allows_t      *q = data;
     const athena_role_t  *role;
 
-    role = athena_role_find(q->ac, name, len);
+    role = athena_access_role(q->ac, name, len);
 
     return role != NULL && athena_role_allows(role, q->perms, q->n);
 }

@@ -42,6 +42,13 @@ extern const athena_access_t  athena_admin_access;
 extern const athena_access_t  athena_org_access;
 
 
+/* called for each name of a role list; non-zero stops the walk */
+typedef int (*athena_role_pt)(const char *name, size_t len, void *data);
+
+int athena_roles_each(const char *roles, int trim, athena_role_pt fn,
+    void *data);
+const athena_role_t *athena_access_role(const athena_access_t *ac,
+    const char *name, size_t len);
 int athena_access_known(const athena_access_t *ac, const char *resource,
     const char *action);
 int athena_access_allows(const athena_access_t *ac, const char *roles,
