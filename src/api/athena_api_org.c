@@ -280,7 +280,7 @@ athena_api_org_update(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_org_member_of(ctx, org_id, 0, 400,
+    rc = athena_org_member_of(ctx, org_id, NULL, 400,
                               "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION",
                               &me, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
@@ -326,7 +326,7 @@ athena_api_org_delete(athena_ctx_t *ctx)
 {
     int                   ok;
     char                 *key;
-    size_t                i, n;
+    size_t                i, n, nusers;
     const char          **tokens, **users;
     athena_org_t          org;
     athena_check_t        chk;
@@ -361,15 +361,10 @@ athena_api_org_delete(athena_ctx_t *ctx)
     }
 
     /* no member joins or leaves while it goes */
-    rc = athena_org_member_of(ctx, id->string, 1, 400,
+    rc = athena_org_member_of(ctx, id->string, &org, 400,
                               "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION",
                               &me, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
-        return rc;
-    }
-
-    rc = athena_org_get(ctx->db, ctx->a, id->string, NULL, 0, &org);
-    if (rc != ATHENA_STORE_OK) {
         return rc;
     }
 
@@ -379,26 +374,22 @@ athena_api_org_delete(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_member_user_ids(ctx->db, ctx->a, org.id, &users, &n);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
-    }
-
-    for (i = 0; i < n; i++) {
-        key = athena_member_cache_key(ctx->a, ctx->conf->store.cache_prefix,
-                                      org.id, users[i]);
-        if (key == NULL || athena_stale_key(ctx, key) != 0) {
-            return ATHENA_STORE_ERROR;
-        }
-    }
-
-    rc = athena_org_delete(ctx->db, ctx->a, org.id, &tokens, &n);
+    rc = athena_org_delete(ctx->db, ctx->a, org.id, &tokens, &n, &users,
+                           &nusers);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
 
     if (athena_stale_add(ctx, tokens, n) != 0) {
         return ATHENA_STORE_ERROR;
+    }
+
+    for (i = 0; i < nusers; i++) {
+        key = athena_member_cache_key(ctx->a, ctx->conf->store.cache_prefix,
+                                      org.id, users[i]);
+        if (key == NULL || athena_stale_key(ctx, key) != 0) {
+            return ATHENA_STORE_ERROR;
+        }
     }
 
     athena_reply_org(ctx, &org, ATHENA_ORG_META_RAW);
@@ -850,6 +841,7 @@ athena_api_org_leave(athena_ctx_t *ctx)
 {
     int                   ok;
     int64_t               owners;
+    athena_org_t          org;
     athena_check_t        chk;
     athena_member_t       me;
     athena_store_rc_e     rc;
@@ -870,7 +862,7 @@ athena_api_org_leave(athena_ctx_t *ctx)
         return rc;
     }
 
-    rc = athena_org_member_of(ctx, id->string, 1, 400, "MEMBER_NOT_FOUND",
+    rc = athena_org_member_of(ctx, id->string, &org, 400, "MEMBER_NOT_FOUND",
                               &me, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;

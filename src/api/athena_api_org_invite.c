@@ -112,6 +112,7 @@ athena_api_org_invite_member(athena_ctx_t *ctx)
     char                 *email;
     int64_t               pending;
     const char           *org_id, *roles, *unknown;
+    athena_org_t          org;
     athena_check_t        chk;
     athena_member_t       me, other;
     athena_store_rc_e     rc;
@@ -160,7 +161,7 @@ athena_api_org_invite_member(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_org_member_of(ctx, org_id, 1, 400, "MEMBER_NOT_FOUND", &me,
+    rc = athena_org_member_of(ctx, org_id, &org, 400, "MEMBER_NOT_FOUND", &me,
                               &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
@@ -514,7 +515,7 @@ athena_api_org_cancel_invitation(athena_ctx_t *ctx)
         return rc;
     }
 
-    rc = athena_org_member_of(ctx, info.inv.organization_id, 0, 400,
+    rc = athena_org_member_of(ctx, info.inv.organization_id, NULL, 400,
                               "MEMBER_NOT_FOUND", &me, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;

@@ -65,6 +65,7 @@ athena_api_org_remove_member(athena_ctx_t *ctx)
     int                   ok, by_email, last;
     char                 *email;
     const char           *org_id;
+    athena_org_t          org;
     athena_check_t        chk;
     athena_member_t       me, target;
     athena_store_rc_e     rc;
@@ -93,7 +94,7 @@ athena_api_org_remove_member(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_org_member_of(ctx, org_id, 1, 400, "MEMBER_NOT_FOUND", &me,
+    rc = athena_org_member_of(ctx, org_id, &org, 400, "MEMBER_NOT_FOUND", &me,
                               &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
@@ -201,6 +202,7 @@ athena_api_org_update_member_role(athena_ctx_t *ctx)
 {
     int                   ok, creator, last;
     const char           *org_id, *roles, *unknown;
+    athena_org_t          org;
     athena_check_t        chk;
     athena_member_t       me, target;
     athena_store_rc_e     rc;
@@ -243,7 +245,7 @@ athena_api_org_update_member_role(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_org_member_of(ctx, org_id, 1, 400, "MEMBER_NOT_FOUND", &me,
+    rc = athena_org_member_of(ctx, org_id, &org, 400, "MEMBER_NOT_FOUND", &me,
                               &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
@@ -330,7 +332,7 @@ athena_api_org_get_active_member(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_org_member_of(ctx, ctx->session.active_organization_id, 0,
+    rc = athena_org_member_of(ctx, ctx->session.active_organization_id, NULL,
                               400, "MEMBER_NOT_FOUND", &me, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;

@@ -226,24 +226,24 @@ athena_org_caller(athena_ctx_t *ctx, const char *org_id, athena_member_t *m,
 
 /*
  * The caller's membership of org_id, or the answer status and code when
- * there is none (or no such organization, or org_id is NULL). With lock
- * the organization's row is locked first, to the end of the transaction:
- * requests that add or remove members then count limits and owners one
- * at a time. *ok is 0 after an answer.
+ * there is none (or no such organization, or org_id is NULL). With
+ * locked, the organization's row is read into it and locked first, to the
+ * end of the transaction: requests that add or remove members then count
+ * limits and owners one at a time. *ok is 0 after an answer.
  */
 
 athena_store_rc_e
-athena_org_member_of(athena_ctx_t *ctx, const char *org_id, int lock,
-    int status, const char *code, athena_member_t *me, int *ok)
+athena_org_member_of(athena_ctx_t *ctx, const char *org_id,
+    athena_org_t *locked, int status, const char *code, athena_member_t *me,
+    int *ok)
 {
-    athena_org_t        org;
-    athena_store_rc_e   rc;
+    athena_store_rc_e  rc;
 
     *ok = 0;
     rc = ATHENA_STORE_OK;
 
-    if (lock && org_id != NULL) {
-        rc = athena_org_get(ctx->db, ctx->a, org_id, NULL, 1, &org);
+    if (locked != NULL && org_id != NULL) {
+        rc = athena_org_get(ctx->db, ctx->a, org_id, NULL, 1, locked);
     }
 
     if (rc == ATHENA_STORE_OK) {

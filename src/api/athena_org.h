@@ -39,7 +39,7 @@ const char *athena_org_body_id(athena_ctx_t *ctx, const char *field);
 athena_store_rc_e athena_org_caller(athena_ctx_t *ctx, const char *org_id,
     athena_member_t *m, int *found);
 athena_store_rc_e athena_org_member_of(athena_ctx_t *ctx,
-    const char *org_id, int lock, int status, const char *code,
+    const char *org_id, athena_org_t *locked, int status, const char *code,
     athena_member_t *me, int *ok);
 int athena_org_may(const char *roles, const char *resource,
     const char *action);

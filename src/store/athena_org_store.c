@@ -239,12 +239,13 @@ athena_org_update(athena_db_t *db, athena_arena_t *a, const athena_org_t *set,
 
 /*
  * Members, invitations, then the organization (its teams cascade). The
- * sessions that had it active lose it; *tokens are theirs, for the caches.
+ * sessions that had it active lose it; for the caches, *tokens are
+ * theirs and *users the members' users.
  */
 
 athena_store_rc_e
 athena_org_delete(athena_db_t *db, athena_arena_t *a, const char *id,
-    const char ***tokens, size_t *n)
+    const char ***tokens, size_t *n, const char ***users, size_t *nusers)
 {
     athena_rows_t      *rows;
     athena_store_rc_e   rc;
@@ -264,10 +265,17 @@ athena_org_delete(athena_db_t *db, athena_arena_t *a, const char *id,
     }
 
     rc = athena_pg_exec(db, a,
-             "DELETE FROM member WHERE \"organizationId\" = $1",
-             1, &id, NULL);
+             "DELETE FROM member WHERE \"organizationId\" = $1"
+             " RETURNING \"userId\"",
+             1, &id, &rows);
     if (rc != ATHENA_STORE_OK) {
         return rc;
+    }
+
+    *nusers = athena_rows_count(rows);
+    *users = athena_rows_column(a, rows, 0);
+    if (*users == NULL) {
+        return ATHENA_STORE_ERROR;
     }
 
     rc = athena_pg_exec(db, a,
@@ -574,28 +582,4 @@ athena_member_list(athena_db_t *db, athena_arena_t *a,
     }
 
     return athena_count(db, a, sql, 2, p, total);
-}
-
-
-/* the users of an organization's members (their Redis entries go too) */
-
-athena_store_rc_e
-athena_member_user_ids(athena_db_t *db, athena_arena_t *a,
-    const char *org_id, const char ***ids, size_t *n)
-{
-    athena_rows_t      *rows;
-    athena_store_rc_e   rc;
-
-    rc = athena_pg_exec(db, a,
-             "SELECT DISTINCT \"userId\" FROM member"
-             " WHERE \"organizationId\" = $1",
-             1, &org_id, &rows);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
-    }
-
-    *n = athena_rows_count(rows);
-    *ids = athena_rows_column(a, rows, 0);
-
-    return *ids ? ATHENA_STORE_OK : ATHENA_STORE_ERROR;
 }

@@ -48,7 +48,8 @@ athena_store_rc_e athena_org_insert(athena_db_t *db, athena_arena_t *a,
 athena_store_rc_e athena_org_update(athena_db_t *db, athena_arena_t *a,
     const athena_org_t *set, int set_logo, athena_org_t *org);
 athena_store_rc_e athena_org_delete(athena_db_t *db, athena_arena_t *a,
-    const char *id, const char ***tokens, size_t *n);
+    const char *id, const char ***tokens, size_t *n, const char ***users,
+    size_t *nusers);
 athena_store_rc_e athena_org_list_of(athena_db_t *db, athena_arena_t *a,
     const char *user_id, int64_t limit, athena_org_t **list, size_t *n);
 athena_store_rc_e athena_org_count_of(athena_db_t *db, athena_arena_t *a,
@@ -71,8 +72,6 @@ athena_store_rc_e athena_member_sessions(athena_db_t *db, athena_arena_t *a,
 athena_store_rc_e athena_member_list(athena_db_t *db, athena_arena_t *a,
     const athena_member_query_t *q, athena_member_t **list, size_t *n,
     int64_t *total);
-athena_store_rc_e athena_member_user_ids(athena_db_t *db, athena_arena_t *a,
-    const char *org_id, const char ***ids, size_t *n);
 
 
 #endif /* ATHENA_ORG_STORE_H */
