@@ -839,8 +839,7 @@ athena_api_org_check_slug(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_api_org_leave(athena_ctx_t *ctx)
 {
-    int                   ok;
-    int64_t               owners;
+    int                   ok, last;
     athena_org_t          org;
     athena_check_t        chk;
     athena_member_t       me;
@@ -869,31 +868,19 @@ athena_api_org_leave(athena_ctx_t *ctx)
     }
 
     if (athena_org_is_creator(ctx, me.role)) {
-        rc = athena_member_count(ctx->db, ctx->a, id->string,
-                                 ctx->conf->creator_role, &owners);
+        rc = athena_org_last_creator(ctx, id->string, &last);
         if (rc != ATHENA_STORE_OK) {
             return rc;
         }
 
-        if (owners <= 1) {
+        if (last) {
             athena_org_fail(ctx, 400, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_"
                                       "THE_ONLY_OWNER");
             return ATHENA_STORE_OK;
         }
     }
 
-    rc = athena_member_delete(ctx->db, ctx->a, me.id);
-
-    if (rc == ATHENA_STORE_OK) {
-        rc = athena_org_member_changed(ctx, id->string, ctx->user.id);
-    }
-
-    if (rc == ATHENA_STORE_OK
-        && ctx->session.active_organization_id != NULL
-        && strcmp(ctx->session.active_organization_id, id->string) == 0)
-    {
-        rc = athena_org_activate(ctx, NULL, 0);
-    }
+    rc = athena_org_member_remove(ctx, &me);
 
     if (rc == ATHENA_STORE_OK) {
         athena_reply_member(ctx, &me, 1, NULL);

@@ -37,22 +37,6 @@ athena_org_target(athena_ctx_t *ctx, athena_member_by_e by,
 }
 
 
-/* whether the creator role's holders in org_id are at most one */
-
-static athena_store_rc_e
-athena_org_last_creator(athena_ctx_t *ctx, const char *org_id, int *last)
-{
-    int64_t             n;
-    athena_store_rc_e   rc;
-
-    rc = athena_member_count(ctx->db, ctx->a, org_id,
-                             ctx->conf->creator_role, &n);
-    *last = n <= 1;
-
-    return rc;
-}
-
-
 /*
  * POST /organization/remove-member {memberIdOrEmail, organizationId?}:
  * {member}; with an email the member carries its user, as better-auth.
@@ -144,19 +128,7 @@ athena_api_org_remove_member(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_member_delete(ctx->db, ctx->a, target.id);
-
-    if (rc == ATHENA_STORE_OK) {
-        rc = athena_org_member_changed(ctx, org_id, target.user_id);
-    }
-
-    if (rc == ATHENA_STORE_OK
-        && strcmp(target.user_id, ctx->user.id) == 0
-        && ctx->session.active_organization_id != NULL
-        && strcmp(ctx->session.active_organization_id, org_id) == 0)
-    {
-        rc = athena_org_activate(ctx, NULL, 0);
-    }
+    rc = athena_org_member_remove(ctx, &target);
 
     if (rc == ATHENA_STORE_OK) {
         athena_reply_member(ctx, &target, by_email, "member");

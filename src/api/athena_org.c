@@ -313,6 +313,53 @@ athena_org_activate(athena_ctx_t *ctx, const char *org_id, int cookie)
 }
 
 
+/* whether the creator role's holders in org_id are at most one */
+
+athena_store_rc_e
+athena_org_last_creator(athena_ctx_t *ctx, const char *org_id, int *last)
+{
+    int64_t             n;
+    athena_store_rc_e   rc;
+
+    n = 0;
+    rc = athena_member_count(ctx->db, ctx->a, org_id,
+                             ctx->conf->creator_role, &n);
+    *last = n <= 1;
+
+    return rc;
+}
+
+
+/*
+ * The member leaves its organization (leave, remove-member): the row,
+ * the caches of the membership, and the active organization of this
+ * session if the member is the caller's own and it was the active one.
+ */
+
+athena_store_rc_e
+athena_org_member_remove(athena_ctx_t *ctx, const athena_member_t *m)
+{
+    athena_store_rc_e  rc;
+
+    rc = athena_member_delete(ctx->db, ctx->a, m->id);
+
+    if (rc == ATHENA_STORE_OK) {
+        rc = athena_org_member_changed(ctx, m->organization_id, m->user_id);
+    }
+
+    if (rc == ATHENA_STORE_OK
+        && strcmp(m->user_id, ctx->user.id) == 0
+        && ctx->session.active_organization_id != NULL
+        && strcmp(ctx->session.active_organization_id,
+                  m->organization_id) == 0)
+    {
+        rc = athena_org_activate(ctx, NULL, 0);
+    }
+
+    return rc;
+}
+
+
 /*
  * A membership was added, changed or removed: the gate's cached
  * membership (Redis) and the identities of the user's sessions that have

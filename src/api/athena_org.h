@@ -46,6 +46,10 @@ int athena_org_may(const char *roles, const char *resource,
 int athena_org_is_creator(athena_ctx_t *ctx, const char *roles);
 athena_store_rc_e athena_org_activate(athena_ctx_t *ctx, const char *org_id,
     int cookie);
+athena_store_rc_e athena_org_last_creator(athena_ctx_t *ctx,
+    const char *org_id, int *last);
+athena_store_rc_e athena_org_member_remove(athena_ctx_t *ctx,
+    const athena_member_t *m);
 athena_store_rc_e athena_org_member_changed(athena_ctx_t *ctx,
     const char *org_id, const char *user_id);
 const char *athena_org_roles_read(athena_ctx_t *ctx, athena_check_t *chk,
