@@ -388,8 +388,12 @@ athena_api_org_accept_invitation(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    if (rc != ATHENA_STORE_NOT_FOUND || athena_random_id(member_id) != 0) {
-        return rc == ATHENA_STORE_NOT_FOUND ? ATHENA_STORE_ERROR : rc;
+    if (rc != ATHENA_STORE_NOT_FOUND) {
+        return rc;
+    }
+
+    if (athena_random_id(member_id) != 0) {
+        return ATHENA_STORE_ERROR;
     }
 
     memset(&m, 0, sizeof(athena_member_t));

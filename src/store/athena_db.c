@@ -412,6 +412,24 @@ athena_pg_one(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
 }
 
 
+/* the one value of a counting query: SELECT count(*) ... */
+
+athena_store_rc_e
+athena_pg_count(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
+    const char *const *params, int64_t *count)
+{
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    rc = athena_pg_one(db, a, sql, n, params, &rows);
+    if (rc == ATHENA_STORE_OK) {
+        *count = athena_rows_int(rows, 0, 0, 0);
+    }
+
+    return rc;
+}
+
+
 athena_store_rc_e
 athena_pg_begin(athena_db_t *db)
 {

@@ -58,6 +58,8 @@ athena_store_rc_e athena_pg_exec(athena_db_t *db, athena_arena_t *a,
     const char *sql, int n, const char *const *params, athena_rows_t **rows);
 athena_store_rc_e athena_pg_one(athena_db_t *db, athena_arena_t *a,
     const char *sql, int n, const char *const *params, athena_rows_t **rows);
+athena_store_rc_e athena_pg_count(athena_db_t *db, athena_arena_t *a,
+    const char *sql, int n, const char *const *params, int64_t *count);
 athena_store_rc_e athena_pg_begin(athena_db_t *db);
 athena_store_rc_e athena_pg_commit(athena_db_t *db);
 void athena_pg_rollback(athena_db_t *db);

@@ -134,22 +134,15 @@ athena_store_rc_e
 athena_invitation_count_pending(athena_db_t *db, athena_arena_t *a,
     const char *org_id, int64_t now, int64_t *n)
 {
-    const char         *p[2];
-    athena_rows_t      *rows;
-    athena_store_rc_e   rc;
+    const char  *p[2];
 
     p[0] = org_id;
     p[1] = athena_int_text(a, now);
 
-    rc = athena_pg_one(db, a,
-             "SELECT count(*) FROM invitation WHERE \"organizationId\" = $1"
-             " AND status = 'pending' AND \"expiresAt\" > " ATHENA_TS(2),
-             2, p, &rows);
-    if (rc == ATHENA_STORE_OK) {
-        *n = athena_rows_int(rows, 0, 0, 0);
-    }
-
-    return rc;
+    return athena_pg_count(db, a,
+               "SELECT count(*) FROM invitation WHERE \"organizationId\" = $1"
+               " AND status = 'pending' AND \"expiresAt\" > " ATHENA_TS(2),
+               2, p, n);
 }
 
 

@@ -334,29 +334,11 @@ athena_org_list_of(athena_db_t *db, athena_arena_t *a, const char *user_id,
 }
 
 
-/* how many rows a query counts, as its one value */
-
-static athena_store_rc_e
-athena_count(athena_db_t *db, athena_arena_t *a, const char *sql, int np,
-    const char *const *p, int64_t *n)
-{
-    athena_rows_t      *rows;
-    athena_store_rc_e   rc;
-
-    rc = athena_pg_one(db, a, sql, np, p, &rows);
-    if (rc == ATHENA_STORE_OK) {
-        *n = athena_rows_int(rows, 0, 0, 0);
-    }
-
-    return rc;
-}
-
-
 athena_store_rc_e
 athena_org_count_of(athena_db_t *db, athena_arena_t *a, const char *user_id,
     int64_t *n)
 {
-    return athena_count(db, a,
+    return athena_pg_count(db, a,
                "SELECT count(*) FROM member WHERE \"userId\" = $1",
                1, &user_id, n);
 }
@@ -374,13 +356,13 @@ athena_member_count(athena_db_t *db, athena_arena_t *a, const char *org_id,
     p[1] = role;
 
     if (role == NULL) {
-        return athena_count(db, a,
+        return athena_pg_count(db, a,
                    "SELECT count(*) FROM member"
                    " WHERE \"organizationId\" = $1",
                    1, p, n);
     }
 
-    return athena_count(db, a,
+    return athena_pg_count(db, a,
                "SELECT count(*) FROM member WHERE \"organizationId\" = $1"
                " AND $2 = ANY (SELECT btrim(r)"
                " FROM unnest(string_to_array(role, ',')) r)",
@@ -581,5 +563,5 @@ athena_member_list(athena_db_t *db, athena_arena_t *a,
         return ATHENA_STORE_ERROR;
     }
 
-    return athena_count(db, a, sql, 2, p, total);
+    return athena_pg_count(db, a, sql, 2, p, total);
 }

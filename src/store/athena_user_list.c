@@ -224,9 +224,7 @@ static athena_store_rc_e
 athena_user_total(athena_db_t *db, athena_arena_t *a, athena_conds_t *w,
     int64_t *total)
 {
-    athena_rows_t      *rows;
-    const char         *sql;
-    athena_store_rc_e   rc;
+    const char  *sql;
 
     sql = w->n == 0 ? "SELECT n FROM athena_user_count"
                     : athena_sprintf(a, "SELECT count(*) FROM \"user\" u%s",
@@ -235,13 +233,7 @@ athena_user_total(athena_db_t *db, athena_arena_t *a, athena_conds_t *w,
         return ATHENA_STORE_ERROR;
     }
 
-    rc = athena_pg_one(db, a, sql, w->n, w->params, &rows);
-
-    if (rc == ATHENA_STORE_OK) {
-        *total = athena_rows_int(rows, 0, 0, 0);
-    }
-
-    return rc;
+    return athena_pg_count(db, a, sql, w->n, w->params, total);
 }
 
 
