@@ -29,7 +29,8 @@ chmod 0755, "$dir/nginx.sh";
 local $Athena::Nginx::BINARY = "$dir/nginx.sh";
 my $nginx = Athena::Nginx->new(main_config => default_main_config(),
                                http_config => default_http_config(
-                                   extra => 'athena_auth_cache_zone gate:1m;'),
+                                   extra => 'athena_auth_cache_zone gate:1m;'
+                                            . ' athena_auth_postgres_timeout 1s;'),
                                config => <<'CONF');
 location /api/auth/ { athena_auth_api; }
 location /gated { athena_auth_require on; return 200 "$athena_user_email\n"; }
@@ -121,6 +122,17 @@ for my $c (['POST', '/organization/create', '{"name":"V","slug":"v","metadata":{
     is($r->{code}, $c->[3], "organization: $c->[0] $c->[1] -> $c->[3]")
         or diag $r->{body};
 }
+
+# a statement that fails in Postgres (here statement_timeout behind a held
+# lock) is read for its SQLSTATE before its result is freed
+my $slow = Athena::Test::create_session(
+    Athena::Test::psql(q{SELECT id FROM "user" WHERE email = 'v@example.com'}));
+Athena::Test::servers()->redis('FLUSHALL');
+my $locker = Athena::Test::hold_table_lock('session', 4);
+$r = $nginx->request('GET', '/api/auth/get-session',
+                     headers => ["Authorization: Bearer $slow"], timeout => 60);
+is($r->{code}, 503, 'a statement cancelled by statement_timeout: 503');
+waitpid($locker, 0);
 
 $r = $nginx->request('POST', '/api/auth/sign-out', headers => [$auth],
                      timeout => 60);

@@ -323,10 +323,25 @@ athena_rows_copy(athena_arena_t *a, PGresult *res)
 }
 
 
+/* a SQLSTATE is five characters; anything else reads as none */
+
+static void
+athena_pg_sqlstate(const char *state, char *out)
+{
+    if (state == NULL || strlen(state) != 5) {
+        out[0] = '\0';
+        return;
+    }
+
+    memcpy(out, state, 6);
+}
+
+
 athena_store_rc_e
 athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
     const char *const *params, athena_rows_t **rows)
 {
+    char                sqlstate[6];
     PGresult           *res;
     const char         *state, *msg;
     ExecStatusType      st;
@@ -361,12 +376,14 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
 
     /*
      * Only the primary message is kept for the log: the DETAIL of a
-     * unique violation quotes the value, which may be a token.
+     * unique violation quotes the value, which may be a token. Both
+     * fields point into the result, so they are read before PQclear().
      */
     state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     athena_db_set_error(db, "postgres",
                         msg ? msg : PQerrorMessage(db->pg));
+    athena_pg_sqlstate(state, sqlstate);
     PQclear(res);
 
     if (PQstatus(db->pg) == CONNECTION_BAD) {
@@ -381,12 +398,12 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
         return ATHENA_STORE_UNAVAILABLE;
     }
 
-    if (state && strcmp(state, "23505") == 0) {
+    if (strcmp(sqlstate, "23505") == 0) {
         return ATHENA_STORE_CONFLICT;
     }
 
     /* 57014: statement_timeout fired; the database is too slow to use */
-    if (state && strcmp(state, "57014") == 0) {
+    if (strcmp(sqlstate, "57014") == 0) {
         return ATHENA_STORE_UNAVAILABLE;
     }
 
