@@ -110,6 +110,8 @@ ngx_int_t ngx_http_athena_auth_send(ngx_http_request_t *r,
     athena_resp_t *resp);
 ngx_int_t ngx_http_athena_auth_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *code, const char *message);
+ngx_int_t ngx_http_athena_auth_body_failed(ngx_http_request_t *r,
+    ngx_int_t rc);
 void ngx_http_athena_auth_log_outcome(ngx_log_t *log, const char *warn,
     const char *error);
 const char *ngx_http_athena_auth_header(athena_arena_t *a,

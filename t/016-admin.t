@@ -152,8 +152,9 @@ $r = call('POST', '/admin/set-role', $admin_tok,
 is($r->{body}, '{"message":"[body.role] Invalid input","code":"VALIDATION_ERROR"}',
    'a role that is no string nor array of strings');
 
-$r = call('POST', '/admin/set-role', $admin_tok, '{"role":"admin"}');
-is($r->{code}, 404, 'no userId: coerced to "undefined", so 404');
+$r = call('POST', '/admin/set-role', $admin_tok, '{"role":5}');
+is($r->{body}, '{"message":"[body.userId] Invalid input: expected nonoptional, received undefined; [body.role] Invalid input","code":"VALIDATION_ERROR"}',
+   'no userId: refused (never read as "undefined"), before the role');
 
 $r = call('POST', '/admin/set-role', $admin_tok, '[1]');
 is($r->{body}, '{"message":"[body] Invalid input: expected object, received array","code":"VALIDATION_ERROR"}',
@@ -175,8 +176,8 @@ is_deeply([ @{ $rows->[1] }[0 .. 3] ],
             'YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE' ],
           'the refusal, with its code');
 is($rows->[2][3], 'VALIDATION_ERROR', 'a bad body is logged too');
-is_deeply([ @{ $rows->[3] }[0, 2, 3] ], [ $admin->{id}, 'f', 'USER_NOT_FOUND' ],
-          'an unknown user too');
+is_deeply([ @{ $rows->[3] }[0, 2, 3] ], [ $admin->{id}, 'f', 'VALIDATION_ERROR' ],
+          'no userId: refused before the session was read, logged under it');
 
 
 # --- ban-user and unban-user ---------------------------------------------------
@@ -359,8 +360,12 @@ is($r->{body}, '{"message":"Password too short","code":"PASSWORD_TOO_SHORT"}',
    'too short');
 $r = call('POST', '/admin/set-user-password', $admin_tok,
           qq({"userId":"","newPassword":""}));
-is($r->{body}, '{"message":"[body.newPassword] Too small: expected string to have >=1 characters; [body.userId] Too small: expected string to have >=1 characters","code":"VALIDATION_ERROR"}',
+is($r->{body}, '{"message":"[body.newPassword] newPassword cannot be empty; [body.userId] userId cannot be empty","code":"VALIDATION_ERROR"}',
    'empty values are refused');
+$r = call('POST', '/admin/set-user-password', $admin_tok,
+          '{"newPassword":""}');
+is($r->{body}, '{"message":"[body.newPassword] newPassword cannot be empty; [body.userId] Invalid input: expected nonoptional, received undefined","code":"VALIDATION_ERROR"}',
+   'no userId: listed after newPassword, as the schema orders them');
 $r = call('POST', '/admin/set-user-password', $admin_tok,
           '{"userId":"ghost","newPassword":"long-enough-1"}');
 is($r->{code}, 404, 'an unknown user: 404');
@@ -493,7 +498,8 @@ is(psql(q{SELECT count(*) FROM "user" WHERE email = 'half@example.com'}), 0,
 is(psql(q{SELECT count(*) FROM account WHERE "accountId" NOT IN
           (SELECT id FROM "user")}), 0, 'nor an account');
 
-is(scalar @{ audit_rows('admin.create_user') }, 10, 'create-user: a row each');
+is(scalar @{ audit_rows('admin.create_user') }, 9,
+   'create-user: a row each, but none for the request without a session');
 
 
 # --- update-user ------------------------------------------------------------------
@@ -534,7 +540,7 @@ is(scalar @{ audit_rows('admin.create_user') }, 10, 'create-user: a row each');
         [ qq({"userId":"$ed->{id}","data":{"password":"new-password-1"}}),
           '{"message":"Password cannot be updated through update-user. Use the set-user-password endpoint instead","code":"PASSWORD_CANNOT_BE_UPDATED_VIA_UPDATE_USER"}' ],
         [ qq({"userId":"$ed->{id}","data":{"id":"other"}}),
-          '{"message":"User ID cannot be updated","code":"USER_ID_CANNOT_BE_UPDATED"}' ],
+          '{"message":"User id cannot be updated","code":"USER_ID_CANNOT_BE_UPDATED"}' ],
         [ qq({"userId":"$admin->{id}","data":{"banned":true}}),
           '{"message":"You cannot ban yourself","code":"YOU_CANNOT_BAN_YOURSELF"}' ],
         [ qq({"userId":"$ed->{id}","data":{"email":"kim\@example.com"}}),
@@ -618,8 +624,9 @@ is(scalar @{ audit_rows('admin.create_user') }, 10, 'create-user: a row each');
     @set = @{ $r->{headers}{'set-cookie'} };
     like($set[0], qr/^better-auth\.session_token=\Q$admin_tok\E\.[^;]+; Max-Age=604800;/,
          'the session cookie, remembered as it was');
-    like($set[1], qr/^better-auth\.dont_remember=; Max-Age=0/, 'dont_remember expired');
-    like($set[2], qr/^better-auth\.admin_session=; Max-Age=0/, 'admin_session expired');
+    like($set[1], qr/^better-auth\.admin_session=; Max-Age=0/,
+         'admin_session expired; no dont_remember was sent, none is expired');
+    is(scalar @set, 2, 'two cookies');
     is(psql("SELECT count(*) FROM session WHERE token = '$imp'"), 0,
        'the impersonation session is gone');
     is($nginx->request('GET', '/app/x', headers => ["Authorization: Bearer $imp"])->{code},
@@ -634,6 +641,33 @@ is(scalar @{ audit_rows('admin.create_user') }, 10, 'create-user: a row each');
     is($r->{code}, 200, 'a bearer client stops impersonating');
     like($r->{headers}{'set-auth-token'}[0], qr/^\Q$admin_tok\E\./,
          'and gets the admin\'s token back in set-auth-token');
+
+    # the dont_remember cookie a browser holds from impersonate-user goes
+    # with a remembered admin; an admin who was not remembered stays so
+    my $dont = 'better-auth.dont_remember='
+               . (sign('true') =~ s{([^A-Za-z0-9\-_.!~*'()])}{sprintf('%%%02X', ord $1)}ger);
+    for my $remembered (1, 0) {
+        my @mine = ("Cookie: $admin_cookie" . ($remembered ? '' : "; $dont"),
+                    $origin, 'Content-Type: application/json');
+        $r = $nginx->request('POST', '/api/auth/admin/impersonate-user',
+                             headers => \@mine, body => qq({"userId":"$amy->{id}"}));
+        my @got = map { s/;.*//r } @{ $r->{headers}{'set-cookie'} }[3, 4];
+        $r = $nginx->request('POST', '/api/auth/admin/stop-impersonating',
+            headers => [ "Cookie: $got[1]; $got[0]; $dont", $origin ]);
+        @set = @{ $r->{headers}{'set-cookie'} };
+        if ($remembered) {
+            like($set[0], qr/^better-auth\.session_token=\Q$admin_tok\E\.[^;]+; Max-Age=604800;/,
+                 'remembered admin: the session cookie with its Max-Age');
+            like($set[1], qr/^better-auth\.dont_remember=; Max-Age=0/,
+                 'and the dont_remember that was sent is expired');
+        } else {
+            like($set[0], qr/^better-auth\.session_token=\Q$admin_tok\E\.[^;]+; Path=\/; HttpOnly; SameSite=Lax$/,
+                 'admin not remembered: the session cookie without Max-Age');
+            like($set[1], qr/^better-auth\.dont_remember=true\./,
+                 'and dont_remember=true again');
+        }
+        like($set[2], qr/^better-auth\.admin_session=; Max-Age=0/, 'admin_session expired');
+    }
 
     $r = $nginx->request('POST', '/api/auth/admin/stop-impersonating',
         headers => [ "Authorization: Bearer $admin_tok" ]);
@@ -673,10 +707,10 @@ is(scalar @{ audit_rows('admin.create_user') }, 10, 'create-user: a row each');
        'malformed JSON: 400 BAD_REQUEST');
 
     my $rows = audit_rows('admin.impersonate_user');
-    is(scalar @$rows, 8, 'impersonate-user: a row each (but the one without a table)');
+    is(scalar @$rows, 10, 'impersonate-user: a row each (but the one without a table)');
     is($rows->[-1][3], 'BAD_REQUEST', 'the malformed one among them');
     is($rows->[0][0], $admin->{id}, 'the actor is the admin, not the target');
-    is(scalar @{ audit_rows('admin.stop_impersonating') }, 4, 'stop-impersonating too');
+    is(scalar @{ audit_rows('admin.stop_impersonating') }, 6, 'stop-impersonating too');
 }
 
 $nginx->stop;

@@ -63,10 +63,10 @@ const athena_admin_perm_t  athena_may_set_email = {
 };
 
 
-/* the outcome of the request, as the audit log keeps it */
+/* the outcome of the request, as the audit log keeps it; fault: the store */
 
 static athena_store_rc_e
-athena_audit_write(athena_ctx_t *ctx, int failed)
+athena_audit_write(athena_ctx_t *ctx, athena_store_rc_e fault)
 {
     athena_audit_t  row;
 
@@ -82,10 +82,11 @@ athena_audit_write(athena_ctx_t *ctx, int failed)
     row.actor_user_id = ctx->actor_id;
     row.actor_token = ctx->actor_token;
 
-    row.success = !failed && ctx->resp->status < 400;
+    row.success = fault == ATHENA_STORE_OK && ctx->resp->status < 400;
 
-    if (failed) {
-        row.error = "INTERNAL_SERVER_ERROR";
+    if (fault != ATHENA_STORE_OK) {
+        row.error = fault == ATHENA_STORE_INVALID ? "BAD_REQUEST"
+                                                  : "INTERNAL_SERVER_ERROR";
 
     } else if (!row.success) {
         row.error = ctx->error_code
@@ -94,6 +95,45 @@ athena_audit_write(athena_ctx_t *ctx, int failed)
     }
 
     return athena_audit_insert(ctx->db, ctx->a, &row);
+}
+
+
+/*
+ * The actor of a row. A request refused before its session was read (a
+ * bad body: better-auth checks the body first) is logged under the live
+ * session it carries. One with no live session leaves no row: anyone
+ * without an account could fill the table otherwise.
+ */
+
+static int
+athena_audit_actor(athena_ctx_t *ctx)
+{
+    int                 cached;
+    const char         *token;
+    athena_user_t       user;
+    athena_session_t    session;
+    athena_store_rc_e   rc;
+
+    if (ctx->actor_id != NULL || ctx->session_read) {
+        return ctx->actor_id != NULL;
+    }
+
+    token = athena_session_token(ctx);
+    if (token == NULL) {
+        return 0;
+    }
+
+    /* a lookup only: the answer made so far stays as it is */
+    rc = athena_session_find(ctx->db, ctx->a, token, &session, &user,
+                             &cached);
+    if (rc != ATHENA_STORE_OK || session.expires_at < ctx->now) {
+        return 0;
+    }
+
+    ctx->actor_id = user.id;
+    ctx->actor_token = session.token;
+
+    return 1;
 }
 
 
@@ -117,17 +157,19 @@ athena_audited(athena_ctx_t *ctx, athena_handler_pt steps)
     if (rc != ATHENA_STORE_OK) {
         athena_pg_rollback(ctx->db);
 
-        if (rc != ATHENA_STORE_UNAVAILABLE) {
-            (void) athena_audit_write(ctx, 1);
+        if (rc != ATHENA_STORE_UNAVAILABLE && athena_audit_actor(ctx)) {
+            (void) athena_audit_write(ctx, rc);
         }
 
         return rc;
     }
 
-    rc = athena_audit_write(ctx, 0);
-    if (rc != ATHENA_STORE_OK) {
-        athena_pg_rollback(ctx->db);
-        return rc;
+    if (athena_audit_actor(ctx)) {
+        rc = athena_audit_write(ctx, ATHENA_STORE_OK);
+        if (rc != ATHENA_STORE_OK) {
+            athena_pg_rollback(ctx->db);
+            return rc;
+        }
     }
 
     return athena_pg_commit(ctx->db);
@@ -372,14 +414,42 @@ athena_admin_body_target(athena_ctx_t *ctx, athena_check_t *chk,
 }
 
 
-/* the user's id alone, as ban-user, unban-user and the like read it */
-
 int
 athena_admin_body(athena_ctx_t *ctx, athena_check_t *chk)
 {
     athena_check_init(chk, ctx->a, ctx->body, "body");
 
     return athena_check_object(chk);
+}
+
+
+/*
+ * userId is z.coerce.string(): any value is taken as String() reads it,
+ * but an absent key is refused (zod's "nonoptional"), never "undefined".
+ */
+
+void
+athena_admin_need_user_id(athena_ctx_t *ctx, athena_check_t *chk)
+{
+    if (athena_json_get(ctx->body, "userId") == NULL) {
+        athena_check_issue(chk, "userId", "Invalid input: expected"
+                           " nonoptional, received undefined");
+    }
+}
+
+
+/* a body naming the user first, as ban-user, unban-user and the like */
+
+int
+athena_admin_user_body(athena_ctx_t *ctx, athena_check_t *chk)
+{
+    if (!athena_admin_body(ctx, chk)) {
+        return 0;
+    }
+
+    athena_admin_need_user_id(ctx, chk);
+
+    return 1;
 }
 
 

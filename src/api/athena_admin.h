@@ -46,6 +46,8 @@ athena_store_rc_e athena_admin_body_target(athena_ctx_t *ctx,
     athena_check_t *chk, const athena_admin_perm_t *may, const char **id,
     athena_user_t *user, int *found);
 int athena_admin_body(athena_ctx_t *ctx, athena_check_t *chk);
+int athena_admin_user_body(athena_ctx_t *ctx, athena_check_t *chk);
+void athena_admin_need_user_id(athena_ctx_t *ctx, athena_check_t *chk);
 athena_store_rc_e athena_admin_changed(athena_ctx_t *ctx,
     const athena_user_t *user);
 const char *athena_coerce_string(athena_ctx_t *ctx, const char *field);

@@ -355,6 +355,15 @@ athena_store_failed(athena_ctx_t *ctx, athena_store_rc_e rc)
         return;
     }
 
+    /* a value Postgres refused came from the client: never a 500 */
+    if (rc == ATHENA_STORE_INVALID) {
+        ctx->resp->log_warn = err ? athena_strdup(ctx->a, err)
+                                  : "postgres refused a value";
+        athena_reply_error(ctx, 400, "BAD_REQUEST",
+                           "A value in the request is out of range");
+        return;
+    }
+
     /* better-auth answers an unexpected failure with an empty 500 */
     ctx->resp->log_error = err ? athena_strdup(ctx->a, err)
                                : "unexpected store failure";

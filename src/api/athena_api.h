@@ -137,6 +137,7 @@ struct athena_ctx_s {
     athena_json_t        *body;
 
     int64_t               now;
+    int                   session_read;   /* athena_session_load() ran */
     int                   has_session;
     athena_session_t      session;
     athena_user_t         user;

@@ -11,6 +11,7 @@
 #include "athena_admin.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_text.h"
+#include "../core/athena_time.h"
 #include "../store/athena_auth_store.h"
 #include "../store/athena_user_list.h"
 
@@ -71,6 +72,7 @@ athena_api_admin_set_role(athena_ctx_t *ctx)
     role = NULL;
 
     if (athena_check_object(&chk)) {
+        athena_admin_need_user_id(ctx, &chk);
         role = athena_role_value(ctx, &chk, ctx->body);
     }
 
@@ -105,9 +107,18 @@ athena_api_admin_ban_user(athena_ctx_t *ctx)
     why = NULL;
     secs = NULL;
 
-    if (athena_admin_body(ctx, &chk)) {
+    if (athena_admin_user_body(ctx, &chk)) {
         why = athena_check_string(&chk, "banReason", 0);
         secs = athena_check_number(&chk, "banExpiresIn", 0);
+
+        /* better-auth would fail in the database on such a date; we ask */
+        if (secs && secs->number != 0
+            && !athena_time_storable_after(ctx->now, secs->number * 1000))
+        {
+            athena_check_issue(&chk, "banExpiresIn", "Invalid input: the ban"
+                               " must end between years 1 and 9999");
+            secs = NULL;
+        }
     }
 
     rc = athena_admin_body_target(ctx, &chk, &athena_may_ban, &id, &user,
@@ -160,7 +171,7 @@ athena_api_admin_unban_user(athena_ctx_t *ctx)
     athena_check_t      chk;
     athena_store_rc_e   rc;
 
-    (void) athena_admin_body(ctx, &chk);
+    (void) athena_admin_user_body(ctx, &chk);
 
     rc = athena_admin_body_target(ctx, &chk, &athena_may_ban, &id, &user,
                                   &found);
@@ -193,7 +204,7 @@ athena_api_admin_remove_user(athena_ctx_t *ctx)
     athena_check_t      chk;
     athena_store_rc_e   rc;
 
-    (void) athena_admin_body(ctx, &chk);
+    (void) athena_admin_user_body(ctx, &chk);
 
     rc = athena_admin_body_require(ctx, &chk, &athena_may_delete, &id, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
@@ -248,11 +259,20 @@ athena_api_admin_set_user_password(athena_ctx_t *ctx)
     pw = NULL;
 
     if (athena_admin_body(ctx, &chk)) {
-        pw = athena_check_text(&chk, "newPassword", 1);
+        pw = athena_check_string(&chk, "newPassword", 1);
 
-        if (strlen(athena_coerce_string(ctx, "userId")) == 0) {
-            athena_check_issue(&chk, "userId", "Too small: expected"
-                               " string to have >=1 characters");
+        if (pw != NULL && pw->len == 0) {
+            athena_check_issue(&chk, "newPassword",
+                               "newPassword cannot be empty");
+            pw = NULL;
+        }
+
+        athena_admin_need_user_id(ctx, &chk);
+
+        if (athena_json_get(ctx->body, "userId") != NULL
+            && strlen(athena_coerce_string(ctx, "userId")) == 0)
+        {
+            athena_check_issue(&chk, "userId", "userId cannot be empty");
         }
     }
 
@@ -310,9 +330,9 @@ athena_api_admin_has_permission(athena_ctx_t *ctx)
 
     athena_check_init(&chk, ctx->a, ctx->body, "body");
 
-    if (athena_check_object(&chk)
-        && athena_permissions_body(ctx, &chk, &perms, &n) != 0)
-    {
+    (void) athena_check_object(&chk);
+
+    if (athena_permissions_body(ctx, &chk, &perms, &n) != 0) {
         return ATHENA_STORE_ERROR;
     }
 
@@ -494,7 +514,9 @@ athena_api_admin_list_users(athena_ctx_t *ctx)
 
     rc = athena_user_list(ctx->db, ctx->a, &q, &users, &n, &total);
 
-    if (rc == ATHENA_STORE_NOT_FOUND || rc == ATHENA_STORE_ERROR) {
+    if (rc == ATHENA_STORE_NOT_FOUND || rc == ATHENA_STORE_ERROR
+        || rc == ATHENA_STORE_INVALID)
+    {
         /* what better-auth answers when its query fails */
         athena_reply_users(ctx, NULL, 0, 0, 0, 0);
         return ATHENA_STORE_OK;

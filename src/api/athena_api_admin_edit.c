@@ -8,6 +8,7 @@
 #include "athena_admin.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_text.h"
+#include "../core/athena_time.h"
 #include "../store/athena_auth_store.h"
 #include "../store/athena_user_patch.h"
 
@@ -208,20 +209,46 @@ athena_api_admin_create_user(athena_ctx_t *ctx)
 }
 
 
-/* "2026-01-02..." : enough of ISO 8601 for Postgres to take the rest */
+/*
+ * banExpires as better-auth takes it: an ISO time, or a bare
+ * "YYYY-MM-DD" (midnight UTC), with a month of 01-12 and a day of 01-31;
+ * a day past the month's end rolls over as JavaScript's Date rolls it
+ * (February 30 is March 2). The ISO text to store, or NULL for anything
+ * else (better-auth's database refuses those with a 500: here a 400).
+ */
 
-static int
-athena_iso_date(const char *s)
+static const char *
+athena_ban_expires(athena_ctx_t *ctx, const char *s)
 {
-    int  i;
+    int       month, day;
+    char     *iso;
+    int64_t   ms;
 
-    for (i = 0; i < 10; i++) {
-        if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) {
-            return 0;
+    if (strlen(s) == 10) {
+        s = athena_sprintf(ctx->a, "%sT00:00:00.000Z", s);
+        if (s == NULL) {
+            return NULL;
         }
     }
 
-    return 1;
+    if (!athena_time_revive(s, &ms) || !athena_time_storable(ms)) {
+        return NULL;
+    }
+
+    /* revive checked that these are digits */
+    month = (s[5] - '0') * 10 + s[6] - '0';
+    day = (s[8] - '0') * 10 + s[9] - '0';
+
+    if (month < 1 || month > 12 || day < 1 || day > 31) {
+        return NULL;
+    }
+
+    iso = athena_alloc(ctx->a, ATHENA_ISO_LEN + 1);
+    if (iso != NULL) {
+        athena_time_iso(ms, iso);
+    }
+
+    return iso;
 }
 
 
@@ -280,9 +307,9 @@ athena_patch_read(athena_ctx_t *ctx, athena_check_t *chk,
 
     if (athena_json_get(data, "banExpires")) {
         p->set_ban_expires = athena_patch_text(&d, data, "banExpires", 1, &v);
-        p->ban_expires = v;
+        p->ban_expires = v ? athena_ban_expires(ctx, v) : NULL;
 
-        if (p->set_ban_expires && v && !athena_iso_date(v)) {
+        if (p->set_ban_expires && v && p->ban_expires == NULL) {
             athena_check_issue(&d, "banExpires", "Invalid input: expected"
                                " an ISO 8601 date");
             p->set_ban_expires = 0;
@@ -398,7 +425,7 @@ athena_api_admin_update_user(athena_ctx_t *ctx)
     memset(&p, 0, sizeof(athena_user_patch_t));
     data = NULL;
 
-    if (athena_admin_body(ctx, &chk)) {
+    if (athena_admin_user_body(ctx, &chk)) {
         data = athena_json_get(ctx->body, "data");
 
         if (data == NULL || data->type != ATHENA_JSON_OBJECT) {
@@ -429,7 +456,7 @@ athena_api_admin_update_user(athena_ctx_t *ctx)
 
     if (athena_json_get(data, "id") != NULL) {
         athena_reply_error(ctx, 400, "USER_ID_CANNOT_BE_UPDATED",
-                           "User ID cannot be updated");
+                           "User id cannot be updated");
         return ATHENA_STORE_OK;
     }
 

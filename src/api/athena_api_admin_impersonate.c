@@ -71,7 +71,7 @@ athena_api_admin_impersonate_user(athena_ctx_t *ctx)
 
     static const char *const  imp_admins[] = { "impersonate-admins" };
 
-    (void) athena_admin_body(ctx, &chk);
+    (void) athena_admin_user_body(ctx, &chk);
 
     rc = athena_admin_body_target(ctx, &chk, &athena_may_impersonate, &id,
                                   &target, &found);
@@ -200,9 +200,15 @@ athena_api_admin_stop_impersonating(athena_ctx_t *ctx)
     ctx->nstale = 1;
     ctx->stale_ended = 1;
 
-    athena_cookie_set_signed(ctx, "session_token", kept,
-                             colon[1] ? -1 : ctx->conf->expires_in / 1000);
-    if (colon[1] == '\0') {
+    /*
+     * The admin's session as it was remembered; better-auth expires a
+     * dont_remember cookie only when the request sent one.
+     */
+    athena_cookie_set_session(ctx, kept, colon[1] == '\0');
+
+    if (colon[1] == '\0'
+        && athena_cookie_get(ctx, athena_cookie_name(ctx, "dont_remember")))
+    {
         athena_cookie_expire(ctx, "dont_remember");
     }
 

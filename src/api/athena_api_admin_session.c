@@ -40,7 +40,7 @@ athena_api_admin_list_user_sessions(athena_ctx_t *ctx)
     athena_session_t   *list;
     athena_store_rc_e   rc;
 
-    (void) athena_admin_body(ctx, &chk);
+    (void) athena_admin_user_body(ctx, &chk);
 
     if (athena_reply_invalid(ctx, &chk)) {
         return ATHENA_STORE_OK;
@@ -198,7 +198,9 @@ athena_api_admin_revoke_user_sessions(athena_ctx_t *ctx)
         athena_check_named_sessions(ctx, &chk);
 
     } else {
-        (void) athena_check_object(&chk);
+        if (athena_check_object(&chk)) {
+            athena_admin_need_user_id(ctx, &chk);
+        }
         list = NULL;
     }
 

@@ -912,10 +912,10 @@ athena_api_org_has_permission(athena_ctx_t *ctx)
 
     if (athena_org_body(ctx, &chk)) {
         (void) athena_check_string(&chk, "organizationId", 0);
+    }
 
-        if (athena_permissions_body(ctx, &chk, &perms, &n) != 0) {
-            return ATHENA_STORE_ERROR;
-        }
+    if (athena_permissions_body(ctx, &chk, &perms, &n) != 0) {
+        return ATHENA_STORE_ERROR;
     }
 
     if (athena_reply_invalid(ctx, &chk)) {

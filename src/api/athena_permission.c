@@ -64,7 +64,7 @@ athena_permissions_read(athena_ctx_t *ctx, const athena_json_t *obj,
 
 
 /*
- * Checks the body (an object) as the schema's z.xor does. *perms is NULL
+ * Checks the body as the schema's z.xor does, after its object check. *perms is NULL
  * when the deprecated "permission" was the one given: better-auth passes
  * only "permissions" on. -1 when memory ran out.
  */
@@ -78,6 +78,15 @@ athena_permissions_body(athena_ctx_t *ctx, athena_check_t *chk,
 
     *perms = NULL;
     *n = 0;
+
+    /* the schema's refinement runs even on a body that is no object */
+    if (chk->obj == NULL || chk->obj->type != ATHENA_JSON_OBJECT) {
+        if (chk->obj != NULL) {
+            athena_check_issue(chk, NULL, "Invalid input");
+        }
+
+        return 0;
+    }
 
     one = athena_json_get(chk->obj, "permission");
     many = athena_json_get(chk->obj, "permissions");

@@ -1,6 +1,6 @@
 /*
- * Query parameters as better-auth's routes read them: decoded, the first
- * value or all of a repeated one, zod's enum and its refusal of a
+ * Query parameters as better-auth's routes read them: decoded (bytes that
+ * are no UTF-8 as U+FFFD), the first value or all of a repeated one, zod's enum and its refusal of a
  * parameter given twice.
  */
 
@@ -46,7 +46,18 @@ athena_query_next(athena_ctx_t *ctx, const char *name, const char **from,
             *p = *p == '+' ? ' ' : *p;
         }
 
-        return athena_uri_decode(ctx->a, v, vlen, len);
+        v = athena_uri_decode(ctx->a, v, vlen, &vlen);
+
+        /* better-auth reads bytes that are no UTF-8 as U+FFFD */
+        if (v != NULL && !athena_utf8_valid(v, vlen)) {
+            v = athena_utf8_scrub(ctx->a, v, vlen, &vlen);
+        }
+
+        if (len) {
+            *len = vlen;
+        }
+
+        return v;
     }
 
     return NULL;

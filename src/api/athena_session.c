@@ -176,6 +176,7 @@ athena_session_load(athena_ctx_t *ctx, int refresh)
     athena_store_rc_e   rc;
 
     ctx->has_session = 0;
+    ctx->session_read = 1;
 
     token = athena_session_token(ctx);
     if (token == NULL) {

@@ -141,7 +141,11 @@ athena_strndup(athena_arena_t *a, const char *s, size_t n)
         return NULL;
     }
 
-    memcpy(p, s, n);
+    /* memcpy() may not be given NULL, even for nothing */
+    if (n) {
+        memcpy(p, s, n);
+    }
+
     p[n] = '\0';
 
     return p;

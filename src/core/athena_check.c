@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -127,11 +128,23 @@ athena_check_text(athena_check_t *chk, const char *field, int required)
 }
 
 
+/* JSON.parse reads 1e999 as Infinity, which zod's number() refuses */
+
 const athena_json_t *
 athena_check_number(athena_check_t *chk, const char *field, int required)
 {
-    return athena_check_typed(chk, field, required, ATHENA_JSON_NUMBER,
-                              "number");
+    const athena_json_t  *v;
+
+    v = athena_check_typed(chk, field, required, ATHENA_JSON_NUMBER,
+                           "number");
+
+    if (v != NULL && !isfinite(v->number)) {
+        athena_check_issue(chk, field, "Invalid input: expected number,"
+                           " received %sInfinity", v->number < 0 ? "-" : "");
+        return NULL;
+    }
+
+    return v;
 }
 
 

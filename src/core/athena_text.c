@@ -16,6 +16,126 @@ athena_utf8_valid(const char *s, size_t len)
 }
 
 
+/*
+ * The bytes as text the way the WHATWG decoder reads them (URLSearchParams,
+ * TextDecoder): each maximal part of an ill-formed sequence becomes one
+ * U+FFFD, so "%ff" in a query reaches an endpoint as better-auth sees it.
+ */
+
+char *
+athena_utf8_scrub(athena_arena_t *a, const char *s, size_t len,
+    size_t *outlen)
+{
+    char                 *out, *p;
+    size_t                i, j, k, need;
+    unsigned char         b, lo, hi;
+    const unsigned char  *u;
+
+    /* one bad byte may grow into three */
+    out = athena_alloc(a, len * 3 + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    u = (const unsigned char *) s;
+    p = out;
+    i = 0;
+
+    while (i < len) {
+        b = u[i];
+        lo = 0x80;
+        hi = 0xbf;
+
+        if (b < 0x80) {
+            *p++ = (char) b;
+            i++;
+            continue;
+        }
+
+        if (b >= 0xc2 && b <= 0xdf) {
+            need = 1;
+        } else if (b >= 0xe0 && b <= 0xef) {
+            need = 2;
+            lo = (b == 0xe0) ? 0xa0 : 0x80;
+            hi = (b == 0xed) ? 0x9f : 0xbf;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+            need = 3;
+            lo = (b == 0xf0) ? 0x90 : 0x80;
+            hi = (b == 0xf4) ? 0x8f : 0xbf;
+        } else {
+            need = 0;
+        }
+
+        /* the continuation bytes; the first one has the narrower range */
+        for (j = i + 1, k = 0; need && k < need; j++, k++) {
+            if (j >= len || u[j] < lo || u[j] > hi) {
+                break;
+            }
+            lo = 0x80;
+            hi = 0xbf;
+        }
+
+        if (need == 0 || k < need) {
+            /* U+FFFD; the byte that broke the sequence is read again */
+            *p++ = (char) 0xef;
+            *p++ = (char) 0xbf;
+            *p++ = (char) 0xbd;
+            i = need ? j : i + 1;
+            continue;
+        }
+
+        while (i < j) {
+            *p++ = (char) u[i++];
+        }
+    }
+
+    *p = '\0';
+
+    if (outlen) {
+        *outlen = (size_t) (p - out);
+    }
+
+    return out;
+}
+
+
+/*
+ * A header as Node's HTTP parser hands it to better-auth: every byte a
+ * Latin-1 character, so a client's non-ASCII User-Agent is kept, never
+ * refused, and stored as better-auth would store it.
+ */
+
+char *
+athena_latin1_utf8(athena_arena_t *a, const char *s, size_t len)
+{
+    char                 *out, *p;
+    size_t                i;
+    const unsigned char  *u;
+
+    out = athena_alloc(a, len * 2 + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    u = (const unsigned char *) s;
+    p = out;
+
+    for (i = 0; i < len; i++) {
+        if (u[i] < 0x80) {
+            *p++ = (char) u[i];
+
+        } else {
+            *p++ = (char) (0xc0 | u[i] >> 6);
+            *p++ = (char) (0x80 | (u[i] & 0x3f));
+        }
+    }
+
+    *p = '\0';
+
+    return out;
+}
+
+
 /* String.prototype.length: code points above U+FFFF count twice */
 
 size_t

@@ -13,6 +13,9 @@
 
 
 int athena_utf8_valid(const char *s, size_t len);
+char *athena_utf8_scrub(athena_arena_t *a, const char *s, size_t len,
+    size_t *outlen);
+char *athena_latin1_utf8(athena_arena_t *a, const char *s, size_t len);
 size_t athena_utf16_len(const char *s, size_t len);
 char *athena_nfkc(athena_arena_t *a, const char *s, size_t len,
     size_t *outlen);

@@ -45,6 +45,31 @@ athena_time_iso(int64_t ms, char *buf)
 }
 
 
+/*
+ * A time the module may store: one that ISO 8601's four-digit years can
+ * write (0001 to 9999), so that toISOString() and Postgres both take it.
+ */
+
+int
+athena_time_storable(int64_t ms)
+{
+    return ms >= ATHENA_TIME_MIN && ms <= ATHENA_TIME_MAX;
+}
+
+
+/* now + delta ms, when that is storable: the double is checked first */
+
+int
+athena_time_storable_after(int64_t now, double delta)
+{
+    double  t;
+
+    t = (double) now + delta;
+
+    return t >= (double) ATHENA_TIME_MIN && t <= (double) ATHENA_TIME_MAX;
+}
+
+
 /* days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar */
 
 static int64_t

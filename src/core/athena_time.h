@@ -11,10 +11,16 @@
 
 #define ATHENA_ISO_LEN  24      /* 2026-01-02T03:04:05.678Z */
 
+/* 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z */
+#define ATHENA_TIME_MIN  (-62135596800000LL)
+#define ATHENA_TIME_MAX  253402300799999LL
+
 
 int64_t athena_now_ms(void);
 void athena_time_iso(int64_t ms, char *buf);
 int athena_time_revive(const char *s, int64_t *ms);
+int athena_time_storable(int64_t ms);
+int athena_time_storable_after(int64_t now, double delta);
 
 
 #endif /* ATHENA_TIME_H */

@@ -399,7 +399,11 @@ ngx_http_athena_auth_cache_put(ngx_shm_zone_t *zone, const u_char *hash,
 
     for (i = 0; i < ATHENA_IDENTITY_NSTR; i++) {
         e->len[i] = id->str[i] ? (uint32_t) len[i] : NGX_HTTP_ATHENA_AUTH_NULL;
-        p = ngx_cpymem(p, id->str[i], len[i]);
+
+        /* an absent string has no bytes, and memcpy() may not see NULL */
+        if (len[i]) {
+            p = ngx_cpymem(p, id->str[i], len[i]);
+        }
     }
 
     ngx_http_athena_auth_cache_link(cache, e, hash);

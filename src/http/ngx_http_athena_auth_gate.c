@@ -71,11 +71,11 @@ ngx_http_athena_auth_refuse(ngx_http_request_t *r, ngx_uint_t status,
         return status;
     }
 
-    if (ngx_http_discard_request_body(r) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    rc = ngx_http_discard_request_body(r);
 
-    rc = ngx_http_athena_auth_send_error(r, status, code, message);
+    rc = (rc == NGX_OK)
+         ? ngx_http_athena_auth_send_error(r, status, code, message)
+         : ngx_http_athena_auth_body_failed(r, rc);
 
     ngx_http_finalize_request(r, rc);
 
@@ -160,9 +160,16 @@ static ngx_int_t
 ngx_http_athena_auth_unauthorized(ngx_http_request_t *r,
     ngx_http_athena_auth_loc_conf_t *alcf)
 {
+    ngx_int_t  rc;
+
     if (alcf->login_redirect.len && ngx_http_athena_auth_wants_html(r)) {
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        rc = ngx_http_discard_request_body(r);
+
+        if (rc != NGX_OK) {
+            /* an access handler's NGX_OK would admit: finalize here */
+            rc = ngx_http_athena_auth_body_failed(r, rc);
+            ngx_http_finalize_request(r, rc);
+            return NGX_DONE;
         }
 
         return ngx_http_athena_auth_login_redirect(r, alcf);

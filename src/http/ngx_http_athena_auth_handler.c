@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "../../ngx_http_athena_auth_module.h"
+#include "../core/athena_text.h"
 
 
 static void ngx_http_athena_auth_body_handler(ngx_http_request_t *r);
@@ -25,6 +26,23 @@ const char *
 ngx_http_athena_auth_header(athena_arena_t *a, ngx_table_elt_t *h)
 {
     return h ? ngx_http_athena_auth_copy(a, &h->value) : NULL;
+}
+
+
+/*
+ * A header that is stored (the user agent) as better-auth's Node server
+ * reads it: each byte a Latin-1 character. A client's Latin-1 bytes are
+ * kept, never refused, and never reach Postgres as invalid UTF-8.
+ */
+
+static const char *
+ngx_http_athena_auth_latin1(athena_arena_t *a, ngx_table_elt_t *h)
+{
+    if (h == NULL) {
+        return NULL;
+    }
+
+    return athena_latin1_utf8(a, (const char *) h->value.data, h->value.len);
 }
 
 
@@ -160,7 +178,7 @@ ngx_http_athena_auth_request(ngx_http_request_t *r,
     req->content_type = ngx_http_athena_auth_header(a, hi->content_type);
     req->cookie = ngx_http_athena_auth_cookies(r, a);
     req->authorization = ngx_http_athena_auth_header(a, hi->authorization);
-    req->user_agent = ngx_http_athena_auth_header(a, hi->user_agent);
+    req->user_agent = ngx_http_athena_auth_latin1(a, hi->user_agent);
     req->referer = ngx_http_athena_auth_header(a, hi->referer);
     req->origin = ngx_http_athena_auth_find_header(r, a, "Origin");
     req->sec_fetch_site = ngx_http_athena_auth_find_header(r, a,
@@ -230,21 +248,14 @@ ngx_http_athena_auth_route(ngx_http_request_t *r,
 
 
 static ngx_int_t
-ngx_http_athena_auth_too_large(ngx_http_request_t *r)
-{
-    return ngx_http_athena_auth_send_error(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                           "PAYLOAD_TOO_LARGE",
-                                           "Request body too large");
-}
-
-
-static ngx_int_t
 ngx_http_athena_auth_not_found(ngx_http_request_t *r)
 {
+    ngx_int_t      rc;
     athena_resp_t  resp;
 
-    if (ngx_http_discard_request_body(r) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return ngx_http_athena_auth_body_failed(r, rc);
     }
 
     ngx_memzero(&resp, sizeof(athena_resp_t));
@@ -270,8 +281,9 @@ ngx_http_athena_auth_api_handler(ngx_http_request_t *r)
     amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
 
     if (route->flags & ATHENA_ROUTE_INLINE) {
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return ngx_http_athena_auth_body_failed(r, rc);
         }
 
         req = ngx_http_athena_auth_request(r, route);
@@ -285,11 +297,13 @@ ngx_http_athena_auth_api_handler(ngx_http_request_t *r)
     }
 
     if (r->headers_in.content_length_n > (off_t) amcf->max_body) {
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return ngx_http_athena_auth_body_failed(r, rc);
         }
 
-        return ngx_http_athena_auth_too_large(r);
+        return ngx_http_athena_auth_body_failed(r,
+                                            NGX_HTTP_REQUEST_ENTITY_TOO_LARGE);
     }
 
     r->request_body_in_single_buf = 1;
@@ -298,7 +312,7 @@ ngx_http_athena_auth_api_handler(ngx_http_request_t *r)
                                            ngx_http_athena_auth_body_handler);
 
     if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
-        return rc;
+        return ngx_http_athena_auth_body_failed(r, rc);
     }
 
     return NGX_DONE;
@@ -347,7 +361,10 @@ ngx_http_athena_auth_body(ngx_http_request_t *r, athena_req_t *req,
     req->body_len = len;
 
     for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+        /* an empty buffer (the end of a chunked body) may have no memory */
+        if (cl->buf->last != cl->buf->pos) {
+            p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+        }
     }
 
     *p = '\0';
@@ -378,7 +395,9 @@ ngx_http_athena_auth_body_handler(ngx_http_request_t *r)
     rc = ngx_http_athena_auth_body(r, req, amcf->max_body);
 
     if (rc == NGX_DECLINED) {
-        ngx_http_finalize_request(r, ngx_http_athena_auth_too_large(r));
+        rc = ngx_http_athena_auth_body_failed(r,
+                                            NGX_HTTP_REQUEST_ENTITY_TOO_LARGE);
+        ngx_http_finalize_request(r, rc);
         return;
     }
 

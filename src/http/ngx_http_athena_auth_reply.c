@@ -108,6 +108,32 @@ ngx_http_athena_auth_send_error(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
+/*
+ * What a failed read or discard of the body is answered: a body the client
+ * botched (a malformed chunk, a bad length) is a JSON 400 on a connection
+ * that is not kept, as nginx itself would close it; an oversized one is
+ * the module's 413; anything else is the server's own failure.
+ */
+
+ngx_int_t
+ngx_http_athena_auth_body_failed(ngx_http_request_t *r, ngx_int_t rc)
+{
+    if (rc == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        return ngx_http_athena_auth_send_error(r, rc, "PAYLOAD_TOO_LARGE",
+                                               "Request body too large");
+    }
+
+    if (rc >= NGX_HTTP_BAD_REQUEST && rc < NGX_HTTP_INTERNAL_SERVER_ERROR) {
+        r->keepalive = 0;
+        return ngx_http_athena_auth_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                               "BAD_REQUEST",
+                                               "Malformed request body");
+    }
+
+    return rc == NGX_ERROR ? NGX_HTTP_INTERNAL_SERVER_ERROR : rc;
+}
+
+
 static ngx_uint_t
 ngx_http_athena_auth_log_allowed(time_t *last, ngx_uint_t *suppressed)
 {

@@ -6,6 +6,7 @@
 #include "athena_columns.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_json.h"
+#include "../core/athena_text.h"
 #include "../core/athena_time.h"
 
 
@@ -465,6 +466,14 @@ athena_session_find(athena_db_t *db, athena_arena_t *a, const char *token,
     char               *key, *cached;
     athena_rows_t      *rows;
     athena_store_rc_e   rc;
+
+    /*
+     * Tokens are text; bytes that are no UTF-8 (a client's "\xff" bearer)
+     * match no stored token, as in better-auth, where they read as Latin-1
+     */
+    if (!athena_utf8_valid(token, strlen(token))) {
+        return ATHENA_STORE_NOT_FOUND;
+    }
 
     /* a cache TTL of 0 turns session caching off: Postgres answers all */
     key = athena_db_conf(db)->cache_ttl > 0 ? athena_cache_key(db, a, token)

@@ -8,6 +8,7 @@
 #include <hiredis/hiredis.h>
 
 #include "athena_db.h"
+#include "../core/athena_text.h"
 #include "../core/athena_time.h"
 
 
@@ -341,6 +342,7 @@ athena_store_rc_e
 athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
     const char *const *params, athena_rows_t **rows)
 {
+    int                 i;
     char                sqlstate[6];
     PGresult           *res;
     const char         *state, *msg;
@@ -349,6 +351,14 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
 
     if (rows) {
         *rows = NULL;
+    }
+
+    /* the database's encoding: text a client botched never gets there */
+    for (i = 0; i < n; i++) {
+        if (params[i] && !athena_utf8_valid(params[i], strlen(params[i]))) {
+            athena_db_set_error(db, "postgres", "a parameter is not UTF-8");
+            return ATHENA_STORE_INVALID;
+        }
     }
 
     if (athena_pg_connect(db) != 0) {
@@ -405,6 +415,11 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
     /* 57014: statement_timeout fired; the database is too slow to use */
     if (strcmp(sqlstate, "57014") == 0) {
         return ATHENA_STORE_UNAVAILABLE;
+    }
+
+    /* class 22, data exception: a value out of its column's range */
+    if (strncmp(sqlstate, "22", 2) == 0) {
+        return ATHENA_STORE_INVALID;
     }
 
     return ATHENA_STORE_ERROR;

@@ -38,6 +38,7 @@ typedef enum {
     ATHENA_STORE_NOT_FOUND,
     ATHENA_STORE_CONFLICT,        /* unique violation */
     ATHENA_STORE_UNAVAILABLE,     /* cannot reach Postgres */
+    ATHENA_STORE_INVALID,         /* Postgres refused a value (class 22) */
     ATHENA_STORE_ERROR
 } athena_store_rc_e;
 

@@ -146,6 +146,16 @@ test_text(void)
     ok(athena_utf8_valid("\xc3\xa9", 2) && !athena_utf8_valid("\xc3", 1),
        "UTF-8 check");
 
+    s = athena_utf8_scrub(a, "a\xff\xc3(\xe0\x80\xf0\x9f\x98", 9, &n);
+    ok(s && n == 17 && memcmp(s, "a\xef\xbf\xbd\xef\xbf\xbd(\xef\xbf\xbd"
+                              "\xef\xbf\xbd\xef\xbf\xbd", 17) == 0,
+       "scrub: one U+FFFD per maximal ill-formed part, as WHATWG decodes");
+    s = athena_utf8_scrub(a, "\xc3\xa9\xf0\x9f\x98\x80", 6, &n);
+    ok(s && n == 6 && memcmp(s, "\xc3\xa9\xf0\x9f\x98\x80", 6) == 0,
+       "scrub keeps valid UTF-8");
+    s = athena_latin1_utf8(a, "caf\xe9", 4);
+    ok(s && strcmp(s, "caf\xc3\xa9") == 0, "a Latin-1 header as Node reads it");
+
     s = athena_nfkc(a, "\xef\xbc\xa1", 3, &n);
     ok(s && n == 1 && s[0] == 'A', "NFKC folds a fullwidth A");
 
