@@ -311,6 +311,13 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       0,
       NULL },
 
+    { ngx_string("athena_auth_identity_headers"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_identity_prefix,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("athena_auth_api"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
       ngx_http_athena_auth_api,
@@ -762,6 +769,7 @@ ngx_http_athena_auth_create_loc_conf(ngx_conf_t *cf)
      *     alcf->org_permissions = NULL;
      *     alcf->login_redirect = { 0, NULL };
      *     alcf->redirect_param = { 0, NULL };
+     *     alcf->identity_prefix = { 0, NULL };
      */
 
     alcf->api = NGX_CONF_UNSET;
@@ -787,6 +795,8 @@ ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_str_value(conf->login_redirect, prev->login_redirect, "");
     ngx_conf_merge_str_value(conf->redirect_param, prev->redirect_param,
                              "callbackURL");
+    ngx_conf_merge_str_value(conf->identity_prefix, prev->identity_prefix,
+                             "");
     ngx_conf_merge_msec_value(conf->gate_ttl, prev->gate_ttl, 5000);
 
     /* a location's rules come whole from the one that says "require" */

@@ -79,6 +79,7 @@ typedef struct {
     ngx_array_t          *org_permissions;    /* of athena_permission_t */
     ngx_str_t             login_redirect;
     ngx_str_t             redirect_param;
+    ngx_str_t             identity_prefix;    /* empty: off */
 } ngx_http_athena_auth_loc_conf_t;
 
 
@@ -103,6 +104,10 @@ typedef struct {
 extern ngx_module_t  ngx_http_athena_auth_module;
 
 
+/* the session's expiry, beside the identity's strings (ATHENA_ID_*) */
+#define NGX_HTTP_ATHENA_AUTH_VAR_EXPIRES  (-1)
+
+
 ngx_int_t ngx_http_athena_auth_api_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_athena_auth_post_task(ngx_http_request_t *r,
     athena_req_t *req);
@@ -118,6 +123,13 @@ const char *ngx_http_athena_auth_header(athena_arena_t *a,
     ngx_table_elt_t *h);
 const char *ngx_http_athena_auth_cookies(ngx_http_request_t *r,
     athena_arena_t *a);
+
+ngx_int_t ngx_http_athena_auth_identity_value(ngx_pool_t *pool,
+    const athena_identity_t *id, ngx_int_t index, ngx_str_t *out);
+ngx_int_t ngx_http_athena_auth_identity_headers(ngx_http_request_t *r,
+    ngx_str_t *prefix, const athena_identity_t *id);
+char *ngx_http_athena_auth_identity_prefix(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 
 ngx_int_t ngx_http_athena_auth_gate_rewrite_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_athena_auth_gate_handler(ngx_http_request_t *r);

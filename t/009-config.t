@@ -38,6 +38,7 @@ Athena::Test::default_http_config(extra => <<'X')
     athena_auth_organization_invitation_limit 20;
     athena_auth_organization_invitation_expires 7d;
     athena_auth_organization_deletion off;
+    athena_auth_identity_headers X-Auth-;
 X
 --- config
 location /auth/ { athena_auth_api /auth/; }
@@ -181,3 +182,21 @@ location /api/auth/ { athena_auth_api; }
 --- must_die
 --- error_log eval
 [qr/"athena_auth_organization_limit" directive takes a number or "off" in \S+nginx.conf:\d+/]
+
+
+=== TEST 16: an identity header prefix that is no header name
+--- config
+athena_auth_identity_headers "X Auth";
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_identity_headers" directive takes a header name prefix of letters, digits and "-" in \S+nginx.conf:\d+/]
+
+
+=== TEST 17: an empty identity header prefix
+--- config
+athena_auth_identity_headers "";
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_identity_headers" directive takes a header name prefix such as "X-", or "off" in \S+nginx.conf:\d+/]

@@ -94,10 +94,12 @@ for my $example (glob "$top/conf-examples/*.conf") {
     my $token = $r->{headers}{'set-auth-token'}[0];
     my $id = json_decode($r->{body})->{user}{id};
 
-    $r = get($nginx, '/app/page', "Cookie: $cookie", 'X-User-Id: forged');
+    my @forged = map { "$_: forged" } qw(X-User-Id x-user-email X-Session-Id
+        X-Impersonated-By X-Org-Id X-ORG-ROLE X-User-Permissions);
+    $r = get($nginx, '/app/page', "Cookie: $cookie", @forged);
     is($r->{code}, 200, 'gate-app: the session cookie admits');
     like($r->{body}, qr/^user \Q$id\E <example\@example.com> Example role=user session=\w{32} impersonated_by= org= org_role= cookie=\n$/,
-         'gate-app: the app got the identity, not the forged header, '
+         'gate-app: the app got the identity, none of the forged headers, '
          . 'and no cookie');
 
     $r = get($nginx, '/app/page', "Authorization: Bearer $token");
@@ -161,6 +163,21 @@ for my $example (glob "$top/conf-examples/*.conf") {
     }
 
     is(get($nginx, '/app/health')->{code}, 200, 'rules: the open corner');
+    like(get($nginx, '/app/health', 'X-User-Id: forged', 'X-Org-Role: owner')->{body},
+         qr/user= role= org= org_role=$/,
+         'rules: even there, no client identity reaches the app');
+
+    # the stricter /app/admin takes every spelling an app may read as it
+    for my $uri ('/app/admin/x', '/app/ADMIN/x', '/app/Admin/x', '/app/admin;/x',
+                 '/app/admin./x', '/app/admin;a=b', '/app/admin')
+    {
+        is(get($nginx, $uri, $bearer{plain})->{code}, 403,
+           "rules: $uri is the admins' corner");
+    }
+    like(get($nginx, '/app/ADMIN/x', $bearer{admin})->{body},
+         qr/user=$admin->{id} role=admin /, 'rules: an admin gets in');
+    is(get($nginx, '/app/administrators', $bearer{plain})->{code}, 200,
+       'rules: /app/administrators is not /app/admin');
     like(get($nginx, '/org/members/x', $bearer{admin})->{body},
          qr/org=$org org_role=admin/, 'rules: the app gets the organization');
 
@@ -175,7 +192,8 @@ for my $example (glob "$top/conf-examples/*.conf") {
     my $token = create_session($user->{id});
     my $cookie = session_cookie($token);
 
-    my $r = get($nginx, '/dashboard/', "Cookie: $cookie");
+    my $r = get($nginx, '/dashboard/', "Cookie: $cookie",
+                'X-User-Email: root@example.com');
     is($r->{code}, 200, 'beside: a better-auth session cookie admits');
     is($r->{body}, "dashboard for $user->{id} <node\@example.com>\n",
        'beside: as its user');

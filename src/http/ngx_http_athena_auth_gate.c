@@ -485,7 +485,20 @@ ngx_http_athena_auth_gate_rewrite_handler(ngx_http_request_t *r)
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
 
-    if (alcf->require != 1 || r != r->main) {
+    if (r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    if (alcf->require != 1) {
+        /* no identity here, and none that a client may claim */
+        if (alcf->identity_prefix.len
+            && ngx_http_athena_auth_identity_headers(r, &alcf->identity_prefix,
+                                                     NULL)
+               != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
         return NGX_DECLINED;
     }
 
@@ -498,6 +511,14 @@ ngx_http_athena_auth_gate_rewrite_handler(ngx_http_request_t *r)
     if (rc == NGX_AGAIN) {
         /* the lookup's completion runs the phases again */
         return NGX_DONE;
+    }
+
+    if (alcf->identity_prefix.len
+        && ngx_http_athena_auth_identity_headers(r, &alcf->identity_prefix,
+                                                 &ctx->id)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);

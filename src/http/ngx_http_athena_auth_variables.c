@@ -12,9 +12,6 @@
 #include "../core/athena_time.h"
 
 
-#define NGX_HTTP_ATHENA_AUTH_VAR_EXPIRES  (-1)
-
-
 static ngx_int_t ngx_http_athena_auth_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 
@@ -90,13 +87,49 @@ ngx_http_athena_auth_header_safe(ngx_pool_t *pool, const char *s,
 }
 
 
+/*
+ * One value of a live identity, made safe for a header line: the string
+ * at index, or the session's expiry (NGX_HTTP_ATHENA_AUTH_VAR_EXPIRES).
+ * NGX_DECLINED when the identity has none.
+ */
+
+ngx_int_t
+ngx_http_athena_auth_identity_value(ngx_pool_t *pool,
+    const athena_identity_t *id, ngx_int_t index, ngx_str_t *out)
+{
+    const char  *s;
+
+    if (index == NGX_HTTP_ATHENA_AUTH_VAR_EXPIRES) {
+        out->data = ngx_pnalloc(pool, ATHENA_ISO_LEN + 1);
+        if (out->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        athena_time_iso(id->session_expires, (char *) out->data);
+        out->len = ATHENA_ISO_LEN;
+
+        return NGX_OK;
+    }
+
+    s = id->str[index];
+
+    if (s == NULL) {
+        return NGX_DECLINED;
+    }
+
+    out->len = ngx_strlen(s);
+    out->data = ngx_http_athena_auth_header_safe(pool, s, out->len);
+
+    return out->data ? NGX_OK : NGX_ERROR;
+}
+
+
 static ngx_int_t
 ngx_http_athena_auth_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    u_char                           *p;
-    size_t                            len;
-    const char                       *s;
+    ngx_int_t                         rc;
+    ngx_str_t                         val;
     ngx_http_athena_auth_gate_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r->main, ngx_http_athena_auth_module);
@@ -106,36 +139,23 @@ ngx_http_athena_auth_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if ((intptr_t) data == NGX_HTTP_ATHENA_AUTH_VAR_EXPIRES) {
-        p = ngx_pnalloc(r->pool, ATHENA_ISO_LEN + 1);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
+    rc = ngx_http_athena_auth_identity_value(r->pool, &ctx->id,
+                                             (ngx_int_t) data, &val);
 
-        athena_time_iso(ctx->id.session_expires, (char *) p);
-        len = ATHENA_ISO_LEN;
-
-    } else {
-        s = ctx->id.str[data];
-
-        if (s == NULL) {
-            v->not_found = 1;
-            return NGX_OK;
-        }
-
-        len = ngx_strlen(s);
-
-        p = ngx_http_athena_auth_header_safe(r->pool, s, len);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
     }
 
-    v->len = len;
+    if (rc == NGX_DECLINED) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->len = val.len;
     v->valid = 1;
     v->no_cacheable = 0;
     v->not_found = 0;
-    v->data = p;
+    v->data = val.data;
 
     return NGX_OK;
 }
