@@ -311,6 +311,41 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       0,
       NULL },
 
+    { ngx_string("athena_auth_rate_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_loc_conf_t, rate_limit),
+      NULL },
+
+    { ngx_string("athena_auth_rate_limit_window"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, rate_default.window),
+      NULL },
+
+    { ngx_string("athena_auth_rate_limit_max"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, rate_default.max),
+      NULL },
+
+    { ngx_string("athena_auth_rate_limit_rule"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE23,
+      ngx_http_athena_auth_rate_limit_rule,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_rate_limit_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, rate_zone_size),
+      NULL },
+
     { ngx_string("athena_auth_identity_headers"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_athena_auth_identity_prefix,
@@ -449,6 +484,9 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
     amcf->max_depth = NGX_CONF_UNSET_UINT;
     amcf->disable_sign_up = NGX_CONF_UNSET;
     amcf->admin_roles = NGX_CONF_UNSET_PTR;
+    amcf->rate_default.window = NGX_CONF_UNSET_MSEC;
+    amcf->rate_default.max = NGX_CONF_UNSET_UINT;
+    amcf->rate_zone_size = NGX_CONF_UNSET_SIZE;
     amcf->impersonation_ttl = NGX_CONF_UNSET;
     amcf->org_create = NGX_CONF_UNSET;
     amcf->org_limit = NGX_CONF_UNSET;
@@ -690,6 +728,11 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(amcf->disable_sign_up, 0);
     ngx_conf_init_value(amcf->impersonation_ttl, 3600);
 
+    /* better-auth's rateLimit: 100 requests per 10 s */
+    ngx_conf_init_msec_value(amcf->rate_default.window, 10000);
+    ngx_conf_init_uint_value(amcf->rate_default.max, 100);
+    ngx_conf_init_size_value(amcf->rate_zone_size, 1024 * 1024);
+
     /* the organization plugin's defaults */
     ngx_conf_init_value(amcf->org_create, 1);
     ngx_conf_init_value(amcf->org_limit, -1);
@@ -746,6 +789,16 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (amcf->rate_zone_size < 8 * ngx_pagesize) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "athena_auth_rate_limit_zone is too small");
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_athena_auth_rate_zone(cf, amcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -773,6 +826,7 @@ ngx_http_athena_auth_create_loc_conf(ngx_conf_t *cf)
      */
 
     alcf->api = NGX_CONF_UNSET;
+    alcf->rate_limit = NGX_CONF_UNSET;
     alcf->require = NGX_CONF_UNSET;
     alcf->gate_ttl = NGX_CONF_UNSET_MSEC;
 
@@ -791,6 +845,7 @@ ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_http_athena_auth_main_conf_t  *amcf;
 
     ngx_conf_merge_value(conf->api, prev->api, 0);
+    ngx_conf_merge_value(conf->rate_limit, prev->rate_limit, 1);
     ngx_conf_merge_str_value(conf->base, prev->base, "/api/auth");
     ngx_conf_merge_str_value(conf->login_redirect, prev->login_redirect, "");
     ngx_conf_merge_str_value(conf->redirect_param, prev->redirect_param,

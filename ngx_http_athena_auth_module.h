@@ -16,6 +16,15 @@
 #define NGX_HTTP_ATHENA_AUTH_HASH_LEN  32     /* SHA-256 of a token */
 
 
+/* a rate limit for the paths under the base path that match */
+typedef struct {
+    ngx_str_t             path;
+    ngx_uint_t            prefix;             /* "path*": starts with */
+    ngx_msec_t            window;             /* 0: not limited */
+    ngx_uint_t            max;
+} ngx_http_athena_auth_rate_rule_t;
+
+
 typedef struct {
     ngx_str_t             postgres;
     ngx_str_t             schema;
@@ -32,6 +41,12 @@ typedef struct {
     ngx_msec_t            cache_ttl;
 
     ngx_shm_zone_t       *cache_zone;         /* the gate's */
+
+    ngx_http_athena_auth_rate_rule_t  rate_default;
+    ngx_array_t          *rate_rules;         /* the user's, in order */
+    ngx_shm_zone_t       *rate_zone;          /* counts when Redis fails */
+    size_t                rate_zone_size;
+
     ngx_msec_t            gate_ttl_max;       /* of gated locations */
     ngx_array_t          *admin_user_ids;     /* of ngx_str_t */
     ngx_array_t          *admin_roles;        /* of ngx_str_t */
@@ -80,6 +95,7 @@ typedef struct {
     ngx_str_t             login_redirect;
     ngx_str_t             redirect_param;
     ngx_str_t             identity_prefix;    /* empty: off */
+    ngx_flag_t            rate_limit;
 } ngx_http_athena_auth_loc_conf_t;
 
 
@@ -109,6 +125,13 @@ extern ngx_module_t  ngx_http_athena_auth_module;
 
 
 ngx_int_t ngx_http_athena_auth_api_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_athena_auth_api_serve(ngx_http_request_t *r);
+ngx_int_t ngx_http_athena_auth_rate_limit(ngx_http_request_t *r,
+    ngx_str_t *path);
+char *ngx_http_athena_auth_rate_limit_rule(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_athena_auth_rate_zone(ngx_conf_t *cf,
+    ngx_http_athena_auth_main_conf_t *amcf);
 ngx_int_t ngx_http_athena_auth_post_task(ngx_http_request_t *r,
     athena_req_t *req);
 ngx_int_t ngx_http_athena_auth_send(ngx_http_request_t *r,

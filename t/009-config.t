@@ -13,7 +13,7 @@ __DATA__
 
 === TEST 1: every directive, good values
 --- http_config eval
-Athena::Test::default_http_config(extra => <<'X')
+Athena::Test::default_http_config(rate_limit => 1, extra => <<'X')
     athena_auth_postgres_schema public;
     athena_auth_postgres_connect_timeout 3s;
     athena_auth_postgres_timeout 2s;
@@ -39,6 +39,12 @@ Athena::Test::default_http_config(extra => <<'X')
     athena_auth_organization_invitation_expires 7d;
     athena_auth_organization_deletion off;
     athena_auth_identity_headers X-Auth-;
+    athena_auth_rate_limit on;
+    athena_auth_rate_limit_window 1m;
+    athena_auth_rate_limit_max 500;
+    athena_auth_rate_limit_rule /sign-in/* 1m 5;
+    athena_auth_rate_limit_rule /get-session off;
+    athena_auth_rate_limit_zone 2m;
 X
 --- config
 location /auth/ { athena_auth_api /auth/; }
@@ -200,3 +206,23 @@ location /api/auth/ { athena_auth_api; }
 --- must_die
 --- error_log eval
 [qr/"athena_auth_identity_headers" directive takes a header name prefix such as "X-", or "off" in \S+nginx.conf:\d+/]
+
+
+=== TEST 18: a rate limit rule without a path, or with no maximum
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_rate_limit_rule sign-in 10s 3;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_rate_limit_rule" directive takes a path under the base path, such as "\/sign-in\/\*" in \S+nginx.conf:\d+/]
+
+
+=== TEST 19: a rate limit rule with a maximum of zero
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_rate_limit_rule /sign-in 10s 0;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_rate_limit_rule" directive takes a window of time and a maximum above zero in \S+nginx.conf:\d+/]

@@ -29,8 +29,11 @@ chmod 0755, "$dir/nginx.sh";
 local $Athena::Nginx::BINARY = "$dir/nginx.sh";
 my $nginx = Athena::Nginx->new(main_config => default_main_config(),
                                http_config => default_http_config(
+                                   rate_limit => 1,
                                    extra => 'athena_auth_cache_zone gate:1m;'
-                                            . ' athena_auth_postgres_timeout 1s;'),
+                                            . ' athena_auth_postgres_timeout 1s;'
+                                            . ' athena_auth_rate_limit_rule /sign* 10s 100;'
+                                            . ' athena_auth_rate_limit_rule /ok 10s 1;'),
                                config => <<'CONF');
 location /api/auth/ { athena_auth_api; }
 location /gated { athena_auth_require on; return 200 "$athena_user_email\n"; }
@@ -53,6 +56,7 @@ my @calls = (
     ['POST', '/sign-up/email', ['Content-Type: text/plain'], 'x', 415],
     ['POST', '/sign-up/email', [$json], '{"x":"' . ('y' x 40000) . '"}', 413],
     ['GET', '/ok', [], '', 200],
+    ['GET', '/ok', [], '', 429],
     ['GET', '/nope', [], '', 404],
 );
 

@@ -265,8 +265,39 @@ ngx_http_athena_auth_not_found(ngx_http_request_t *r)
 }
 
 
+/*
+ * The content handler: better-auth's rate limiter sees every request under
+ * the base path first, routed or not; then the request is served.
+ */
+
 ngx_int_t
 ngx_http_athena_auth_api_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                         rc;
+    ngx_str_t                         path;
+    ngx_http_athena_auth_loc_conf_t  *alcf;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
+
+    if (r->uri.len >= alcf->base.len
+        && ngx_strncmp(r->uri.data, alcf->base.data, alcf->base.len) == 0)
+    {
+        path.data = r->uri.data + alcf->base.len;
+        path.len = r->uri.len - alcf->base.len;
+
+        rc = ngx_http_athena_auth_rate_limit(r, &path);
+
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
+    return ngx_http_athena_auth_api_serve(r);
+}
+
+
+ngx_int_t
+ngx_http_athena_auth_api_serve(ngx_http_request_t *r)
 {
     ngx_int_t                          rc;
     athena_req_t                      *req;

@@ -248,11 +248,15 @@ sub default_http_config {
     my (%o) = @_;
     my $redis = exists $o{redis} ? $o{redis}
               : "athena_auth_redis $ENV{TEST_NGINX_ATHENA_REDIS};";
+    # the rate limiter (on by default) would refuse the bursts that suites
+    # send from one address; t/025-rate-limit.t turns it on
+    my $limit = $o{rate_limit} ? '' : 'athena_auth_rate_limit off;';
     return <<"CONF";
     athena_auth_postgres "$ENV{TEST_NGINX_ATHENA_PG}";
     $redis
     athena_auth_secret $SECRET;
     athena_auth_base_url http://localhost:3000;
+    $limit
     @{[ $o{extra} || '' ]}
 CONF
 }
