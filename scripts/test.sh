@@ -18,3 +18,6 @@ prove --exec bash scripts/unit.sh
 # CPU load cannot disturb the timing proof of t/007-nonblocking.t
 prove -j2 -I t/lib $(ls t/*.t | grep -v valgrind)
 prove -I t/lib t/*valgrind*.t
+
+# the suites again against an ASan + UBSan build: any report fails
+bash scripts/sanitize.sh

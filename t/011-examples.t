@@ -29,7 +29,7 @@ my $app_port = Athena::Servers::free_port();
 
 my @swap = (
     [ 'load_module modules/ngx_http_athena_auth_module.so',
-      "load_module $Athena::Test::MODULE" ],
+      "load_module $ENV{TEST_NGINX_LOAD_MODULES}" ],
     [ 'host=127.0.0.1 port=5432 dbname=app user=app', $servers->conninfo ],
     [ 'file=/etc/nginx/athena-auth.secret', "file=$dir/secret" ],
     [ '127.0.0.1:6379', '127.0.0.1:' . $servers->redis_port ],
@@ -72,7 +72,7 @@ for my $example (glob "$top/conf-examples/*.conf") {
     print $out example($name);
     close $out;
 
-    my $res = `nginx -p $root -c $root/nginx.conf -e $root/logs/error.log -t 2>&1`;
+    my $res = `$Athena::Nginx::BINARY -p $root -c $root/nginx.conf -e $root/logs/error.log -t 2>&1`;
     is($?, 0, "nginx -t accepts $name") or diag $res;
 }
 

@@ -184,7 +184,12 @@ athena_api_admin_create_user(athena_ctx_t *ctx)
         return ATHENA_STORE_ERROR;
     }
 
-    user.id = id;
+    /* the audit row is written after this frame is gone: not on stack */
+    user.id = athena_strdup(ctx->a, id);
+    if (user.id == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
     user.name = name->string;
     user.role = (char *) (role ? role : "user");
     user.created_at = ctx->now;
