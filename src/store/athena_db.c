@@ -1,6 +1,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sys/time.h>
 
@@ -196,16 +198,238 @@ athena_pg_quote_ident(const char *name)
 }
 
 
-/* per-connection settings go through set_config so they are parameters */
+/*
+ * Every wait on Postgres is a poll() on the connection's socket against a
+ * deadline of the monotonic clock, through libpq's asynchronous calls.
+ * The server's own bounds do not suffice: a frozen or partitioned server
+ * enforces no statement_timeout. Nor do TCP keepalives or tcp_user_timeout
+ * alone: they notice a lost peer, not a stopped or stuck server process,
+ * whose kernel goes on acknowledging data and answering probes.
+ */
+
+typedef enum {
+    ATHENA_PG_READY = 0,      /* the server answered, maybe with an error */
+    ATHENA_PG_BROKEN,         /* the connection failed */
+    ATHENA_PG_LATE            /* no answer by the deadline */
+} athena_pg_wait_e;
+
+
+static athena_pg_wait_e
+athena_pg_wait(PGconn *pg, short events, int64_t deadline)
+{
+    int            n;
+    int64_t        left;
+    struct pollfd  pfd;
+
+    pfd.fd = PQsocket(pg);
+    pfd.events = events;
+
+    if (pfd.fd < 0) {
+        return ATHENA_PG_BROKEN;
+    }
+
+    for ( ;; ) {
+        left = deadline - athena_clock_ms();
+        if (left <= 0) {
+            return ATHENA_PG_LATE;
+        }
+
+        n = poll(&pfd, 1, (int) left);
+
+        if (n > 0) {
+            return ATHENA_PG_READY;
+        }
+
+        if (n < 0 && errno != EINTR) {
+            return ATHENA_PG_BROKEN;
+        }
+    }
+}
+
+
+static void
+athena_pg_drop(athena_db_t *db)
+{
+    if (db->pg) {
+        PQfinish(db->pg);
+        db->pg = NULL;
+    }
+}
+
+
+/*
+ * No answer by the deadline: the connection is dropped, not cancelled.
+ * PQcancel() would open another connection to the same server with a
+ * blocking connect() that nothing bounds (libpq 15 has no asynchronous
+ * cancel), and a frozen server would not act on it anyway. Closing the
+ * socket is enough: the abandoned statement ends when the server notices
+ * (client_connection_check_interval, see athena_pg_setup) or at its
+ * statement_timeout, and a transaction left open is rolled back; the next
+ * statement of this thread opens a new connection.
+ */
+
+static void
+athena_pg_late(athena_db_t *db, const char *what, int ms)
+{
+    char  msg[64];
+
+    snprintf(msg, sizeof(msg), "no answer within %d ms", ms);
+    athena_db_set_error(db, what, msg);
+
+    athena_pg_drop(db);
+}
+
+
+/* the connection's handshake and authentication, as libpq drives them */
+
+static athena_pg_wait_e
+athena_pg_handshake(PGconn *pg, int64_t deadline)
+{
+    athena_pg_wait_e           w;
+    PostgresPollingStatusType  st;
+
+    if (PQstatus(pg) == CONNECTION_BAD) {
+        return ATHENA_PG_BROKEN;
+    }
+
+    /* a connection just started waits first for its connect() */
+    st = PGRES_POLLING_WRITING;
+
+    for ( ;; ) {
+        switch (st) {
+
+        case PGRES_POLLING_OK:
+            return ATHENA_PG_READY;
+
+        case PGRES_POLLING_FAILED:
+            return ATHENA_PG_BROKEN;
+
+        case PGRES_POLLING_READING:
+            w = athena_pg_wait(pg, POLLIN, deadline);
+            break;
+
+        default: /* PGRES_POLLING_WRITING */
+            w = athena_pg_wait(pg, POLLOUT, deadline);
+        }
+
+        if (w != ATHENA_PG_READY) {
+            return w;
+        }
+
+        st = PQconnectPoll(pg);
+    }
+}
+
+
+/* a statement leaves libpq's buffer; the server may answer meanwhile */
+
+static athena_pg_wait_e
+athena_pg_flush(PGconn *pg, int64_t deadline)
+{
+    int               rc;
+    athena_pg_wait_e  w;
+
+    while ((rc = PQflush(pg)) == 1) {
+        w = athena_pg_wait(pg, POLLOUT | POLLIN, deadline);
+        if (w != ATHENA_PG_READY) {
+            return w;
+        }
+
+        if (!PQconsumeInput(pg)) {
+            return ATHENA_PG_BROKEN;
+        }
+    }
+
+    return rc == 0 ? ATHENA_PG_READY : ATHENA_PG_BROKEN;
+}
+
+
+/* reads until a whole result is there, so PQgetResult() will not block */
+
+static athena_pg_wait_e
+athena_pg_input(PGconn *pg, int64_t deadline)
+{
+    athena_pg_wait_e  w;
+
+    while (PQisBusy(pg)) {
+        w = athena_pg_wait(pg, POLLIN, deadline);
+        if (w != ATHENA_PG_READY) {
+            return w;
+        }
+
+        if (!PQconsumeInput(pg)) {
+            return ATHENA_PG_BROKEN;
+        }
+    }
+
+    return ATHENA_PG_READY;
+}
+
+
+/*
+ * One statement, sent and answered by the deadline. *res is its last
+ * result, NULL if none came; the caller clears it.
+ */
+
+static athena_pg_wait_e
+athena_pg_run(PGconn *pg, const char *sql, int n, const char *const *params,
+    int64_t deadline, PGresult **res)
+{
+    PGresult          *next;
+    athena_pg_wait_e   w;
+
+    *res = NULL;
+
+    if (!PQsendQueryParams(pg, sql, n, NULL, params, NULL, NULL, 0)) {
+        return ATHENA_PG_BROKEN;
+    }
+
+    w = athena_pg_flush(pg, deadline);
+
+    while (w == ATHENA_PG_READY) {
+        w = athena_pg_input(pg, deadline);
+        if (w != ATHENA_PG_READY) {
+            break;
+        }
+
+        next = PQgetResult(pg);
+        if (next == NULL) {
+            break;
+        }
+
+        PQclear(*res);
+        *res = next;
+    }
+
+    return w;
+}
+
+
+/*
+ * Per-connection settings go through set_config so they are parameters.
+ * From Postgres 14 on, client_connection_check_interval has the server
+ * end a statement whose client has gone: one that a deadline abandoned
+ * stops as soon as the server runs again, not at its statement_timeout.
+ */
+
+#define ATHENA_PG_SETUP                                                       \
+    "SELECT set_config('statement_timeout', $1, false),"                      \
+    " set_config('search_path', $2, false),"                                  \
+    " set_config('TimeZone', 'UTC', false)"
+
+#define ATHENA_PG_SETUP_14                                                    \
+    ATHENA_PG_SETUP                                                           \
+    ", set_config('client_connection_check_interval', '1000', false)"
 
 static int
-athena_pg_setup(athena_db_t *db)
+athena_pg_setup(athena_db_t *db, int64_t deadline)
 {
-    int          ok;
-    char         timeout[32];
-    char        *path;
-    PGresult    *res;
-    const char  *params[2];
+    int                ok;
+    char               timeout[32];
+    char              *path;
+    PGresult          *res;
+    const char        *params[2];
+    athena_pg_wait_e   w;
 
     snprintf(timeout, sizeof(timeout), "%d", db->conf->pg_statement_timeout);
 
@@ -217,17 +441,19 @@ athena_pg_setup(athena_db_t *db)
     params[0] = timeout;
     params[1] = path;
 
-    res = PQexecParams(db->pg,
-                       "SELECT set_config('statement_timeout', $1, false),"
-                       " set_config('search_path', $2, false),"
-                       " set_config('TimeZone', 'UTC', false)",
-                       2, NULL, params, NULL, NULL, 0);
+    w = athena_pg_run(db->pg, PQserverVersion(db->pg) >= 140000
+                              ? ATHENA_PG_SETUP_14 : ATHENA_PG_SETUP,
+                      2, params, deadline, &res);
     free(path);
 
-    ok = PQresultStatus(res) == PGRES_TUPLES_OK;
-    if (!ok) {
-        athena_db_set_error(db, "postgres setup",
-                            PQerrorMessage(db->pg));
+    ok = w == ATHENA_PG_READY && PQresultStatus(res) == PGRES_TUPLES_OK;
+
+    if (w == ATHENA_PG_LATE) {
+        athena_pg_late(db, "postgres setup",
+                       db->conf->pg_connect_timeout * 1000);
+
+    } else if (!ok) {
+        athena_db_set_error(db, "postgres setup", PQerrorMessage(db->pg));
     }
 
     PQclear(res);
@@ -236,48 +462,60 @@ athena_pg_setup(athena_db_t *db)
 }
 
 
+/*
+ * The handshake and the session's setup end by athena_auth_postgres_
+ * connect_timeout (libpq's own connect_timeout bounds only its blocking
+ * connect). A host name is resolved before that by the system's resolver:
+ * hostaddr in the conninfo avoids it.
+ */
+
 static int
 athena_pg_connect(athena_db_t *db)
 {
-    char         timeout[16];
-    const char  *keys[4], *vals[4];
+    int64_t            deadline;
+    const char        *keys[3], *vals[3];
+    athena_pg_wait_e   w;
 
     if (db->pg && PQstatus(db->pg) == CONNECTION_OK) {
         return 0;
     }
 
-    if (db->pg) {
-        PQfinish(db->pg);
-        db->pg = NULL;
-    }
+    athena_pg_drop(db);
 
-    snprintf(timeout, sizeof(timeout), "%d", db->conf->pg_connect_timeout);
+    deadline = athena_clock_ms() + (int64_t) db->conf->pg_connect_timeout
+                                   * 1000;
 
-    /* the conninfo comes first so that our bounds override its own */
+    /* the conninfo comes first so that our name overrides its own */
     keys[0] = "dbname";
     vals[0] = db->conf->pg_conninfo;
-    keys[1] = "connect_timeout";
-    vals[1] = timeout;
-    keys[2] = "application_name";
-    vals[2] = "athena-auth";
-    keys[3] = NULL;
-    vals[3] = NULL;
+    keys[1] = "application_name";
+    vals[1] = "athena-auth";
+    keys[2] = NULL;
+    vals[2] = NULL;
 
-    db->pg = PQconnectdbParams(keys, vals, 1);
-
-    if (db->pg == NULL || PQstatus(db->pg) != CONNECTION_OK) {
-        athena_db_set_error(db, "postgres connect",
-                            db->pg ? PQerrorMessage(db->pg) : "no memory");
-        if (db->pg) {
-            PQfinish(db->pg);
-            db->pg = NULL;
-        }
+    db->pg = PQconnectStartParams(keys, vals, 1);
+    if (db->pg == NULL) {
+        athena_db_set_error(db, "postgres connect", "no memory");
         return -1;
     }
 
-    if (athena_pg_setup(db) != 0) {
-        PQfinish(db->pg);
-        db->pg = NULL;
+    w = athena_pg_handshake(db->pg, deadline);
+
+    if (w == ATHENA_PG_LATE) {
+        athena_pg_late(db, "postgres connect",
+                       db->conf->pg_connect_timeout * 1000);
+        return -1;
+    }
+
+    /* non-blocking, so that no send can wait past a deadline either */
+    if (w != ATHENA_PG_READY || PQsetnonblocking(db->pg, 1) != 0) {
+        athena_db_set_error(db, "postgres connect", PQerrorMessage(db->pg));
+        athena_pg_drop(db);
+        return -1;
+    }
+
+    if (athena_pg_setup(db, deadline) != 0) {
+        athena_pg_drop(db);
         return -1;
     }
 
@@ -345,6 +583,7 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
     PGresult           *res;
     const char         *state, *msg;
     ExecStatusType      st;
+    athena_pg_wait_e    w;
     athena_store_rc_e   rc;
 
     if (rows) {
@@ -357,10 +596,25 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
 
     db->stmts++;
 
-    res = PQexecParams(db->pg, sql, n, NULL, params, NULL, NULL, 0);
+    w = athena_pg_run(db->pg, sql, n, params,
+                      athena_clock_ms() + db->conf->pg_deadline, &res);
+
+    /*
+     * Whether a statement that went unanswered ran is unknown (a COMMIT
+     * may yet take effect when the server resumes), so the task is not
+     * run again, unlike after a connection lost below.
+     */
+    if (w == ATHENA_PG_LATE) {
+        PQclear(res);
+        athena_pg_late(db, "postgres", db->conf->pg_deadline);
+        return ATHENA_STORE_UNAVAILABLE;
+    }
+
     st = PQresultStatus(res);
 
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+    if (w == ATHENA_PG_READY
+        && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK))
+    {
         rc = ATHENA_STORE_OK;
 
         if (rows) {
@@ -386,15 +640,14 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
     athena_pg_sqlstate(state, sqlstate);
     PQclear(res);
 
-    if (PQstatus(db->pg) == CONNECTION_BAD) {
+    if (w == ATHENA_PG_BROKEN || PQstatus(db->pg) == CONNECTION_BAD) {
         /*
          * The server went away under us (restart, terminate): a failure
          * on the task's first statement changed nothing, so the caller
          * may run the task again on a new connection.
          */
         db->retry_ok = db->stmts == 1;
-        PQfinish(db->pg);
-        db->pg = NULL;
+        athena_pg_drop(db);
         return ATHENA_STORE_UNAVAILABLE;
     }
 
@@ -464,14 +717,21 @@ athena_pg_commit(athena_db_t *db)
 void
 athena_pg_rollback(athena_db_t *db)
 {
-    PGresult  *res;
+    PGresult          *res;
+    athena_pg_wait_e   w;
 
     if (db->pg == NULL || PQstatus(db->pg) != CONNECTION_OK) {
         return;
     }
 
-    res = PQexec(db->pg, "ROLLBACK");
+    w = athena_pg_run(db->pg, "ROLLBACK", 0, NULL,
+                      athena_clock_ms() + db->conf->pg_deadline, &res);
     PQclear(res);
+
+    /* the next task must not find this transaction still open */
+    if (w != ATHENA_PG_READY) {
+        athena_pg_drop(db);
+    }
 }
 
 
