@@ -8,6 +8,10 @@
 # - A statement stuck behind a lock, with statement_timeout longer than
 #   the client's deadline: 503 within the deadline, and the server ends
 #   the abandoned statement without waiting for the lock.
+# - Redis frozen: after one request pays the Redis timeout, no other
+#   request of the worker (API or gate, pool thread or event loop) asks
+#   Redis until the retry window ends; the next window costs one timeout
+#   again, not two.
 #
 # Timings are bounds with wide margins, not benchmarks.
 
@@ -17,6 +21,7 @@ use lib 't/lib';
 
 use Test::More;
 use Time::HiRes qw(time sleep);
+use Digest::SHA qw(sha256_hex);
 use Athena::Test;
 
 my $servers = servers();
@@ -25,12 +30,16 @@ my $servers = servers();
 END { $servers->thaw if $servers }
 
 my $DEADLINE = 1;           # seconds, athena_auth_postgres_deadline
+my $REDIS_TIMEOUT = 1;      # seconds
+my $REDIS_RETRY = 3;        # seconds
 my $MARGIN = 1.5;           # seconds on top of a bound
 
 my $http_config = gate_http_config(ttl => '60s', extra => <<'CONF');
     athena_auth_postgres_deadline 1s;
     athena_auth_postgres_connect_timeout 1s;
     athena_auth_postgres_timeout 5s;
+    athena_auth_redis_timeout 1s;
+    athena_auth_redis_retry 3s;
 CONF
 my $config = <<"CONF";
 location /app/ {
@@ -139,6 +148,60 @@ is($waiting, 0, sprintf('the server ended the abandoned statement'
 waitpid $locker, 0;
 is(api($api_tok[0])->{code}, 200, 'lock released: 200');
 
+
+# --- Redis frozen: one timeout per window for the whole worker ----------
+
+# one window: the first request pays, no later one asks Redis (the other
+# pool thread, and the event loop's own connection for the gate, neither)
+$offset = $nginx->log_size;
+$servers->freeze_redis;
+
+my @lat;
+for my $i (1 .. 4) {
+    my $r = api(create_session($user->{id}));
+    is($r->{code}, 200, "Redis frozen, API $i: answered from Postgres");
+    push @lat, $r->{elapsed};
+}
+for my $i (1 .. 4) {
+    my $r = gate(create_session($user->{id}));
+    is($r->{code}, 200, "Redis frozen, gate $i: admitted from Postgres");
+    push @lat, $r->{elapsed};
+}
+
+my $paid = grep { $_ >= 0.8 * $REDIS_TIMEOUT } @lat;
+is($paid, 1, sprintf('one of 8 requests paid the Redis timeout (%s s)',
+                     join ' ', map { sprintf '%.2f', $_ } @lat));
+ok($lat[0] < $REDIS_TIMEOUT + $MARGIN, 'the first within its bound');
+
+# the window ends, Redis is still frozen: the gate pays once, and only
+# once (its event-loop lookup; the thread task it falls back to does not
+# ask Redis again)
+sleep $REDIS_RETRY + 0.2;
+@lat = ();
+for my $i (1 .. 4) {
+    my $r = gate(create_session($user->{id}));
+    is($r->{code}, 200, "next window, gate $i: admitted");
+    push @lat, $r->{elapsed};
+}
+$paid = grep { $_ >= 0.8 * $REDIS_TIMEOUT } @lat;
+is($paid, 1, sprintf('next window: one of 4 paid (%s s)',
+                     join ' ', map { sprintf '%.2f', $_ } @lat));
+ok($lat[0] < 2 * $REDIS_TIMEOUT, sprintf('and it paid one timeout, not two'
+                                        . ' (%.2f s)', $lat[0]));
+
+my $log = $nginx->log_since($offset);
+like($log, qr/\[warn\].*athena_auth: redis/, 'a warning for the sick Redis');
+unlike($log, qr/\[(?:error|crit|alert)\]/, 'nothing worse than a warning');
+
+$servers->thaw;
+
+# Redis back: once the window ends, the cache fills again
+sleep $REDIS_RETRY + 0.2;
+my $tok = create_session($user->{id});
+api($tok);
+api($tok);
+like($servers->redis('KEYS', '*'), qr/athena:sess:\Q${\ sha256_hex($tok)}\E/,
+     'Redis thawed: the cache fills again');
 
 $nginx->stop;
 done_testing();

@@ -10,6 +10,7 @@
 #include <hiredis/hiredis.h>
 
 #include "athena_db.h"
+#include "athena_redis_health.h"
 #include "../core/athena_time.h"
 
 
@@ -18,7 +19,6 @@ struct athena_db_s {
     const athena_store_conf_t  *conf;
     PGconn                     *pg;
     redisContext               *redis;
-    int64_t                     redis_retry_at;
     unsigned                    stmts;        /* since acquire */
     int                         retry_ok;
     char                        warning[256];
@@ -812,6 +812,8 @@ athena_rows_bool(const athena_rows_t *rows, size_t row, int col, int null)
 
 /* Redis */
 
+/* a failed command or connection rests Redis for the whole process */
+
 static void
 athena_redis_fail(athena_db_t *db, const char *what)
 {
@@ -826,7 +828,25 @@ athena_redis_fail(athena_db_t *db, const char *what)
         db->redis = NULL;
     }
 
-    db->redis_retry_at = athena_now_ms() + db->conf->redis_retry;
+    athena_redis_failed(db->conf->redis_retry);
+}
+
+
+/*
+ * An idle connection with something to read was closed by Redis (a
+ * restart, its idle timeout): it is replaced, not counted as a failure
+ * that would rest Redis for every thread.
+ */
+
+static int
+athena_redis_closed(redisContext *c)
+{
+    struct pollfd  pfd;
+
+    pfd.fd = c->fd;
+    pfd.events = POLLIN;
+
+    return poll(&pfd, 1, 0) != 0;
 }
 
 
@@ -845,6 +865,8 @@ athena_redis_run(athena_db_t *db, int argc, const char **argv,
         athena_redis_fail(db, argv[0]);
         return NULL;
     }
+
+    athena_redis_answered();
 
     return reply;
 }
@@ -893,17 +915,26 @@ athena_redis_connect(athena_db_t *db)
         return -1;
     }
 
-    if (db->redis) {
-        return 0;
-    }
-
-    /* after a failure the cache is skipped for a while, not retried */
-    if (athena_now_ms() < db->redis_retry_at) {
+    /*
+     * After a failure in any thread or on the event loop the cache is
+     * skipped for a while, not retried: even a thread whose connection
+     * looks fine would only wait for the same timeout.
+     */
+    if (!athena_redis_may_ask(db->conf->redis_retry)) {
         if (!db->warning[0]) {
             snprintf(db->warning, sizeof(db->warning),
                      "redis unavailable, using postgres only");
         }
         return -1;
+    }
+
+    if (db->redis && athena_redis_closed(db->redis)) {
+        redisFree(db->redis);
+        db->redis = NULL;
+    }
+
+    if (db->redis) {
+        return 0;
     }
 
     tv.tv_sec = db->conf->redis_timeout / 1000;
