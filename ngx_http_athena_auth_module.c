@@ -54,6 +54,13 @@ static ngx_conf_post_t  ngx_http_athena_auth_depth_post = {
     ngx_http_athena_auth_check_depth
 };
 
+static char *ngx_http_athena_auth_check_deadline(ngx_conf_t *cf, void *post,
+    void *data);
+
+static ngx_conf_post_t  ngx_http_athena_auth_deadline_post = {
+    ngx_http_athena_auth_check_deadline
+};
+
 
 #define NGX_HTTP_ATHENA_MAIN  (NGX_HTTP_MAIN_CONF|NGX_HTTP_MAIN_CONF_OFFSET)
 
@@ -86,6 +93,13 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_athena_auth_main_conf_t, pg_timeout),
       NULL },
+
+    { ngx_string("athena_auth_postgres_deadline"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, pg_deadline),
+      &ngx_http_athena_auth_deadline_post },
 
     { ngx_string("athena_auth_redis"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
@@ -470,6 +484,7 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
 
     amcf->pg_connect_timeout = NGX_CONF_UNSET;
     amcf->pg_timeout = NGX_CONF_UNSET_MSEC;
+    amcf->pg_deadline = NGX_CONF_UNSET_MSEC;
     amcf->redis_db = NGX_CONF_UNSET_UINT;
     amcf->redis_timeout = NGX_CONF_UNSET_MSEC;
     amcf->redis_retry = NGX_CONF_UNSET_MSEC;
@@ -652,6 +667,7 @@ ngx_http_athena_auth_build(ngx_conf_t *cf,
     c->store.pg_schema = ngx_http_athena_auth_cstr(cf, &amcf->schema);
     c->store.pg_connect_timeout = (int) amcf->pg_connect_timeout;
     c->store.pg_statement_timeout = (int) amcf->pg_timeout;
+    c->store.pg_deadline = (int) amcf->pg_deadline;
     c->store.cache_prefix = ngx_http_athena_auth_cstr(cf, &amcf->cache_prefix);
     c->store.cache_ttl = (int64_t) amcf->cache_ttl;
 
@@ -713,6 +729,17 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
 
     ngx_conf_init_value(amcf->pg_connect_timeout, 2);
     ngx_conf_init_msec_value(amcf->pg_timeout, 5000);
+
+    /*
+     * The client's bound is the server's plus a second: a statement that
+     * the server would end itself is left to it (its 57014 and the 503),
+     * and the client steps in only when the server does not answer. With
+     * no statement_timeout (0) the client's bound is that of the defaults.
+     */
+    ngx_conf_init_msec_value(amcf->pg_deadline,
+                             (amcf->pg_timeout ? amcf->pg_timeout : 5000)
+                             + 1000);
+
     ngx_conf_init_uint_value(amcf->redis_db, 0);
     ngx_conf_init_msec_value(amcf->redis_timeout, 250);
     ngx_conf_init_msec_value(amcf->redis_retry, 1000);
@@ -1359,6 +1386,21 @@ ngx_http_athena_auth_check_depth(ngx_conf_t *cf, void *post, void *data)
 
     if (*np < 1 || *np > 64) {
         return "must be between 1 and 64";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* 0 would fail every statement; the store counts milliseconds in an int */
+
+static char *
+ngx_http_athena_auth_check_deadline(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_msec_t  *msp = data;
+
+    if (*msp < 1 || *msp > 86400000) {
+        return "must be between 1ms and 24h";
     }
 
     return NGX_CONF_OK;

@@ -30,6 +30,7 @@ typedef struct {
     ngx_str_t             schema;
     time_t                pg_connect_timeout;
     ngx_msec_t            pg_timeout;
+    ngx_msec_t            pg_deadline;
 
     ngx_str_t             redis;
     ngx_addr_t           *redis_addr;         /* for the event loop's */

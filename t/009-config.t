@@ -17,6 +17,7 @@ Athena::Test::default_http_config(rate_limit => 1, extra => <<'X')
     athena_auth_postgres_schema public;
     athena_auth_postgres_connect_timeout 3s;
     athena_auth_postgres_timeout 2s;
+    athena_auth_postgres_deadline 2500ms;
     athena_auth_redis_timeout 100ms;
     athena_auth_redis_retry 2s;
     athena_auth_session_cache_ttl 1m;
@@ -226,3 +227,13 @@ location /api/auth/ { athena_auth_api; }
 --- must_die
 --- error_log eval
 [qr/"athena_auth_rate_limit_rule" directive takes a window of time and a maximum above zero in \S+nginx.conf:\d+/]
+
+
+=== TEST 20: a Postgres deadline of nothing
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_postgres_deadline 0;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_postgres_deadline" directive must be between 1ms and 24h in \S+nginx.conf:\d+/]

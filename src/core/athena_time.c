@@ -17,6 +17,19 @@ athena_now_ms(void)
 }
 
 
+/* for deadlines: a clock that nobody sets back or forth */
+
+int64_t
+athena_clock_ms(void)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
 /* buf holds ATHENA_ISO_LEN + 1 bytes */
 
 void

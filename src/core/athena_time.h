@@ -1,6 +1,7 @@
 /*
  * Times are int64 milliseconds since the epoch everywhere in the module,
- * written as JavaScript's Date.toISOString() writes them.
+ * written as JavaScript's Date.toISOString() writes them; deadlines alone
+ * use athena_clock_ms(), milliseconds of a monotonic clock.
  */
 
 #ifndef ATHENA_TIME_H
@@ -17,6 +18,7 @@
 
 
 int64_t athena_now_ms(void);
+int64_t athena_clock_ms(void);
 void athena_time_iso(int64_t ms, char *buf);
 int athena_time_revive(const char *s, int64_t *ms);
 int athena_time_storable(int64_t ms);

@@ -8,8 +8,9 @@
  *
  * Whatever goes wrong (no connection, an error, no reply within the
  * timeout) every waiting command is answered with NULL, the connection is
- * closed and Redis is left alone for athena_auth_redis_retry; the callers
- * then ask a thread task, which has Postgres.
+ * closed and Redis is left alone for athena_auth_redis_retry by the whole
+ * process (src/store/athena_redis_health.c); the callers then ask a thread
+ * task, which goes straight to Postgres.
  */
 
 #include <ngx_config.h>
@@ -21,6 +22,7 @@
 #include <hiredis/hiredis.h>
 
 #include "../../ngx_http_athena_auth_module.h"
+#include "../store/athena_redis_health.h"
 
 
 typedef struct {
@@ -38,7 +40,6 @@ typedef struct {
     size_t                            out_size;
     ngx_queue_t                       ops;           /* awaiting a reply */
     ngx_log_t                         log;
-    ngx_msec_t                        retry_at;
     ngx_msec_t                        timeout;
     ngx_msec_t                        retry;
     unsigned                          connected:1;
@@ -71,17 +72,26 @@ ngx_http_athena_auth_redis_close(ngx_http_athena_auth_redis_t *rd)
 }
 
 
-/* every waiting command hears NULL; Redis rests for the retry time */
+/*
+ * Every waiting command hears NULL. If one was waiting (a timeout, a
+ * refused connection, a bad reply) Redis rests for the retry time, in the
+ * pool threads too; an idle connection that Redis closed (a restart) or
+ * that the worker closes on its way out is only replaced by the next
+ * command.
+ */
 
 static void
 ngx_http_athena_auth_redis_fail(ngx_http_athena_auth_redis_t *rd,
-    const char *why)
+    const char *why, ngx_uint_t rest)
 {
     ngx_queue_t                      *q;
     ngx_http_athena_auth_redis_op_t  *op;
 
     ngx_http_athena_auth_redis_close(rd);
-    rd->retry_at = ngx_current_msec + rd->retry;
+
+    if (rest) {
+        athena_redis_failed((int) rd->retry);
+    }
 
     ngx_http_athena_auth_log_outcome(ngx_cycle->log, why, NULL);
 
@@ -297,8 +307,7 @@ ngx_http_athena_auth_redis_command(ngx_http_athena_auth_main_conf_t *amcf,
     rd = &ngx_http_athena_auth_redis;
 
     if (amcf->redis_addr == NULL
-        || (rd->retry_at && (ngx_msec_int_t) (ngx_current_msec - rd->retry_at)
-                            < 0))
+        || !athena_redis_may_ask(amcf->conf->store.redis_retry))
     {
         return NGX_DECLINED;
     }
@@ -313,7 +322,7 @@ ngx_http_athena_auth_redis_command(ngx_http_athena_auth_main_conf_t *amcf,
     if (rd->pc.connection == NULL
         && ngx_http_athena_auth_redis_connect(rd, amcf) != NGX_OK)
     {
-        ngx_http_athena_auth_redis_fail(rd, "redis: cannot connect");
+        ngx_http_athena_auth_redis_fail(rd, "redis: cannot connect", 1);
         return NGX_DECLINED;
     }
 
@@ -356,7 +365,7 @@ ngx_http_athena_auth_redis_write(ngx_event_t *wev)
 
     if (!rd->connected) {
         if (ngx_http_athena_auth_redis_test_connect(c) != NGX_OK) {
-            ngx_http_athena_auth_redis_fail(rd, "redis: cannot connect");
+            ngx_http_athena_auth_redis_fail(rd, "redis: cannot connect", 1);
             return;
         }
 
@@ -371,7 +380,7 @@ ngx_http_athena_auth_redis_write(ngx_event_t *wev)
         }
 
         if (n == NGX_ERROR || n == 0) {
-            ngx_http_athena_auth_redis_fail(rd, "redis: write failed");
+            ngx_http_athena_auth_redis_fail(rd, "redis: write failed", 1);
             return;
         }
 
@@ -380,7 +389,7 @@ ngx_http_athena_auth_redis_write(ngx_event_t *wev)
     }
 
     if (ngx_handle_write_event(wev, 0) != NGX_OK) {
-        ngx_http_athena_auth_redis_fail(rd, "redis: write failed");
+        ngx_http_athena_auth_redis_fail(rd, "redis: write failed", 1);
     }
 }
 
@@ -432,13 +441,13 @@ ngx_http_athena_auth_redis_read(ngx_event_t *rev)
     rd = c->data;
 
     if (rev->timedout) {
-        ngx_http_athena_auth_redis_fail(rd, "redis: timed out");
+        ngx_http_athena_auth_redis_fail(rd, "redis: timed out", 1);
         return;
     }
 
     /* a worker shutting down closes its idle connections */
     if (c->close) {
-        ngx_http_athena_auth_redis_fail(rd, NULL);
+        ngx_http_athena_auth_redis_fail(rd, NULL, 0);
         return;
     }
 
@@ -452,7 +461,8 @@ ngx_http_athena_auth_redis_read(ngx_event_t *rev)
         }
 
         if (n == 0 || n == NGX_ERROR) {
-            ngx_http_athena_auth_redis_fail(rd, "redis: connection lost");
+            ngx_http_athena_auth_redis_fail(rd, "redis: connection lost",
+                                            !ngx_queue_empty(&rd->ops));
             return;
         }
 
@@ -460,9 +470,11 @@ ngx_http_athena_auth_redis_read(ngx_event_t *rev)
             || ngx_http_athena_auth_redis_replies(rd) != NGX_OK
             || rd->failed)
         {
-            ngx_http_athena_auth_redis_fail(rd, "redis: bad reply");
+            ngx_http_athena_auth_redis_fail(rd, "redis: bad reply", 1);
             return;
         }
+
+        athena_redis_answered();
     }
 
     if (ngx_queue_empty(&rd->ops)) {
@@ -478,7 +490,7 @@ ngx_http_athena_auth_redis_read(ngx_event_t *rev)
     }
 
     if (ngx_handle_read_event(rev, 0) != NGX_OK) {
-        ngx_http_athena_auth_redis_fail(rd, "redis: read failed");
+        ngx_http_athena_auth_redis_fail(rd, "redis: read failed", 1);
     }
 }
 

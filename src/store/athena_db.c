@@ -1,6 +1,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sys/time.h>
 
@@ -8,6 +10,7 @@
 #include <hiredis/hiredis.h>
 
 #include "athena_db.h"
+#include "athena_redis_health.h"
 #include "../core/athena_text.h"
 #include "../core/athena_time.h"
 
@@ -17,7 +20,6 @@ struct athena_db_s {
     const athena_store_conf_t  *conf;
     PGconn                     *pg;
     redisContext               *redis;
-    int64_t                     redis_retry_at;
     unsigned                    stmts;        /* since acquire */
     int                         retry_ok;
     char                        warning[256];
@@ -197,16 +199,238 @@ athena_pg_quote_ident(const char *name)
 }
 
 
-/* per-connection settings go through set_config so they are parameters */
+/*
+ * Every wait on Postgres is a poll() on the connection's socket against a
+ * deadline of the monotonic clock, through libpq's asynchronous calls.
+ * The server's own bounds do not suffice: a frozen or partitioned server
+ * enforces no statement_timeout. Nor do TCP keepalives or tcp_user_timeout
+ * alone: they notice a lost peer, not a stopped or stuck server process,
+ * whose kernel goes on acknowledging data and answering probes.
+ */
+
+typedef enum {
+    ATHENA_PG_READY = 0,      /* the server answered, maybe with an error */
+    ATHENA_PG_BROKEN,         /* the connection failed */
+    ATHENA_PG_LATE            /* no answer by the deadline */
+} athena_pg_wait_e;
+
+
+static athena_pg_wait_e
+athena_pg_wait(PGconn *pg, short events, int64_t deadline)
+{
+    int            n;
+    int64_t        left;
+    struct pollfd  pfd;
+
+    pfd.fd = PQsocket(pg);
+    pfd.events = events;
+
+    if (pfd.fd < 0) {
+        return ATHENA_PG_BROKEN;
+    }
+
+    for ( ;; ) {
+        left = deadline - athena_clock_ms();
+        if (left <= 0) {
+            return ATHENA_PG_LATE;
+        }
+
+        n = poll(&pfd, 1, (int) left);
+
+        if (n > 0) {
+            return ATHENA_PG_READY;
+        }
+
+        if (n < 0 && errno != EINTR) {
+            return ATHENA_PG_BROKEN;
+        }
+    }
+}
+
+
+static void
+athena_pg_drop(athena_db_t *db)
+{
+    if (db->pg) {
+        PQfinish(db->pg);
+        db->pg = NULL;
+    }
+}
+
+
+/*
+ * No answer by the deadline: the connection is dropped, not cancelled.
+ * PQcancel() would open another connection to the same server with a
+ * blocking connect() that nothing bounds (libpq 15 has no asynchronous
+ * cancel), and a frozen server would not act on it anyway. Closing the
+ * socket is enough: the abandoned statement ends when the server notices
+ * (client_connection_check_interval, see athena_pg_setup) or at its
+ * statement_timeout, and a transaction left open is rolled back; the next
+ * statement of this thread opens a new connection.
+ */
+
+static void
+athena_pg_late(athena_db_t *db, const char *what, int ms)
+{
+    char  msg[64];
+
+    snprintf(msg, sizeof(msg), "no answer within %d ms", ms);
+    athena_db_set_error(db, what, msg);
+
+    athena_pg_drop(db);
+}
+
+
+/* the connection's handshake and authentication, as libpq drives them */
+
+static athena_pg_wait_e
+athena_pg_handshake(PGconn *pg, int64_t deadline)
+{
+    athena_pg_wait_e           w;
+    PostgresPollingStatusType  st;
+
+    if (PQstatus(pg) == CONNECTION_BAD) {
+        return ATHENA_PG_BROKEN;
+    }
+
+    /* a connection just started waits first for its connect() */
+    st = PGRES_POLLING_WRITING;
+
+    for ( ;; ) {
+        switch (st) {
+
+        case PGRES_POLLING_OK:
+            return ATHENA_PG_READY;
+
+        case PGRES_POLLING_FAILED:
+            return ATHENA_PG_BROKEN;
+
+        case PGRES_POLLING_READING:
+            w = athena_pg_wait(pg, POLLIN, deadline);
+            break;
+
+        default: /* PGRES_POLLING_WRITING */
+            w = athena_pg_wait(pg, POLLOUT, deadline);
+        }
+
+        if (w != ATHENA_PG_READY) {
+            return w;
+        }
+
+        st = PQconnectPoll(pg);
+    }
+}
+
+
+/* a statement leaves libpq's buffer; the server may answer meanwhile */
+
+static athena_pg_wait_e
+athena_pg_flush(PGconn *pg, int64_t deadline)
+{
+    int               rc;
+    athena_pg_wait_e  w;
+
+    while ((rc = PQflush(pg)) == 1) {
+        w = athena_pg_wait(pg, POLLOUT | POLLIN, deadline);
+        if (w != ATHENA_PG_READY) {
+            return w;
+        }
+
+        if (!PQconsumeInput(pg)) {
+            return ATHENA_PG_BROKEN;
+        }
+    }
+
+    return rc == 0 ? ATHENA_PG_READY : ATHENA_PG_BROKEN;
+}
+
+
+/* reads until a whole result is there, so PQgetResult() will not block */
+
+static athena_pg_wait_e
+athena_pg_input(PGconn *pg, int64_t deadline)
+{
+    athena_pg_wait_e  w;
+
+    while (PQisBusy(pg)) {
+        w = athena_pg_wait(pg, POLLIN, deadline);
+        if (w != ATHENA_PG_READY) {
+            return w;
+        }
+
+        if (!PQconsumeInput(pg)) {
+            return ATHENA_PG_BROKEN;
+        }
+    }
+
+    return ATHENA_PG_READY;
+}
+
+
+/*
+ * One statement, sent and answered by the deadline. *res is its last
+ * result, NULL if none came; the caller clears it.
+ */
+
+static athena_pg_wait_e
+athena_pg_run(PGconn *pg, const char *sql, int n, const char *const *params,
+    int64_t deadline, PGresult **res)
+{
+    PGresult          *next;
+    athena_pg_wait_e   w;
+
+    *res = NULL;
+
+    if (!PQsendQueryParams(pg, sql, n, NULL, params, NULL, NULL, 0)) {
+        return ATHENA_PG_BROKEN;
+    }
+
+    w = athena_pg_flush(pg, deadline);
+
+    while (w == ATHENA_PG_READY) {
+        w = athena_pg_input(pg, deadline);
+        if (w != ATHENA_PG_READY) {
+            break;
+        }
+
+        next = PQgetResult(pg);
+        if (next == NULL) {
+            break;
+        }
+
+        PQclear(*res);
+        *res = next;
+    }
+
+    return w;
+}
+
+
+/*
+ * Per-connection settings go through set_config so they are parameters.
+ * From Postgres 14 on, client_connection_check_interval has the server
+ * end a statement whose client has gone: one that a deadline abandoned
+ * stops as soon as the server runs again, not at its statement_timeout.
+ */
+
+#define ATHENA_PG_SETUP                                                       \
+    "SELECT set_config('statement_timeout', $1, false),"                      \
+    " set_config('search_path', $2, false),"                                  \
+    " set_config('TimeZone', 'UTC', false)"
+
+#define ATHENA_PG_SETUP_14                                                    \
+    ATHENA_PG_SETUP                                                           \
+    ", set_config('client_connection_check_interval', '1000', false)"
 
 static int
-athena_pg_setup(athena_db_t *db)
+athena_pg_setup(athena_db_t *db, int64_t deadline)
 {
-    int          ok;
-    char         timeout[32];
-    char        *path;
-    PGresult    *res;
-    const char  *params[2];
+    int                ok;
+    char               timeout[32];
+    char              *path;
+    PGresult          *res;
+    const char        *params[2];
+    athena_pg_wait_e   w;
 
     snprintf(timeout, sizeof(timeout), "%d", db->conf->pg_statement_timeout);
 
@@ -218,17 +442,19 @@ athena_pg_setup(athena_db_t *db)
     params[0] = timeout;
     params[1] = path;
 
-    res = PQexecParams(db->pg,
-                       "SELECT set_config('statement_timeout', $1, false),"
-                       " set_config('search_path', $2, false),"
-                       " set_config('TimeZone', 'UTC', false)",
-                       2, NULL, params, NULL, NULL, 0);
+    w = athena_pg_run(db->pg, PQserverVersion(db->pg) >= 140000
+                              ? ATHENA_PG_SETUP_14 : ATHENA_PG_SETUP,
+                      2, params, deadline, &res);
     free(path);
 
-    ok = PQresultStatus(res) == PGRES_TUPLES_OK;
-    if (!ok) {
-        athena_db_set_error(db, "postgres setup",
-                            PQerrorMessage(db->pg));
+    ok = w == ATHENA_PG_READY && PQresultStatus(res) == PGRES_TUPLES_OK;
+
+    if (w == ATHENA_PG_LATE) {
+        athena_pg_late(db, "postgres setup",
+                       db->conf->pg_connect_timeout * 1000);
+
+    } else if (!ok) {
+        athena_db_set_error(db, "postgres setup", PQerrorMessage(db->pg));
     }
 
     PQclear(res);
@@ -237,48 +463,60 @@ athena_pg_setup(athena_db_t *db)
 }
 
 
+/*
+ * The handshake and the session's setup end by athena_auth_postgres_
+ * connect_timeout (libpq's own connect_timeout bounds only its blocking
+ * connect). A host name is resolved before that by the system's resolver:
+ * hostaddr in the conninfo avoids it.
+ */
+
 static int
 athena_pg_connect(athena_db_t *db)
 {
-    char         timeout[16];
-    const char  *keys[4], *vals[4];
+    int64_t            deadline;
+    const char        *keys[3], *vals[3];
+    athena_pg_wait_e   w;
 
     if (db->pg && PQstatus(db->pg) == CONNECTION_OK) {
         return 0;
     }
 
-    if (db->pg) {
-        PQfinish(db->pg);
-        db->pg = NULL;
-    }
+    athena_pg_drop(db);
 
-    snprintf(timeout, sizeof(timeout), "%d", db->conf->pg_connect_timeout);
+    deadline = athena_clock_ms() + (int64_t) db->conf->pg_connect_timeout
+                                   * 1000;
 
-    /* the conninfo comes first so that our bounds override its own */
+    /* the conninfo comes first so that our name overrides its own */
     keys[0] = "dbname";
     vals[0] = db->conf->pg_conninfo;
-    keys[1] = "connect_timeout";
-    vals[1] = timeout;
-    keys[2] = "application_name";
-    vals[2] = "athena-auth";
-    keys[3] = NULL;
-    vals[3] = NULL;
+    keys[1] = "application_name";
+    vals[1] = "athena-auth";
+    keys[2] = NULL;
+    vals[2] = NULL;
 
-    db->pg = PQconnectdbParams(keys, vals, 1);
-
-    if (db->pg == NULL || PQstatus(db->pg) != CONNECTION_OK) {
-        athena_db_set_error(db, "postgres connect",
-                            db->pg ? PQerrorMessage(db->pg) : "no memory");
-        if (db->pg) {
-            PQfinish(db->pg);
-            db->pg = NULL;
-        }
+    db->pg = PQconnectStartParams(keys, vals, 1);
+    if (db->pg == NULL) {
+        athena_db_set_error(db, "postgres connect", "no memory");
         return -1;
     }
 
-    if (athena_pg_setup(db) != 0) {
-        PQfinish(db->pg);
-        db->pg = NULL;
+    w = athena_pg_handshake(db->pg, deadline);
+
+    if (w == ATHENA_PG_LATE) {
+        athena_pg_late(db, "postgres connect",
+                       db->conf->pg_connect_timeout * 1000);
+        return -1;
+    }
+
+    /* non-blocking, so that no send can wait past a deadline either */
+    if (w != ATHENA_PG_READY || PQsetnonblocking(db->pg, 1) != 0) {
+        athena_db_set_error(db, "postgres connect", PQerrorMessage(db->pg));
+        athena_pg_drop(db);
+        return -1;
+    }
+
+    if (athena_pg_setup(db, deadline) != 0) {
+        athena_pg_drop(db);
         return -1;
     }
 
@@ -347,6 +585,7 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
     PGresult           *res;
     const char         *state, *msg;
     ExecStatusType      st;
+    athena_pg_wait_e    w;
     athena_store_rc_e   rc;
 
     if (rows) {
@@ -367,10 +606,25 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
 
     db->stmts++;
 
-    res = PQexecParams(db->pg, sql, n, NULL, params, NULL, NULL, 0);
+    w = athena_pg_run(db->pg, sql, n, params,
+                      athena_clock_ms() + db->conf->pg_deadline, &res);
+
+    /*
+     * Whether a statement that went unanswered ran is unknown (a COMMIT
+     * may yet take effect when the server resumes), so the task is not
+     * run again, unlike after a connection lost below.
+     */
+    if (w == ATHENA_PG_LATE) {
+        PQclear(res);
+        athena_pg_late(db, "postgres", db->conf->pg_deadline);
+        return ATHENA_STORE_UNAVAILABLE;
+    }
+
     st = PQresultStatus(res);
 
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+    if (w == ATHENA_PG_READY
+        && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK))
+    {
         rc = ATHENA_STORE_OK;
 
         if (rows) {
@@ -396,15 +650,14 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
     athena_pg_sqlstate(state, sqlstate);
     PQclear(res);
 
-    if (PQstatus(db->pg) == CONNECTION_BAD) {
+    if (w == ATHENA_PG_BROKEN || PQstatus(db->pg) == CONNECTION_BAD) {
         /*
          * The server went away under us (restart, terminate): a failure
          * on the task's first statement changed nothing, so the caller
          * may run the task again on a new connection.
          */
         db->retry_ok = db->stmts == 1;
-        PQfinish(db->pg);
-        db->pg = NULL;
+        athena_pg_drop(db);
         return ATHENA_STORE_UNAVAILABLE;
     }
 
@@ -479,14 +732,21 @@ athena_pg_commit(athena_db_t *db)
 void
 athena_pg_rollback(athena_db_t *db)
 {
-    PGresult  *res;
+    PGresult          *res;
+    athena_pg_wait_e   w;
 
     if (db->pg == NULL || PQstatus(db->pg) != CONNECTION_OK) {
         return;
     }
 
-    res = PQexec(db->pg, "ROLLBACK");
+    w = athena_pg_run(db->pg, "ROLLBACK", 0, NULL,
+                      athena_clock_ms() + db->conf->pg_deadline, &res);
     PQclear(res);
+
+    /* the next task must not find this transaction still open */
+    if (w != ATHENA_PG_READY) {
+        athena_pg_drop(db);
+    }
 }
 
 
@@ -567,6 +827,8 @@ athena_rows_bool(const athena_rows_t *rows, size_t row, int col, int null)
 
 /* Redis */
 
+/* a failed command or connection rests Redis for the whole process */
+
 static void
 athena_redis_fail(athena_db_t *db, const char *what)
 {
@@ -581,7 +843,25 @@ athena_redis_fail(athena_db_t *db, const char *what)
         db->redis = NULL;
     }
 
-    db->redis_retry_at = athena_now_ms() + db->conf->redis_retry;
+    athena_redis_failed(db->conf->redis_retry);
+}
+
+
+/*
+ * An idle connection with something to read was closed by Redis (a
+ * restart, its idle timeout): it is replaced, not counted as a failure
+ * that would rest Redis for every thread.
+ */
+
+static int
+athena_redis_closed(redisContext *c)
+{
+    struct pollfd  pfd;
+
+    pfd.fd = c->fd;
+    pfd.events = POLLIN;
+
+    return poll(&pfd, 1, 0) != 0;
 }
 
 
@@ -600,6 +880,8 @@ athena_redis_run(athena_db_t *db, int argc, const char **argv,
         athena_redis_fail(db, argv[0]);
         return NULL;
     }
+
+    athena_redis_answered();
 
     return reply;
 }
@@ -648,17 +930,26 @@ athena_redis_connect(athena_db_t *db)
         return -1;
     }
 
-    if (db->redis) {
-        return 0;
-    }
-
-    /* after a failure the cache is skipped for a while, not retried */
-    if (athena_now_ms() < db->redis_retry_at) {
+    /*
+     * After a failure in any thread or on the event loop the cache is
+     * skipped for a while, not retried: even a thread whose connection
+     * looks fine would only wait for the same timeout.
+     */
+    if (!athena_redis_may_ask(db->conf->redis_retry)) {
         if (!db->warning[0]) {
             snprintf(db->warning, sizeof(db->warning),
                      "redis unavailable, using postgres only");
         }
         return -1;
+    }
+
+    if (db->redis && athena_redis_closed(db->redis)) {
+        redisFree(db->redis);
+        db->redis = NULL;
+    }
+
+    if (db->redis) {
+        return 0;
     }
 
     tv.tv_sec = db->conf->redis_timeout / 1000;

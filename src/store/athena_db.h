@@ -1,8 +1,9 @@
 /*
- * The per-thread connections of a thread-pool task: one blocking libpq
- * connection and one blocking hiredis connection, each opened lazily with
- * bounded waits and re-opened after a failure. Only src/store includes
- * libpq and hiredis.
+ * The per-thread connections of a thread-pool task: one libpq connection
+ * and one blocking hiredis connection, each opened lazily with bounded
+ * waits and re-opened after a failure. Each call waits for Postgres no
+ * longer than its deadline, and a connection that missed one is replaced.
+ * Only src/store includes libpq and hiredis.
  */
 
 #ifndef ATHENA_DB_H
@@ -19,6 +20,7 @@ typedef struct {
     const char   *pg_schema;
     int           pg_connect_timeout;     /* seconds */
     int           pg_statement_timeout;   /* milliseconds */
+    int           pg_deadline;            /* milliseconds, per statement */
 
     int           redis_enabled;
     const char   *redis_host;

@@ -184,6 +184,56 @@ sub stop_redis {
 }
 
 
+# The processes of this Postgres cluster: the postmaster (from its own
+# postmaster.pid) and its children, the backends. Found by parentage, never
+# by name, so no other Postgres on the machine is touched.
+sub pg_cluster_pids {
+    my ($self) = @_;
+    my $master = $self->pg_pid or return ();
+    my @kids;
+    for my $stat (glob '/proc/[0-9]*/stat') {
+        open my $fh, '<', $stat or next;
+        my $line = <$fh>;
+        close $fh;
+        # the command name is in parentheses and may hold anything
+        my ($pid, $rest) = $line =~ /^(\d+) \(.*\) (.*)$/s or next;
+        my (undef, $ppid) = split ' ', $rest;
+        push @kids, $pid if $ppid == $master;
+    }
+    return ($master, @kids);
+}
+
+
+# SIGSTOP every process of the cluster: a host that stopped answering,
+# with its sockets still open. The postmaster first, so it forks no new
+# backend while they are found. thaw_postgres undoes it; DESTROY does too.
+sub freeze_postgres {
+    my ($self) = @_;
+    my ($master) = $self->pg_cluster_pids or die 'no postmaster';
+    kill 'STOP', $master;
+    my @pids = $self->pg_cluster_pids;
+    kill 'STOP', @pids;
+    push @{ $self->{frozen} }, @pids;
+    return @pids;
+}
+
+
+sub freeze_redis {
+    my ($self) = @_;
+    my $pid = $self->{redis_pid} or die 'no redis';
+    kill 'STOP', $pid;
+    push @{ $self->{frozen} }, $pid;
+}
+
+
+# SIGCONT whatever freeze_* stopped
+sub thaw {
+    my ($self) = @_;
+    my $pids = delete $self->{frozen} or return;
+    kill 'CONT', @$pids;
+}
+
+
 sub redis {
     my ($self, @args) = @_;
     my $out = `redis-cli -h 127.0.0.1 -p $self->{redis_port} @{[ join ' ', map { quotemeta } @args ]} 2>&1`;
@@ -218,6 +268,7 @@ sub DESTROY {
     my ($self) = @_;
     return unless $$ == $self->{owner};
     local ($?, $@);
+    eval { $self->thaw };
     eval { $self->stop_redis };
     eval { $self->stop_postgres };
     system('rm', '-rf', $self->{dir}) if $self->{dir} && !$ENV{ATHENA_KEEP};
