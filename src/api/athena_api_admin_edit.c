@@ -8,6 +8,7 @@
 #include "athena_admin.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_text.h"
+#include "../core/athena_time.h"
 #include "../store/athena_auth_store.h"
 #include "../store/athena_user_patch.h"
 
@@ -208,23 +209,6 @@ athena_api_admin_create_user(athena_ctx_t *ctx)
 }
 
 
-/* "2026-01-02..." : enough of ISO 8601 for Postgres to take the rest */
-
-static int
-athena_iso_date(const char *s)
-{
-    int  i;
-
-    for (i = 0; i < 10; i++) {
-        if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
 /* a string field of data, or null when nullable; 0 after an issue */
 
 static int
@@ -282,7 +266,7 @@ athena_patch_read(athena_ctx_t *ctx, athena_check_t *chk,
         p->set_ban_expires = athena_patch_text(&d, data, "banExpires", 1, &v);
         p->ban_expires = v;
 
-        if (p->set_ban_expires && v && !athena_iso_date(v)) {
+        if (p->set_ban_expires && v && !athena_time_iso_date(v)) {
             athena_check_issue(&d, "banExpires", "Invalid input: expected"
                                " an ISO 8601 date");
             p->set_ban_expires = 0;

@@ -171,3 +171,20 @@ athena_time_revive(const char *s, int64_t *ms)
 
     return 1;
 }
+
+
+/* "2026-01-02..." : enough of ISO 8601 for Postgres to take the rest */
+
+int
+athena_time_iso_date(const char *s)
+{
+    int  i;
+
+    for (i = 0; i < 10; i++) {
+        if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) {
+            return 0;
+        }
+    }
+
+    return 1;
+}

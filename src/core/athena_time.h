@@ -15,6 +15,7 @@
 int64_t athena_now_ms(void);
 void athena_time_iso(int64_t ms, char *buf);
 int athena_time_revive(const char *s, int64_t *ms);
+int athena_time_iso_date(const char *s);
 
 
 #endif /* ATHENA_TIME_H */
