@@ -105,6 +105,12 @@ test_json(void)
        "refuses truncated JSON");
     ok(athena_json_parse(a, "\"\xff\"", 3, 8, &v) == ATHENA_JSON_UTF8,
        "refuses invalid UTF-8 in a string");
+    ok(athena_json_parse(a, "{\"\xc0\xba\":1}", 9, 8, &v)
+       == ATHENA_JSON_UTF8,
+       "refuses an overlong form in a name, which yajl lets through");
+    ok(athena_json_parse(a, "[\"\xed\xa0\x80\"]", 7, 8, &v)
+       == ATHENA_JSON_UTF8,
+       "refuses a UTF-16 surrogate written as UTF-8 in a string");
     ok(athena_json_parse(a, "{} x", 4, 8, &v) == ATHENA_JSON_SYNTAX,
        "refuses trailing garbage");
     ok(athena_json_parse(a, surrogates, strlen(surrogates), 8, &v)
