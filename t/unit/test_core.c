@@ -160,6 +160,8 @@ test_text(void)
 
     s = athena_uri_encode(a, "a+b/c=", 6);
     ok(strcmp(s, "a%2Bb%2Fc%3D") == 0, "encodeURIComponent");
+    s = athena_uri_encode(a, "a\0b", 3);
+    ok(strcmp(s, "a%00b") == 0, "a NUL byte is encoded, not kept");
     s = athena_uri_decode(a, "a%2Bb%2fc%3D%zz%", 16, &n);
     ok(strcmp(s, "a+b/c=%zz%") == 0, "decoding keeps bad escapes");
 
