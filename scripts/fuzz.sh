@@ -74,7 +74,7 @@ build() {
 
 # runs one target; its log is build/fuzz/log/<target>.log
 run() {
-    local t=$1 work limit=() dict=()
+    local t=$1 work limit=() dict=() begin rc
 
     work="$out/run/$t"
     rm -rf "$work"
@@ -91,10 +91,14 @@ run() {
         dict=(-dict="$src/$t.dict")
     fi
 
+    begin=$EPOCHREALTIME
     "$out/fuzz_$t" "${limit[@]}" "${dict[@]}" -timeout=10 \
         -rss_limit_mb=1024 -print_final_stats=1 \
         -artifact_prefix="$out/artifacts/$t-" "$work" \
-        >"$out/log/$t.log" 2>&1
+        >"$out/log/$t.log" 2>&1 || rc=$?
+    echo "$begin $EPOCHREALTIME" >"$out/log/$t.wall"
+
+    return "${rc:-0}"
 }
 
 # a run passes when libFuzzer exited 0 and no sanitizer spoke
@@ -111,13 +115,15 @@ check() {
     return 0
 }
 
+# libFuzzer's exec/s divides by whole seconds; the wall time says more
 stats() {
-    local t=$1 log="$out/log/$1.log" runs rate
+    local t=$1 log="$out/log/$1.log" runs rate wall
 
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-    printf 'fuzz: %-6s %10s runs %8s exec/s\n' "$t" "${runs:-?}" \
-        "${rate:-?}"
+    wall=$(awk '{ printf "%.1f", $2 - $1 }' "$out/log/$t.wall")
+    printf 'fuzz: %-6s %10s runs in %6s s, %8s exec/s\n' "$t" \
+        "${runs:-?}" "$wall" "${rate:-?}"
 }
 
 if ! command -v clang >/dev/null; then
