@@ -102,11 +102,13 @@ run() {
 }
 
 # a run passes when libFuzzer exited 0 and no sanitizer spoke
+reports='ERROR: (Address|Leak)Sanitizer|ERROR: libFuzzer|runtime error:'
+reports+='|invariant broken'
+
 check() {
     local t=$1 rc=$2 log="$out/log/$1.log"
 
-    if [ "$rc" -ne 0 ] || grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|invariant broken' "$log"
-    then
+    if [ "$rc" -ne 0 ] || grep -qE "$reports" "$log"; then
         echo "fuzz: $t FAILED (exit $rc); the end of $log:" >&2
         tail -n 40 "$log" >&2
         return 1
