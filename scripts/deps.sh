@@ -11,6 +11,7 @@ pkgs=(
     liblist-moreutils-perl liburi-perl libwww-perl libipc-run-perl
     libjson-pp-perl libdigest-sha-perl
     python3 curl wrk valgrind
+    clang libclang-rt-14-dev
 )
 
 missing=()

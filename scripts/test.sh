@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: the C unit tests of src/core, then all t/*.t suites
-# against real nginx, Postgres and Redis (each suite starts its own).
+# Runs every test: the C unit tests of src/core, the fuzzers of t/fuzz/ for
+# a bounded time, then all t/*.t suites against real nginx, Postgres and
+# Redis (each suite starts its own).
 # Installs what is missing first, so it works on a fresh Debian 12.
 set -euo pipefail
 
@@ -13,6 +14,9 @@ bash scripts/build.sh
 export TEST_NGINX_LOAD_MODULES="$top/build/ngx_http_athena_auth_module.so"
 
 prove --exec bash scripts/unit.sh
+
+# each libFuzzer harness of t/fuzz/ for a few seconds under ASan and UBSan
+bash scripts/fuzz.sh
 
 # the suites two at a time; the valgrind one alone after them, so that its
 # CPU load cannot disturb the timing proof of t/007-nonblocking.t

@@ -214,37 +214,15 @@ athena_api_admin_create_user(athena_ctx_t *ctx)
 }
 
 
-/*
- * banExpires as better-auth takes it: an ISO time, or a bare
- * "YYYY-MM-DD" (midnight UTC), with a month of 01-12 and a day of 01-31;
- * a day past the month's end rolls over as JavaScript's Date rolls it
- * (February 30 is March 2). The ISO text to store, or NULL for anything
- * else (better-auth's database refuses those with a 500: here a 400).
- */
+/* banExpires as ISO text to store, or NULL when it is no such date */
 
 static const char *
 athena_ban_expires(athena_ctx_t *ctx, const char *s)
 {
-    int       month, day;
     char     *iso;
     int64_t   ms;
 
-    if (strlen(s) == 10) {
-        s = athena_sprintf(ctx->a, "%sT00:00:00.000Z", s);
-        if (s == NULL) {
-            return NULL;
-        }
-    }
-
-    if (!athena_time_revive(s, &ms) || !athena_time_storable(ms)) {
-        return NULL;
-    }
-
-    /* revive checked that these are digits */
-    month = (s[5] - '0') * 10 + s[6] - '0';
-    day = (s[8] - '0') * 10 + s[9] - '0';
-
-    if (month < 1 || month > 12 || day < 1 || day > 31) {
+    if (!athena_time_date(s, &ms)) {
         return NULL;
     }
 

@@ -68,9 +68,12 @@ athena_bearer_token(athena_ctx_t *ctx)
         return NULL;
     }
 
-    /* the plugin splits at the first dot, the cookie at the last: one dot */
+    /*
+     * the plugin splits at the first dot, the cookie at the last: one dot;
+     * none is left to find when a decoded NUL byte ("%00") comes first
+     */
     dot = strchr(value, '.');
-    if (strchr(dot + 1, '.') != NULL) {
+    if (dot == NULL || strchr(dot + 1, '.') != NULL) {
         return NULL;
     }
 

@@ -7,6 +7,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "athena_json.h"
+#include "athena_text.h"
 #include "athena_time.h"
 
 
@@ -20,6 +21,7 @@ typedef struct {
     unsigned          max_depth;
     char             *key;        /* pending object member name */
     int               too_deep;
+    int               bad_utf8;
     int               nomem;
 } athena_json_builder_t;
 
@@ -203,10 +205,33 @@ athena_json_on_number(void *ctx, const char *s, size_t len)
 }
 
 
+/*
+ * yajl's own check lets overlong forms ("\xc0\xba" for ':'), UTF-16
+ * surrogates and code points past U+10FFFF through; libunistring's does
+ * not.
+ */
+
+static int
+athena_json_utf8(athena_json_builder_t *b, const unsigned char *s,
+    size_t len)
+{
+    if (!athena_utf8_valid((const char *) s, len)) {
+        b->bad_utf8 = 1;
+        return 0;
+    }
+
+    return 1;
+}
+
+
 static int
 athena_json_on_string(void *ctx, const unsigned char *s, size_t len)
 {
     athena_json_builder_t  *b = ctx;
+
+    if (!athena_json_utf8(b, s, len)) {
+        return 0;
+    }
 
     return athena_json_add(b, athena_json_string(b->arena, (const char *) s,
                                                  len));
@@ -217,6 +242,10 @@ static int
 athena_json_on_key(void *ctx, const unsigned char *s, size_t len)
 {
     athena_json_builder_t  *b = ctx;
+
+    if (!athena_json_utf8(b, s, len)) {
+        return 0;
+    }
 
     b->key = athena_strndup(b->arena, (const char *) s, len);
     if (b->key == NULL) {
@@ -404,6 +433,9 @@ athena_json_parse(athena_arena_t *a, const char *text, size_t len,
 
     } else if (b.too_deep) {
         rc = ATHENA_JSON_DEPTH;
+
+    } else if (b.bad_utf8) {
+        rc = ATHENA_JSON_UTF8;
 
     } else if (st != yajl_status_ok || b.root == NULL) {
         rc = ATHENA_JSON_SYNTAX;

@@ -308,7 +308,8 @@ athena_uri_encode(athena_arena_t *a, const char *s, size_t len)
     for (i = 0; i < len; i++) {
         c = (unsigned char) s[i];
 
-        if (isalnum(c) || strchr("-_.!~*'()", c) != NULL) {
+        /* strchr() would find a NUL byte: the string's own terminator */
+        if (isalnum(c) || (c != '\0' && strchr("-_.!~*'()", c) != NULL)) {
             *p++ = (char) c;
             continue;
         }

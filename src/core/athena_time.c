@@ -209,3 +209,35 @@ athena_time_revive(const char *s, int64_t *ms)
 
     return 1;
 }
+
+
+/*
+ * A date as better-auth takes update-user's banExpires: an ISO time, or a
+ * bare "YYYY-MM-DD" (midnight UTC), with a month of 01-12 and a day of
+ * 01-31; a day past the month's end rolls over as JavaScript's Date rolls
+ * it (February 30 is March 2). Returns 1 and sets *ms for a time the
+ * module may store; anything else is one better-auth's database refuses.
+ */
+
+int
+athena_time_date(const char *s, int64_t *ms)
+{
+    int   month, day;
+    char  buf[ATHENA_ISO_LEN + 1];
+
+    if (strlen(s) == 10) {
+        memcpy(buf, s, 10);
+        memcpy(buf + 10, "T00:00:00.000Z", sizeof("T00:00:00.000Z"));
+        s = buf;
+    }
+
+    if (!athena_time_revive(s, ms) || !athena_time_storable(*ms)) {
+        return 0;
+    }
+
+    /* revive checked that these are digits */
+    month = (s[5] - '0') * 10 + s[6] - '0';
+    day = (s[8] - '0') * 10 + s[9] - '0';
+
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}

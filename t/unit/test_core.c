@@ -105,6 +105,12 @@ test_json(void)
        "refuses truncated JSON");
     ok(athena_json_parse(a, "\"\xff\"", 3, 8, &v) == ATHENA_JSON_UTF8,
        "refuses invalid UTF-8 in a string");
+    ok(athena_json_parse(a, "{\"\xc0\xba\":1}", 9, 8, &v)
+       == ATHENA_JSON_UTF8,
+       "refuses an overlong form in a name, which yajl lets through");
+    ok(athena_json_parse(a, "[\"\xed\xa0\x80\"]", 7, 8, &v)
+       == ATHENA_JSON_UTF8,
+       "refuses a UTF-16 surrogate written as UTF-8 in a string");
     ok(athena_json_parse(a, "{} x", 4, 8, &v) == ATHENA_JSON_SYNTAX,
        "refuses trailing garbage");
     ok(athena_json_parse(a, surrogates, strlen(surrogates), 8, &v)
@@ -164,6 +170,8 @@ test_text(void)
 
     s = athena_uri_encode(a, "a+b/c=", 6);
     ok(strcmp(s, "a%2Bb%2Fc%3D") == 0, "encodeURIComponent");
+    s = athena_uri_encode(a, "a\0b", 3);
+    ok(strcmp(s, "a%00b") == 0, "a NUL byte is encoded, not kept");
     s = athena_uri_decode(a, "a%2Bb%2fc%3D%zz%", 16, &n);
     ok(strcmp(s, "a+b/c=%zz%") == 0, "decoding keeps bad escapes");
 
