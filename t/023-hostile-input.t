@@ -94,6 +94,14 @@ json_error($r, 401, 'the gate');
 $r = $nginx->request('GET', '/gated', headers => ["Cookie: better-auth.session_token=%ff%fe.x"]);
 json_error($r, 401, 'the gate, with such a cookie');
 
+# a NUL that percent-decoding puts before the signature's dot (found by
+# the bearer fuzzer: it took the worker down)
+$r = $nginx->request('GET', '/gated', headers => ['Authorization: Bearer a%00.b']);
+json_error($r, 401, 'the gate, with %00 before the dot');
+$r = $nginx->request('GET', '/api/auth/get-session',
+                     headers => ['Authorization: Bearer a%00.b']);
+is_deeply([ $r->{code}, $r->{body} ], [ 200, 'null' ], 'get-session too');
+
 
 # --- numbers and dates out of range: 400, and nothing changes ---------------
 
