@@ -100,6 +100,20 @@ typedef struct {
 } ngx_http_athena_auth_loc_conf_t;
 
 
+/* a shared-memory zone of hash-keyed nodes: an rbtree and an LRU queue */
+typedef struct {
+    ngx_rbtree_t          rbtree;
+    ngx_rbtree_node_t     sentinel;
+    ngx_queue_t           lru;                /* the most recent first */
+} ngx_http_athena_auth_tree_sh_t;
+
+
+typedef struct {
+    ngx_http_athena_auth_tree_sh_t  *sh;
+    ngx_slab_pool_t                 *shpool;
+} ngx_http_athena_auth_tree_t;
+
+
 /* a node of a tree keyed by a token's hash */
 typedef struct {
     ngx_rbtree_node_t     node;
@@ -192,6 +206,9 @@ void ngx_http_athena_auth_hash_link(ngx_rbtree_t *tree,
     ngx_http_athena_auth_hnode_t *hn, const u_char *hash);
 ngx_http_athena_auth_hnode_t *ngx_http_athena_auth_hash_find(
     ngx_rbtree_t *tree, const u_char *hash);
+ngx_int_t ngx_http_athena_auth_tree_init(ngx_shm_zone_t *zone, void *data);
+void ngx_http_athena_auth_tree_remove(ngx_http_athena_auth_tree_t *tree,
+    ngx_http_athena_auth_hnode_t *hn, ngx_queue_t *q);
 
 
 #endif /* NGX_HTTP_ATHENA_AUTH_MODULE_H */

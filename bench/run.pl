@@ -6,8 +6,11 @@
 # The gate's cases run twice: with 1,000 sessions in the table, then with
 # BENCH_SESSIONS (default 1,000,000). The admin API's run next, with
 # BENCH_USERS (default 1,000,000) users in the table, then the
-# organization API's, for a user in 50 organizations. BENCH_ONLY picks
-# sections (a comma-separated list of gate, admin, org; default all).
+# organization API's, for a user in 50 organizations, and the cost of the
+# rate limiter (get-session and has-permission with it and without, in
+# one run; its maximum set so high that nothing is refused). BENCH_ONLY
+# picks sections (a comma-separated list of limit, gate, admin, org;
+# default all).
 #
 #   perl bench/run.pl [seconds per case, default 10]
 
@@ -25,7 +28,7 @@ my $conns = $ENV{BENCH_CONNECTIONS} || 64;
 die "wrk is not installed (apt-get install wrk)\n"
     unless system('which wrk >/dev/null 2>&1') == 0;
 
-my %only = map { $_ => 1 } split /,/, $ENV{BENCH_ONLY} || 'gate,admin,org';
+my %only = map { $_ => 1 } split /,/, $ENV{BENCH_ONLY} || 'limit,gate,admin,org';
 
 my $large = $ENV{BENCH_SESSIONS} || 1_000_000;
 my $users = $ENV{BENCH_USERS} || 1_000_000;
@@ -38,6 +41,7 @@ my $nginx = start_nginx(
     main_config => "thread_pool athena_auth threads=4 max_queue=65536;\n",
     http_config => default_http_config(extra => <<"CONF"),
     athena_auth_cache_zone bench:64m;
+    athena_auth_rate_limit_max 1000000000;
     upstream app {
         server 127.0.0.1:$upstream;
         keepalive 64;
@@ -73,6 +77,10 @@ CONF
             proxy_pass http://app;
         }
         location /api/auth/ { athena_auth_api; }
+        location /limited/api/auth/ {
+            athena_auth_rate_limit on;
+            athena_auth_api /limited/api/auth;
+        }
 CONF
 
 my $user = create_user(email => 'bench@example.com',
@@ -158,6 +166,25 @@ sub run_cases {
 
 my $n = psql('SELECT count(*) FROM session');
 my $t0;
+
+# what the rate limiter costs a route it counts (one Lua script in Redis
+# per request, on the event loop), and that the gate does not pay it
+if ($only{limit}) {
+    local $ENV{BENCH_POST_TOKEN} = $token;
+    local $ENV{BENCH_BODY} = '{"permissions":{"user":["list"]}}';
+    my @post = ('-s', "$FindBin::Bin/post-json.lua");
+    run_cases("rate limits: each route without, then with the limiter",
+              ['plain nginx return 200', '/plain', [@tokens]],
+              ['gate, shared memory hit, return 200', '/gated', [@tokens]],
+              ['GET /get-session', '/api/auth/get-session', [@bearer]],
+              ['GET /get-session, rate limited', '/limited/api/auth/get-session',
+               [@bearer], 'GET /get-session'],
+              ['POST /admin/has-permission', '/api/auth/admin/has-permission',
+               [@post]],
+              ['POST /admin/has-permission, rate limited',
+               '/limited/api/auth/admin/has-permission', [@post],
+               'POST /admin/has-permission']);
+}
 
 if ($only{gate}) {
     run_cases("$n sessions in the table", @cases);

@@ -64,9 +64,9 @@ athena_permissions_read(athena_ctx_t *ctx, const athena_json_t *obj,
 
 
 /*
- * Checks the body as the schema's z.xor does, after its object check. *perms is NULL
- * when the deprecated "permission" was the one given: better-auth passes
- * only "permissions" on. -1 when memory ran out.
+ * Checks the body as the schema's z.xor does, after its object check.
+ * *perms is NULL when the deprecated "permission" was the one given:
+ * better-auth passes only "permissions" on. -1 when memory ran out.
  */
 
 int

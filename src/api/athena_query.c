@@ -1,7 +1,7 @@
 /*
  * Query parameters as better-auth's routes read them: decoded (bytes that
- * are no UTF-8 as U+FFFD), the first value or all of a repeated one, zod's enum and its refusal of a
- * parameter given twice.
+ * are no UTF-8 as U+FFFD), the first value or all of a repeated one, zod's
+ * enum and its refusal of a parameter given twice.
  */
 
 #include <string.h>

@@ -39,19 +39,6 @@ typedef struct {
 } ngx_http_athena_auth_entry_t;
 
 
-typedef struct {
-    ngx_rbtree_t        rbtree;
-    ngx_rbtree_node_t   sentinel;
-    ngx_queue_t         lru;
-} ngx_http_athena_auth_cache_sh_t;
-
-
-typedef struct {
-    ngx_http_athena_auth_cache_sh_t  *sh;
-    ngx_slab_pool_t                  *shpool;
-} ngx_http_athena_auth_cache_t;
-
-
 /*
  * The real monotonic time, not nginx's cached one: a tombstone must be
  * stamped no earlier than the write it stands for, and a lookup no later
@@ -177,7 +164,7 @@ ngx_http_athena_auth_hash_find(ngx_rbtree_t *tree, const u_char *hash)
 
 
 static ngx_http_athena_auth_entry_t *
-ngx_http_athena_auth_cache_find(ngx_http_athena_auth_cache_t *cache,
+ngx_http_athena_auth_cache_find(ngx_http_athena_auth_tree_t *cache,
     const u_char *hash)
 {
     return (ngx_http_athena_auth_entry_t *)
@@ -185,20 +172,30 @@ ngx_http_athena_auth_cache_find(ngx_http_athena_auth_cache_t *cache,
 }
 
 
+/* a node out of its tree and LRU, freed; the zone is locked */
+
+void
+ngx_http_athena_auth_tree_remove(ngx_http_athena_auth_tree_t *tree,
+    ngx_http_athena_auth_hnode_t *hn, ngx_queue_t *q)
+{
+    ngx_queue_remove(q);
+    ngx_rbtree_delete(&tree->sh->rbtree, &hn->node);
+    ngx_slab_free_locked(tree->shpool, hn);
+}
+
+
 static void
-ngx_http_athena_auth_cache_remove(ngx_http_athena_auth_cache_t *cache,
+ngx_http_athena_auth_cache_remove(ngx_http_athena_auth_tree_t *cache,
     ngx_http_athena_auth_entry_t *e)
 {
-    ngx_queue_remove(&e->queue);
-    ngx_rbtree_delete(&cache->sh->rbtree, &e->hn.node);
-    ngx_slab_free_locked(cache->shpool, e);
+    ngx_http_athena_auth_tree_remove(cache, &e->hn, &e->queue);
 }
 
 
 /* drops up to n entries past their time from the LRU's old end */
 
 static void
-ngx_http_athena_auth_cache_expire(ngx_http_athena_auth_cache_t *cache,
+ngx_http_athena_auth_cache_expire(ngx_http_athena_auth_tree_t *cache,
     ngx_uint_t n, int64_t now)
 {
     ngx_queue_t                   *q;
@@ -220,7 +217,7 @@ ngx_http_athena_auth_cache_expire(ngx_http_athena_auth_cache_t *cache,
 /* when the zone is full, the least recently used entries make room */
 
 static ngx_http_athena_auth_entry_t *
-ngx_http_athena_auth_cache_alloc(ngx_http_athena_auth_cache_t *cache,
+ngx_http_athena_auth_cache_alloc(ngx_http_athena_auth_tree_t *cache,
     size_t size)
 {
     ngx_queue_t                   *q;
@@ -240,7 +237,7 @@ ngx_http_athena_auth_cache_alloc(ngx_http_athena_auth_cache_t *cache,
 
 
 static void
-ngx_http_athena_auth_cache_link(ngx_http_athena_auth_cache_t *cache,
+ngx_http_athena_auth_cache_link(ngx_http_athena_auth_tree_t *cache,
     ngx_http_athena_auth_entry_t *e, const u_char *hash)
 {
     ngx_http_athena_auth_hash_link(&cache->sh->rbtree, &e->hn, hash);
@@ -262,7 +259,7 @@ ngx_http_athena_auth_cache_get(ngx_shm_zone_t *zone, const u_char *hash,
     size_t                         size;
     int64_t                        now;
     ngx_uint_t                     i;
-    ngx_http_athena_auth_cache_t  *cache;
+    ngx_http_athena_auth_tree_t  *cache;
     ngx_http_athena_auth_entry_t  *e;
 
     cache = zone->data;
@@ -338,7 +335,7 @@ ngx_http_athena_auth_cache_put(ngx_shm_zone_t *zone, const u_char *hash,
     size_t                         len[ATHENA_IDENTITY_NSTR], size;
     int64_t                        now, until;
     ngx_uint_t                     i;
-    ngx_http_athena_auth_cache_t  *cache;
+    ngx_http_athena_auth_tree_t  *cache;
     ngx_http_athena_auth_entry_t  *e;
 
     cache = zone->data;
@@ -421,7 +418,7 @@ ngx_http_athena_auth_cache_evict(ngx_shm_zone_t *zone, const u_char *hash)
 {
     size_t                         size;
     int64_t                        now;
-    ngx_http_athena_auth_cache_t  *cache;
+    ngx_http_athena_auth_tree_t  *cache;
     ngx_http_athena_auth_entry_t  *e;
 
     cache = zone->data;
@@ -452,54 +449,57 @@ ngx_http_athena_auth_cache_evict(ngx_shm_zone_t *zone, const u_char *hash)
 }
 
 
-static ngx_int_t
-ngx_http_athena_auth_cache_init(ngx_shm_zone_t *zone, void *data)
+/*
+ * A zone of hash-keyed nodes in an rbtree and an LRU queue (the gate's
+ * cache, the rate limiter's counts); a reload keeps what it holds.
+ */
+
+ngx_int_t
+ngx_http_athena_auth_tree_init(ngx_shm_zone_t *zone, void *data)
 {
-    ngx_http_athena_auth_cache_t  *ocache = data;
+    ngx_http_athena_auth_tree_t  *otree = data;
 
-    size_t                         len;
-    ngx_http_athena_auth_cache_t  *cache;
+    size_t                        len;
+    ngx_http_athena_auth_tree_t  *tree;
 
-    cache = zone->data;
+    tree = zone->data;
 
-    if (ocache) {
-        /* a reload with the same zone keeps what it holds */
-        cache->sh = ocache->sh;
-        cache->shpool = ocache->shpool;
+    if (otree) {
+        tree->sh = otree->sh;
+        tree->shpool = otree->shpool;
         return NGX_OK;
     }
 
-    cache->shpool = (ngx_slab_pool_t *) zone->shm.addr;
+    tree->shpool = (ngx_slab_pool_t *) zone->shm.addr;
 
     if (zone->shm.exists) {
-        cache->sh = cache->shpool->data;
+        tree->sh = tree->shpool->data;
         return NGX_OK;
     }
 
-    cache->sh = ngx_slab_alloc(cache->shpool,
-                               sizeof(ngx_http_athena_auth_cache_sh_t));
-    if (cache->sh == NULL) {
+    tree->sh = ngx_slab_alloc(tree->shpool,
+                              sizeof(ngx_http_athena_auth_tree_sh_t));
+    if (tree->sh == NULL) {
         return NGX_ERROR;
     }
 
-    cache->shpool->data = cache->sh;
+    tree->shpool->data = tree->sh;
 
-    ngx_rbtree_init(&cache->sh->rbtree, &cache->sh->sentinel,
+    ngx_rbtree_init(&tree->sh->rbtree, &tree->sh->sentinel,
                     ngx_http_athena_auth_hash_insert);
-    ngx_queue_init(&cache->sh->lru);
+    ngx_queue_init(&tree->sh->lru);
 
-    len = sizeof(" in athena_auth_cache_zone \"\"") + zone->shm.name.len;
+    len = sizeof(" in zone \"\"") + zone->shm.name.len;
 
-    cache->shpool->log_ctx = ngx_slab_alloc(cache->shpool, len);
-    if (cache->shpool->log_ctx == NULL) {
+    tree->shpool->log_ctx = ngx_slab_alloc(tree->shpool, len);
+    if (tree->shpool->log_ctx == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_sprintf(cache->shpool->log_ctx, " in athena_auth_cache_zone \"%V\"%Z",
-                &zone->shm.name);
+    ngx_sprintf(tree->shpool->log_ctx, " in zone \"%V\"%Z", &zone->shm.name);
 
-    /* a full zone is normal: old entries make room, quietly */
-    cache->shpool->log_nomem = 0;
+    /* a full zone is normal: the oldest nodes make room, quietly */
+    tree->shpool->log_nomem = 0;
 
     return NGX_OK;
 }
@@ -516,7 +516,7 @@ ngx_http_athena_auth_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     u_char                        *colon;
     ssize_t                        size;
     ngx_str_t                     *value, name, s;
-    ngx_http_athena_auth_cache_t  *cache;
+    ngx_http_athena_auth_tree_t  *cache;
 
     if (amcf->cache_zone != NULL) {
         return "is duplicate";
@@ -549,7 +549,7 @@ ngx_http_athena_auth_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    cache = ngx_pcalloc(cf->pool, sizeof(ngx_http_athena_auth_cache_t));
+    cache = ngx_pcalloc(cf->pool, sizeof(ngx_http_athena_auth_tree_t));
     if (cache == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -566,7 +566,7 @@ ngx_http_athena_auth_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    amcf->cache_zone->init = ngx_http_athena_auth_cache_init;
+    amcf->cache_zone->init = ngx_http_athena_auth_tree_init;
     amcf->cache_zone->data = cache;
 
     return NGX_CONF_OK;

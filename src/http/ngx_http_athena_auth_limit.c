@@ -35,19 +35,6 @@ typedef struct {
 } ngx_http_athena_auth_rate_node_t;
 
 
-typedef struct {
-    ngx_rbtree_t                      rbtree;
-    ngx_rbtree_node_t                 sentinel;
-    ngx_queue_t                       lru;
-} ngx_http_athena_auth_rate_sh_t;
-
-
-typedef struct {
-    ngx_http_athena_auth_rate_sh_t   *sh;
-    ngx_slab_pool_t                  *shpool;
-} ngx_http_athena_auth_rate_zone_t;
-
-
 /* a request waiting for Redis's word; owned here, not by its pool */
 typedef struct {
     ngx_http_request_t               *request;   /* NULL: it went away */
@@ -87,10 +74,6 @@ static const char  ngx_http_athena_auth_rate_script[] =
     "redis.call('HSET', KEYS[1], 'c', c + 1, 'l', now)\n"
     "redis.call('PEXPIRE', KEYS[1], w)\n"
     "return 0\n";
-
-
-static ngx_int_t ngx_http_athena_auth_rate_zone_init(ngx_shm_zone_t *zone,
-    void *data);
 
 
 static ngx_uint_t
@@ -215,7 +198,7 @@ ngx_http_athena_auth_rate_local(ngx_http_athena_auth_main_conf_t *amcf,
     ngx_uint_t                          n;
     ngx_queue_t                        *q;
     ngx_http_athena_auth_rate_node_t   *node, *old;
-    ngx_http_athena_auth_rate_zone_t   *zone;
+    ngx_http_athena_auth_tree_t        *zone;
 
     zone = amcf->rate_zone->data;
     now = ngx_http_athena_auth_now();
@@ -232,9 +215,7 @@ ngx_http_athena_auth_rate_local(ngx_http_athena_auth_main_conf_t *amcf,
             break;
         }
 
-        ngx_queue_remove(q);
-        ngx_rbtree_delete(&zone->sh->rbtree, &old->hn.node);
-        ngx_slab_free_locked(zone->shpool, old);
+        ngx_http_athena_auth_tree_remove(zone, &old->hn, q);
     }
 
     node = (ngx_http_athena_auth_rate_node_t *)
@@ -251,9 +232,7 @@ ngx_http_athena_auth_rate_local(ngx_http_athena_auth_main_conf_t *amcf,
             /* full: the least recently used bucket makes room */
             q = ngx_queue_last(&zone->sh->lru);
             old = ngx_queue_data(q, ngx_http_athena_auth_rate_node_t, queue);
-            ngx_queue_remove(q);
-            ngx_rbtree_delete(&zone->sh->rbtree, &old->hn.node);
-            ngx_slab_free_locked(zone->shpool, old);
+            ngx_http_athena_auth_tree_remove(zone, &old->hn, q);
         }
 
         if (node == NULL) {
@@ -545,10 +524,10 @@ ngx_int_t
 ngx_http_athena_auth_rate_zone(ngx_conf_t *cf,
     ngx_http_athena_auth_main_conf_t *amcf)
 {
-    ngx_str_t                          name = ngx_string("athena_auth_rate");
-    ngx_http_athena_auth_rate_zone_t  *zone;
+    ngx_str_t                     name = ngx_string("athena_auth_rate");
+    ngx_http_athena_auth_tree_t  *zone;
 
-    zone = ngx_pcalloc(cf->pool, sizeof(ngx_http_athena_auth_rate_zone_t));
+    zone = ngx_pcalloc(cf->pool, sizeof(ngx_http_athena_auth_tree_t));
     if (zone == NULL) {
         return NGX_ERROR;
     }
@@ -559,49 +538,8 @@ ngx_http_athena_auth_rate_zone(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
-    amcf->rate_zone->init = ngx_http_athena_auth_rate_zone_init;
+    amcf->rate_zone->init = ngx_http_athena_auth_tree_init;
     amcf->rate_zone->data = zone;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_athena_auth_rate_zone_init(ngx_shm_zone_t *shm, void *data)
-{
-    ngx_http_athena_auth_rate_zone_t  *ozone = data;
-
-    ngx_http_athena_auth_rate_zone_t  *zone;
-
-    zone = shm->data;
-
-    if (ozone) {
-        zone->sh = ozone->sh;
-        zone->shpool = ozone->shpool;
-        return NGX_OK;
-    }
-
-    zone->shpool = (ngx_slab_pool_t *) shm->shm.addr;
-
-    if (shm->shm.exists) {
-        zone->sh = zone->shpool->data;
-        return NGX_OK;
-    }
-
-    zone->sh = ngx_slab_alloc(zone->shpool,
-                              sizeof(ngx_http_athena_auth_rate_sh_t));
-    if (zone->sh == NULL) {
-        return NGX_ERROR;
-    }
-
-    zone->shpool->data = zone->sh;
-
-    ngx_rbtree_init(&zone->sh->rbtree, &zone->sh->sentinel,
-                    ngx_http_athena_auth_hash_insert);
-    ngx_queue_init(&zone->sh->lru);
-
-    /* a full zone is normal: the oldest buckets make room, quietly */
-    zone->shpool->log_nomem = 0;
 
     return NGX_OK;
 }
