@@ -24,7 +24,7 @@ preload="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
 cat > "$dir/nginx.sh" <<WRAP
 #!/bin/sh
 export LD_PRELOAD="$preload"
-export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=0:abort_on_error=0"
+export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=0:abort_on_error=0:fast_unwind_on_fatal=1"
 export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1"
 exec /usr/sbin/nginx "\$@"
 WRAP
