@@ -101,6 +101,16 @@ my $ttl = $servers->redis('PTTL', 'athena:rl:127.0.0.1|/ok');
 ok($ttl > 0 && $ttl <= 2000, "the bucket expires with its window ($ttl ms)");
 
 
+# Redis forgot the script (a restart, SCRIPT FLUSH): it is sent whole again
+sleep(2.1);
+$servers->redis('SCRIPT', 'FLUSH');
+is(ok_code($nginx), 200, 'after SCRIPT FLUSH: answered');
+is($servers->redis('HGET', 'athena:rl:127.0.0.1|/ok', 'c'), 1,
+   'and counted in Redis, not only on this node');
+is(ok_code($second), 200, 'the other node: 2');
+is($servers->redis('HGET', 'athena:rl:127.0.0.1|/ok', 'c'), 2, 'counted too');
+
+
 # --- off where a location says so; the gate is not limited --------------------
 
 @codes = map { $nginx->request('GET', '/free/api/auth/nowhere')->{code} } 1 .. 5;

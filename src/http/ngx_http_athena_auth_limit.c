@@ -18,6 +18,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include <ngx_sha1.h>
+
 #include "../../ngx_http_athena_auth_module.h"
 #include "../core/athena_crypto.h"
 
@@ -40,6 +42,8 @@ typedef struct {
     ngx_http_request_t               *request;   /* NULL: it went away */
     ngx_pool_cleanup_t               *cln;
     const ngx_http_athena_auth_rate_rule_t  *rule;
+    ngx_str_t                         key;       /* in the request's pool */
+    ngx_uint_t                        full;      /* EVAL, not EVALSHA */
     u_char                            hash[NGX_HTTP_ATHENA_AUTH_HASH_LEN];
 } ngx_http_athena_auth_rate_wait_t;
 
@@ -313,6 +317,75 @@ ngx_http_athena_auth_rate_cleanup(void *data)
 }
 
 
+/* the script's SHA-1, for EVALSHA: Redis keeps scripts it has run */
+
+static const char *
+ngx_http_athena_auth_rate_sha(void)
+{
+    u_char          digest[20];
+    ngx_sha1_t      sha;
+    static u_char   hex[41];
+
+    if (hex[0] == '\0') {
+        ngx_sha1_init(&sha);
+        ngx_sha1_update(&sha, ngx_http_athena_auth_rate_script,
+                        sizeof(ngx_http_athena_auth_rate_script) - 1);
+        ngx_sha1_final(digest, &sha);
+        ngx_hex_dump(hex, digest, sizeof(digest));
+    }
+
+    return (const char *) hex;
+}
+
+
+static void ngx_http_athena_auth_rate_reply(void *data,
+    struct redisReply *reply);
+
+
+/*
+ * Asks Redis for the bucket's word: EVALSHA, or the whole script after
+ * Redis said it did not have it (a restart, SCRIPT FLUSH).
+ */
+
+static ngx_int_t
+ngx_http_athena_auth_rate_ask(ngx_http_request_t *r,
+    ngx_http_athena_auth_rate_wait_t *w)
+{
+    u_char                             window[NGX_INT_T_LEN];
+    u_char                             max[NGX_INT_T_LEN];
+    size_t                             lens[6];
+    const char                        *argv[6];
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+
+    if (w->full) {
+        argv[0] = "EVAL";
+        argv[1] = ngx_http_athena_auth_rate_script;
+        lens[1] = sizeof(ngx_http_athena_auth_rate_script) - 1;
+
+    } else {
+        argv[0] = "EVALSHA";
+        argv[1] = ngx_http_athena_auth_rate_sha();
+        lens[1] = 40;
+    }
+
+    lens[0] = ngx_strlen(argv[0]);
+    argv[2] = "1";
+    lens[2] = 1;
+    argv[3] = (const char *) w->key.data;
+    lens[3] = w->key.len;
+    argv[4] = (const char *) window;
+    lens[4] = ngx_sprintf(window, "%M", w->rule->window) - window;
+    argv[5] = (const char *) max;
+    lens[5] = ngx_sprintf(max, "%ui", w->rule->max) - max;
+
+    return ngx_http_athena_auth_redis_command(amcf, 6, argv, lens,
+                                              ngx_http_athena_auth_rate_reply,
+                                              w);
+}
+
+
 /* Redis's word (or NULL): the request goes on, or is refused */
 
 static void
@@ -331,6 +404,16 @@ ngx_http_athena_auth_rate_reply(void *data, struct redisReply *reply)
     if (r == NULL) {
         ngx_free(w);
         return;
+    }
+
+    if (reply != NULL && reply->type == REDIS_REPLY_ERROR && !w->full
+        && ngx_strncmp(reply->str, "NOSCRIPT", 8) == 0)
+    {
+        w->full = 1;
+
+        if (ngx_http_athena_auth_rate_ask(r, w) == NGX_OK) {
+            return;
+        }
     }
 
     w->cln->handler = NULL;
@@ -362,13 +445,9 @@ ngx_http_athena_auth_rate_reply(void *data, struct redisReply *reply)
 ngx_int_t
 ngx_http_athena_auth_rate_limit(ngx_http_request_t *r, ngx_str_t *path)
 {
-    u_char                                   window[NGX_INT_T_LEN];
-    u_char                                   max[NGX_INT_T_LEN];
-    size_t                                   lens[6];
     int64_t                                  wait;
     ngx_int_t                                rc;
     ngx_str_t                                key, norm;
-    const char                              *argv[6];
     ngx_pool_cleanup_t                      *cln;
     ngx_http_athena_auth_loc_conf_t         *alcf;
     ngx_http_athena_auth_main_conf_t        *amcf;
@@ -417,24 +496,11 @@ ngx_http_athena_auth_rate_limit(ngx_http_request_t *r, ngx_str_t *path)
     w->request = r;
     w->rule = rule;
     w->cln = cln;
+    w->key = key;
+    w->full = 0;
     athena_sha256((const char *) key.data, key.len, w->hash);
 
-    argv[0] = "EVAL";
-    lens[0] = 4;
-    argv[1] = ngx_http_athena_auth_rate_script;
-    lens[1] = sizeof(ngx_http_athena_auth_rate_script) - 1;
-    argv[2] = "1";
-    lens[2] = 1;
-    argv[3] = (const char *) key.data;
-    lens[3] = key.len;
-    argv[4] = (const char *) window;
-    lens[4] = ngx_sprintf(window, "%M", rule->window) - window;
-    argv[5] = (const char *) max;
-    lens[5] = ngx_sprintf(max, "%ui", rule->max) - max;
-
-    rc = ngx_http_athena_auth_redis_command(amcf, 6, argv, lens,
-                                            ngx_http_athena_auth_rate_reply,
-                                            w);
+    rc = ngx_http_athena_auth_rate_ask(r, w);
 
     if (rc != NGX_OK) {
         /* no Redis (or resting after a failure): this node counts */

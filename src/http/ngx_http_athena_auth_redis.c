@@ -286,6 +286,19 @@ ngx_http_athena_auth_redis_connect(ngx_http_athena_auth_redis_t *rd,
     c->read->handler = ngx_http_athena_auth_redis_read;
     c->write->handler = ngx_http_athena_auth_redis_write;
 
+    /*
+     * Commands go out in small writes while earlier ones await replies:
+     * Nagle's algorithm would hold a write until the last one is ACKed,
+     * which a delayed ACK may put off by 40 ms (hiredis's own blocking
+     * connections set TCP_NODELAY too).
+     */
+    if (rd->pc.sockaddr->sa_family != AF_UNIX
+        && ngx_tcp_nodelay(c) != NGX_OK)
+    {
+        ngx_http_athena_auth_redis_close(rd);
+        return NGX_ERROR;
+    }
+
     rd->connected = (rc == NGX_OK);
 
     return ngx_http_athena_auth_redis_setup(rd, &amcf->conf->store);
