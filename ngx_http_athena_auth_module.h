@@ -140,9 +140,8 @@ extern ngx_module_t  ngx_http_athena_auth_module;
 
 
 ngx_int_t ngx_http_athena_auth_api_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_athena_auth_api_serve(ngx_http_request_t *r);
 ngx_int_t ngx_http_athena_auth_rate_limit(ngx_http_request_t *r,
-    ngx_str_t *path);
+    ngx_str_t *path, ngx_http_handler_pt serve);
 char *ngx_http_athena_auth_rate_limit_rule(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_athena_auth_rate_zone(ngx_conf_t *cf,

@@ -13,6 +13,7 @@
 
 
 static void ngx_http_athena_auth_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_athena_auth_api_serve(ngx_http_request_t *r);
 
 
 static const char *
@@ -285,7 +286,8 @@ ngx_http_athena_auth_api_handler(ngx_http_request_t *r)
         path.data = r->uri.data + alcf->base.len;
         path.len = r->uri.len - alcf->base.len;
 
-        rc = ngx_http_athena_auth_rate_limit(r, &path);
+        rc = ngx_http_athena_auth_rate_limit(r, &path,
+                                             ngx_http_athena_auth_api_serve);
 
         if (rc != NGX_DECLINED) {
             return rc;
@@ -296,7 +298,7 @@ ngx_http_athena_auth_api_handler(ngx_http_request_t *r)
 }
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_athena_auth_api_serve(ngx_http_request_t *r)
 {
     ngx_int_t                          rc;

@@ -43,6 +43,7 @@ typedef struct {
     ngx_pool_cleanup_t               *cln;
     const ngx_http_athena_auth_rate_rule_t  *rule;
     ngx_str_t                         key;       /* in the request's pool */
+    ngx_http_handler_pt               serve;     /* when it may go on */
     ngx_uint_t                        full;      /* EVAL, not EVALSHA */
     u_char                            hash[NGX_HTTP_ATHENA_AUTH_HASH_LEN];
 } ngx_http_athena_auth_rate_wait_t;
@@ -397,6 +398,7 @@ ngx_http_athena_auth_rate_reply(void *data, struct redisReply *reply)
     ngx_int_t                          rc;
     ngx_connection_t                  *c;
     ngx_http_request_t                *r;
+    ngx_http_handler_pt                serve;
     ngx_http_athena_auth_main_conf_t  *amcf;
 
     r = w->request;
@@ -424,12 +426,12 @@ ngx_http_athena_auth_rate_reply(void *data, struct redisReply *reply)
            ? reply->integer
            : ngx_http_athena_auth_rate_local(amcf, w->rule, w->hash);
 
+    serve = w->serve;
     ngx_free(w);
 
     c = r->connection;
 
-    rc = (wait > 0) ? ngx_http_athena_auth_rate_refuse(r, wait)
-                    : ngx_http_athena_auth_api_serve(r);
+    rc = (wait > 0) ? ngx_http_athena_auth_rate_refuse(r, wait) : serve(r);
 
     ngx_http_finalize_request(r, rc);
     ngx_http_run_posted_requests(c);
@@ -437,13 +439,14 @@ ngx_http_athena_auth_rate_reply(void *data, struct redisReply *reply)
 
 
 /*
- * Before an API request is served: NGX_DECLINED when it may go on now,
- * NGX_DONE when Redis was asked (the answer serves or refuses it), or the
- * status of a refusal made here.
+ * Before a request under a base path is served: NGX_DECLINED when it may
+ * go on now, NGX_DONE when Redis was asked (its answer refuses it or
+ * calls serve), or the status of a refusal made here.
  */
 
 ngx_int_t
-ngx_http_athena_auth_rate_limit(ngx_http_request_t *r, ngx_str_t *path)
+ngx_http_athena_auth_rate_limit(ngx_http_request_t *r, ngx_str_t *path,
+    ngx_http_handler_pt serve)
 {
     int64_t                                  wait;
     ngx_int_t                                rc;
@@ -497,6 +500,7 @@ ngx_http_athena_auth_rate_limit(ngx_http_request_t *r, ngx_str_t *path)
     w->rule = rule;
     w->cln = cln;
     w->key = key;
+    w->serve = serve;
     w->full = 0;
     athena_sha256((const char *) key.data, key.len, w->hash);
 
