@@ -43,7 +43,8 @@ done
 sources() {
     case "$1" in
         query) echo "$top/src/api/athena_query.c" ;;
-        gate) echo "$top"/src/store/*.c "$top"/src/api/*.c ;;
+        gate) echo "$top"/src/store/*.c "$top"/src/api/*.c \
+                   "$top"/src/api/*/*.c ;;
     esac
 }
 

@@ -92,6 +92,7 @@ my @routes = (
     ['POST', '/admin/set-user-password', { userId => 'USER', newPassword => 'password-456' }],
     ['POST', '/admin/impersonate-user', { userId => 'nobody' }],
     ['POST', '/admin/stop-impersonating', {}],
+    ['GET',  '/admin/audit-log/list', 'limit=5&offset=0&actorUserId=USER&success=true&createdAfter=2020-01-01'],
     ['POST', '/organization/create', { name => 'O', slug => 'o-slug', metadata => { a => 1 } }],
     ['POST', '/organization/update', { organizationId => 'ORG', data => { name => 'Fz', metadata => { b => [1] } } }],
     ['POST', '/organization/delete', { organizationId => 'nowhere' }],

@@ -75,6 +75,10 @@ static const athena_route_t  athena_routes[] = {
       athena_api_admin_stop_impersonating, 0,
       "admin.stop_impersonating", "user" },
 
+    /* Athena's admin extras */
+    { ATHENA_GET,  "/admin/audit-log/list", athena_api_admin_audit_log_list,
+      0, ATHENA_NO_AUDIT },
+
     /* the organization plugin's; those that may write run in a transaction */
     { ATHENA_POST, "/organization/create", athena_api_org_create,
       ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },

@@ -336,6 +336,7 @@ athena_store_rc_e athena_api_admin_set_user_password(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_list_user_sessions(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_revoke_user_session(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_revoke_user_sessions(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_audit_log_list(athena_ctx_t *ctx);
 
 athena_store_rc_e athena_api_org_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_org_update(athena_ctx_t *ctx);

@@ -1,8 +1,20 @@
 #include <string.h>
 
 #include "athena_audit_store.h"
+#include "athena_columns.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_json.h"
+
+
+/* every filter a parameter, NULL when it is not given */
+#define ATHENA_AUDIT_WHERE                                                   \
+    " WHERE ($1::text IS NULL OR actor_user_id = $1)"                        \
+    " AND ($2::text IS NULL OR action = $2)"                                 \
+    " AND ($3::text IS NULL OR target_type = $3)"                            \
+    " AND ($4::text IS NULL OR target_id = $4)"                              \
+    " AND ($5::bool IS NULL OR success = $5::bool)"                          \
+    " AND ($6::float8 IS NULL OR created_at >= " ATHENA_TS(6) ")"            \
+    " AND ($7::float8 IS NULL OR created_at <= " ATHENA_TS(7) ")"
 
 
 athena_store_rc_e
@@ -57,4 +69,72 @@ athena_audit_insert(athena_db_t *db, athena_arena_t *a,
                " VALUES ($1, $2, $3, $4, $5, $6, $7::bool, $8, $9::jsonb,"
                " to_timestamp($10::float8 / 1000))",
                10, p, NULL);
+}
+
+
+/*
+ * A page of rows, newest first, and how many match in all. The session
+ * token's hash stays in the table: it is never read out.
+ */
+
+athena_store_rc_e
+athena_audit_list(athena_db_t *db, athena_arena_t *a,
+    const athena_audit_query_t *q, athena_audit_t **rows, size_t *n,
+    int64_t *total)
+{
+    size_t              i;
+    const char         *p[9];
+    athena_rows_t      *res;
+    athena_audit_t     *r;
+    athena_store_rc_e   rc;
+
+    p[0] = q->actor_user_id;
+    p[1] = q->action;
+    p[2] = q->target_type;
+    p[3] = q->target_id;
+    p[4] = q->success < 0 ? NULL : (q->success ? "true" : "false");
+    p[5] = q->after == ATHENA_TIME_NULL ? NULL : athena_int_text(a, q->after);
+    p[6] = q->before == ATHENA_TIME_NULL ? NULL
+                                         : athena_int_text(a, q->before);
+    p[7] = athena_int_text(a, q->limit);
+    p[8] = athena_int_text(a, q->offset);
+
+    rc = athena_pg_count(db, a, "SELECT count(*) FROM admin_audit_logs"
+                         ATHENA_AUDIT_WHERE, 7, p, total);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    rc = athena_pg_exec(db, a,
+             "SELECT id, actor_user_id, action, target_type, target_id,"
+             " success, error_message, metadata::text, "
+             ATHENA_MS("created_at") " FROM admin_audit_logs"
+             ATHENA_AUDIT_WHERE
+             " ORDER BY created_at DESC, id DESC"
+             " LIMIT $8::int8 OFFSET $9::int8",
+             9, p, &res);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    *n = athena_rows_count(res);
+    *rows = athena_calloc(a, (*n + 1) * sizeof(athena_audit_t));
+    if (*rows == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    for (i = 0; i < *n; i++) {
+        r = &(*rows)[i];
+        r->id = athena_rows_get(res, i, 0);
+        r->actor_user_id = athena_rows_get(res, i, 1);
+        r->action = athena_rows_get(res, i, 2);
+        r->target_type = athena_rows_get(res, i, 3);
+        r->target_id = athena_rows_get(res, i, 4);
+        r->success = athena_rows_bool(res, i, 5, 0);
+        r->error = athena_rows_get(res, i, 6);
+        r->metadata = athena_rows_get(res, i, 7);
+        r->at = athena_rows_int(res, i, 8, 0);
+    }
+
+    return ATHENA_STORE_OK;
 }

@@ -1,0 +1,224 @@
+/*
+ * Athena's admin extras: the audit log's list (GET /admin/audit-log/list),
+ * the rows every audited admin route writes, newest first, by filters.
+ * A read: it writes no row of its own.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../athena_admin.h"
+#include "../../core/athena_time.h"
+#include "../../store/athena_audit_store.h"
+
+
+#define ATHENA_AUDIT_LIMIT      50      /* a page when limit is not given */
+#define ATHENA_AUDIT_LIMIT_MAX  1000
+
+
+static const athena_admin_perm_t  athena_may_list_audit = {
+    "user", "list", "YOU_ARE_NOT_ALLOWED_TO_LIST_AUDIT_LOGS",
+    "You are not allowed to list audit logs"
+};
+
+
+/* a whole number of at least min, dflt when absent; -1 after an issue */
+
+static int64_t
+athena_audit_number(athena_ctx_t *ctx, athena_check_t *chk,
+    const char *name, int64_t min, int64_t dflt)
+{
+    char     *v, *end;
+    size_t    len;
+    long long n;
+
+    v = athena_query_arg(ctx, name, &len);
+    if (v == NULL) {
+        return dflt;
+    }
+
+    n = len ? strtoll(v, &end, 10) : -1;
+
+    if (len == 0 || *end != '\0' || n < min || n > 1000000000000LL) {
+        athena_check_issue(chk, name, "Invalid input: expected a whole"
+                           " number of at least %lld", (long long) min);
+        return -1;
+    }
+
+    return n;
+}
+
+
+/* an ISO 8601 time (or day), ATHENA_TIME_NULL when absent */
+
+static int64_t
+athena_audit_time(athena_ctx_t *ctx, athena_check_t *chk, const char *name)
+{
+    char     *v;
+    size_t    len;
+    int64_t   ms;
+
+    v = athena_query_arg(ctx, name, &len);
+    if (v == NULL || len == 0) {
+        return ATHENA_TIME_NULL;
+    }
+
+    if (!athena_time_date(v, &ms)) {
+        athena_check_issue(chk, name, "Invalid input: expected an ISO 8601"
+                           " date");
+        return ATHENA_TIME_NULL;
+    }
+
+    return ms;
+}
+
+
+/* a text filter; "" filters nothing, as an absent one */
+
+static const char *
+athena_audit_text(athena_ctx_t *ctx, const char *name)
+{
+    char    *v;
+    size_t   len;
+
+    v = athena_query_arg(ctx, name, &len);
+
+    return (v != NULL && len) ? v : NULL;
+}
+
+
+static void
+athena_audit_reply(athena_ctx_t *ctx, const athena_audit_query_t *q,
+    const athena_audit_t *rows, size_t n, int64_t total)
+{
+    size_t          i;
+    yajl_gen        g;
+    athena_json_t  *meta;
+
+    g = athena_reply_json(ctx);
+    if (g == NULL) {
+        return;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "total");
+    athena_gen_int(g, total);
+    athena_gen_key(g, "limit");
+    athena_gen_int(g, q->limit);
+    athena_gen_key(g, "offset");
+    athena_gen_int(g, q->offset);
+    athena_gen_key(g, "auditLogs");
+    yajl_gen_array_open(g);
+
+    for (i = 0; i < n; i++) {
+        yajl_gen_map_open(g);
+        athena_gen_key(g, "id");
+        athena_gen_cstr(g, rows[i].id);
+        athena_gen_key(g, "actorUserId");
+        athena_gen_str_or_null(g, rows[i].actor_user_id);
+        athena_gen_key(g, "action");
+        athena_gen_cstr(g, rows[i].action);
+        athena_gen_key(g, "targetType");
+        athena_gen_str_or_null(g, rows[i].target_type);
+        athena_gen_key(g, "targetId");
+        athena_gen_str_or_null(g, rows[i].target_id);
+        athena_gen_key(g, "success");
+        athena_gen_bool(g, rows[i].success);
+        athena_gen_key(g, "errorMessage");
+        athena_gen_str_or_null(g, rows[i].error);
+        athena_gen_key(g, "metadata");
+
+        /* jsonb from Postgres: its text parses, else it is said as null */
+        meta = NULL;
+        if (rows[i].metadata == NULL
+            || athena_json_parse(ctx->a, rows[i].metadata,
+                                 strlen(rows[i].metadata), 512, &meta)
+               != ATHENA_JSON_OK)
+        {
+            meta = NULL;
+        }
+
+        if (meta != NULL) {
+            athena_gen_value(g, meta);
+        } else {
+            athena_gen_null(g);
+        }
+
+        athena_gen_key(g, "createdAt");
+        athena_gen_time(g, rows[i].at);
+        yajl_gen_map_close(g);
+    }
+
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+}
+
+
+/*
+ * GET /admin/audit-log/list?limit&offset&actorUserId&action&targetType
+ *     &targetId&success&createdAfter&createdBefore
+ * -> {total, limit, offset, auditLogs}; the query is checked first, then
+ * the admin session and user:list, as the admin plugin's lists are.
+ */
+
+athena_store_rc_e
+athena_api_admin_audit_log_list(athena_ctx_t *ctx)
+{
+    int                    ok;
+    size_t                 n;
+    int64_t                total;
+    const char            *success;
+    athena_check_t         chk;
+    athena_audit_t        *rows;
+    athena_store_rc_e      rc;
+    athena_audit_query_t   q;
+
+    static const char *const  booleans[] = { "true", "false", NULL };
+    static const char *const  single[] = {
+        "limit", "offset", "actorUserId", "action", "targetType",
+        "targetId", "success", "createdAfter", "createdBefore", NULL
+    };
+
+    memset(&q, 0, sizeof(athena_audit_query_t));
+    athena_check_init(&chk, ctx->a, NULL, "query");
+
+    if (athena_query_single(ctx, &chk, single) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    q.limit = athena_audit_number(ctx, &chk, "limit", 1, ATHENA_AUDIT_LIMIT);
+    q.offset = athena_audit_number(ctx, &chk, "offset", 0, 0);
+    q.actor_user_id = athena_audit_text(ctx, "actorUserId");
+    q.action = athena_audit_text(ctx, "action");
+    q.target_type = athena_audit_text(ctx, "targetType");
+    q.target_id = athena_audit_text(ctx, "targetId");
+    q.after = athena_audit_time(ctx, &chk, "createdAfter");
+    q.before = athena_audit_time(ctx, &chk, "createdBefore");
+
+    success = athena_query_enum(ctx, &chk, "success", booleans, NULL);
+    q.success = success == NULL ? -1 : strcmp(success, "true") == 0;
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    if (q.limit > ATHENA_AUDIT_LIMIT_MAX) {
+        q.limit = ATHENA_AUDIT_LIMIT_MAX;
+    }
+
+    rc = athena_admin_require(ctx, &athena_may_list_audit, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    rc = athena_audit_list(ctx->db, ctx->a, &q, &rows, &n, &total);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    athena_audit_reply(ctx, &q, rows, n, total);
+
+    return ATHENA_STORE_OK;
+}
