@@ -74,7 +74,7 @@ my $cols_before = columns();
 
 $servers->migrate;
 is(psql('SELECT string_agg(version, \',\' ORDER BY version) FROM athena_migrations'),
-   '001_core,002_organization,003_admin_audit,004_user_list,005_audit_list',
+   '001_core,002_organization,003_admin_audit,004_user_list,005_audit_list,006_athena_clients',
    'every migration recorded in the ledger');
 
 # the old columns keep their values; the new ones are NULL on old rows
@@ -102,7 +102,7 @@ like($cols_after, qr/admin_audit_logs\.action:text:NO/, 'audit table added');
 my $after = snapshot();
 $servers->migrate;
 is(snapshot(), $after, 'a second run changes nothing');
-is(psql('SELECT count(*) FROM athena_migrations'), 5, 'and records nothing');
+is(psql('SELECT count(*) FROM athena_migrations'), 6, 'and records nothing');
 is(psql('SELECT n FROM athena_user_count'), psql('SELECT count(*) FROM "user"'),
    'the user count starts from the users already there');
 

@@ -93,6 +93,8 @@ my @routes = (
     ['POST', '/admin/impersonate-user', { userId => 'nobody' }],
     ['POST', '/admin/stop-impersonating', {}],
     ['GET',  '/admin/audit-log/list', 'limit=5&offset=0&actorUserId=USER&success=true&createdAfter=2020-01-01'],
+    ['POST', '/admin/athena-client/create', { clientName => 'fz-client', description => 'd', pgUriEnvVar => 'FZ_PG', metadata => { a => 1 } }],
+    ['GET',  '/admin/athena-client/list', 'isActive=true'],
     ['POST', '/organization/create', { name => 'O', slug => 'o-slug', metadata => { a => 1 } }],
     ['POST', '/organization/update', { organizationId => 'ORG', data => { name => 'Fz', metadata => { b => [1] } } }],
     ['POST', '/organization/delete', { organizationId => 'nowhere' }],

@@ -78,6 +78,11 @@ static const athena_route_t  athena_routes[] = {
     /* Athena's admin extras */
     { ATHENA_GET,  "/admin/audit-log/list", athena_api_admin_audit_log_list,
       0, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/athena-client/create",
+      athena_api_admin_athena_client_create, 0,
+      "admin.athena_client.create", "athena_client" },
+    { ATHENA_GET,  "/admin/athena-client/list",
+      athena_api_admin_athena_client_list, 0, ATHENA_NO_AUDIT },
 
     /* the organization plugin's; those that may write run in a transaction */
     { ATHENA_POST, "/organization/create", athena_api_org_create,

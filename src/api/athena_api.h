@@ -246,6 +246,7 @@ void athena_reply_string(athena_ctx_t *ctx, const char *key,
 void athena_reply_header(athena_ctx_t *ctx, const char *name,
     const char *value);
 void athena_gen_user(yajl_gen g, const athena_user_t *u);
+void athena_gen_json_text(athena_arena_t *a, yajl_gen g, const char *text);
 void athena_gen_session(yajl_gen g, const athena_session_t *s);
 void athena_gen_session_user(yajl_gen g, const athena_session_t *s,
     const athena_user_t *u);
@@ -337,6 +338,8 @@ athena_store_rc_e athena_api_admin_list_user_sessions(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_revoke_user_session(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_revoke_user_sessions(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_audit_log_list(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_athena_client_create(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_athena_client_list(athena_ctx_t *ctx);
 
 athena_store_rc_e athena_api_org_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_org_update(athena_ctx_t *ctx);

@@ -241,3 +241,21 @@ athena_gen_session_user(yajl_gen g, const athena_session_t *s,
     athena_gen_user(g, u);
     yajl_gen_map_close(g);
 }
+
+
+/* JSON text from Postgres (a jsonb column) as a value, or null if none */
+
+void
+athena_gen_json_text(athena_arena_t *a, yajl_gen g, const char *text)
+{
+    athena_json_t  *v;
+
+    if (text != NULL
+        && athena_json_parse(a, text, strlen(text), 512, &v) == ATHENA_JSON_OK)
+    {
+        athena_gen_value(g, v);
+        return;
+    }
+
+    athena_gen_null(g);
+}

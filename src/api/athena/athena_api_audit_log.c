@@ -91,9 +91,8 @@ static void
 athena_audit_reply(athena_ctx_t *ctx, const athena_audit_query_t *q,
     const athena_audit_t *rows, size_t n, int64_t total)
 {
-    size_t          i;
-    yajl_gen        g;
-    athena_json_t  *meta;
+    size_t     i;
+    yajl_gen   g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
@@ -127,22 +126,7 @@ athena_audit_reply(athena_ctx_t *ctx, const athena_audit_query_t *q,
         athena_gen_key(g, "errorMessage");
         athena_gen_str_or_null(g, rows[i].error);
         athena_gen_key(g, "metadata");
-
-        /* jsonb from Postgres: its text parses, else it is said as null */
-        meta = NULL;
-        if (rows[i].metadata == NULL
-            || athena_json_parse(ctx->a, rows[i].metadata,
-                                 strlen(rows[i].metadata), 512, &meta)
-               != ATHENA_JSON_OK)
-        {
-            meta = NULL;
-        }
-
-        if (meta != NULL) {
-            athena_gen_value(g, meta);
-        } else {
-            athena_gen_null(g);
-        }
+        athena_gen_json_text(ctx->a, g, rows[i].metadata);
 
         athena_gen_key(g, "createdAt");
         athena_gen_time(g, rows[i].at);
