@@ -45,7 +45,6 @@ typedef struct {
     ngx_str_t                         key;       /* in the request's pool */
     ngx_http_handler_pt               serve;     /* when it may go on */
     ngx_uint_t                        full;      /* EVAL, not EVALSHA */
-    u_char                            hash[NGX_HTTP_ATHENA_AUTH_HASH_LEN];
 } ngx_http_athena_auth_rate_wait_t;
 
 
@@ -197,13 +196,17 @@ ngx_http_athena_auth_rate_key(ngx_http_request_t *r,
 
 static int64_t
 ngx_http_athena_auth_rate_local(ngx_http_athena_auth_main_conf_t *amcf,
-    const ngx_http_athena_auth_rate_rule_t *rule, const u_char *hash)
+    const ngx_http_athena_auth_rate_rule_t *rule, ngx_str_t *key)
 {
+    u_char                              hash[NGX_HTTP_ATHENA_AUTH_HASH_LEN];
     int64_t                             now, wait;
     ngx_uint_t                          n;
     ngx_queue_t                        *q;
     ngx_http_athena_auth_rate_node_t   *node, *old;
     ngx_http_athena_auth_tree_t        *zone;
+
+    /* the shared tree is keyed by hashes; Redis never needs this one */
+    athena_sha256((const char *) key->data, key->len, hash);
 
     zone = amcf->rate_zone->data;
     now = ngx_http_athena_auth_now();
@@ -424,7 +427,7 @@ ngx_http_athena_auth_rate_reply(void *data, struct redisReply *reply)
 
     wait = (reply != NULL && reply->type == REDIS_REPLY_INTEGER)
            ? reply->integer
-           : ngx_http_athena_auth_rate_local(amcf, w->rule, w->hash);
+           : ngx_http_athena_auth_rate_local(amcf, w->rule, &w->key);
 
     serve = w->serve;
     ngx_free(w);
@@ -502,13 +505,12 @@ ngx_http_athena_auth_rate_limit(ngx_http_request_t *r, ngx_str_t *path,
     w->key = key;
     w->serve = serve;
     w->full = 0;
-    athena_sha256((const char *) key.data, key.len, w->hash);
 
     rc = ngx_http_athena_auth_rate_ask(r, w);
 
     if (rc != NGX_OK) {
         /* no Redis (or resting after a failure): this node counts */
-        wait = ngx_http_athena_auth_rate_local(amcf, rule, w->hash);
+        wait = ngx_http_athena_auth_rate_local(amcf, rule, &key);
         ngx_free(w);
 
         return wait > 0 ? ngx_http_athena_auth_rate_refuse(r, wait)
