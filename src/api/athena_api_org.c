@@ -17,59 +17,6 @@
 #define ATHENA_ORG_LIST_MAX  100
 
 
-/* a "metadata" record, as the JSON text to store; NULL when absent */
-
-static const char *
-athena_org_metadata(athena_ctx_t *ctx, athena_check_t *chk,
-    const char *field)
-{
-    char                 *text;
-    size_t                len;
-    yajl_gen              g;
-    const athena_json_t  *v;
-
-    v = athena_json_get(chk->obj, field);
-
-    if (v == NULL) {
-        return NULL;
-    }
-
-    if (v->type != ATHENA_JSON_OBJECT) {
-        athena_check_issue(chk, field,
-                           "Invalid input: expected record, received %s",
-                           athena_json_type_name(v));
-        return NULL;
-    }
-
-    g = athena_gen_new();
-    if (g == NULL) {
-        return NULL;
-    }
-
-    athena_gen_value(g, v);
-    text = athena_gen_finish(ctx->a, g, &len);
-
-    return text;
-}
-
-
-/* an optional string that may also be null (zod's nullish) */
-
-static const athena_json_t *
-athena_org_nullish(athena_check_t *chk, const char *field)
-{
-    const athena_json_t  *v;
-
-    v = athena_json_get(chk->obj, field);
-
-    if (v != NULL && v->type == ATHENA_JSON_NULL) {
-        return v;
-    }
-
-    return athena_check_string(chk, field, 0);
-}
-
-
 static void
 athena_reply_null(athena_ctx_t *ctx)
 {
@@ -125,8 +72,8 @@ athena_api_org_create(athena_ctx_t *ctx)
     if (athena_org_body(ctx, &chk)) {
         name = athena_check_text(&chk, "name", 1);
         slug = athena_check_text(&chk, "slug", 1);
-        logo = athena_org_nullish(&chk, "logo");
-        org.metadata = (char *) athena_org_metadata(ctx, &chk, "metadata");
+        logo = athena_check_nullish(&chk, "logo");
+        org.metadata = (char *) athena_check_record_text(&chk, "metadata");
         keep = athena_check_bool(&chk, "keepCurrentActiveOrganization", 0);
     }
 
@@ -258,9 +205,9 @@ athena_api_org_update(athena_ctx_t *ctx)
             athena_check_init(&dchk, ctx->a, data, "body.data");
             name = athena_check_text(&dchk, "name", 0);
             slug = athena_check_text(&dchk, "slug", 0);
-            logo = athena_org_nullish(&dchk, "logo");
-            set.metadata = (char *) athena_org_metadata(ctx, &dchk,
-                                                        "metadata");
+            logo = athena_check_nullish(&dchk, "logo");
+            set.metadata = (char *) athena_check_record_text(&dchk,
+                                                             "metadata");
             athena_check_merge(&chk, &dchk);
         }
     }
@@ -420,7 +367,7 @@ athena_api_org_set_active(athena_ctx_t *ctx)
     vslug = NULL;
 
     if (athena_org_body(ctx, &chk)) {
-        vid = athena_org_nullish(&chk, "organizationId");
+        vid = athena_check_nullish(&chk, "organizationId");
         vslug = athena_check_string(&chk, "organizationSlug", 0);
     }
 

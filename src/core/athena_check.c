@@ -166,3 +166,54 @@ athena_check_bool(athena_check_t *chk, const char *field, int dflt)
 
     return v->boolean;
 }
+
+
+/* zod's nullish string: a string, null, or absent (NULL) */
+
+const athena_json_t *
+athena_check_nullish(athena_check_t *chk, const char *field)
+{
+    const athena_json_t  *v;
+
+    v = athena_json_get(chk->obj, field);
+
+    if (v != NULL && v->type == ATHENA_JSON_NULL) {
+        return v;
+    }
+
+    return athena_check_string(chk, field, 0);
+}
+
+
+/*
+ * A record (z.record) as the JSON text to store, in the check's arena;
+ * NULL when absent, after an issue, or when memory ran out.
+ */
+
+const char *
+athena_check_record_text(athena_check_t *chk, const char *field)
+{
+    size_t                len;
+    yajl_gen              g;
+    const athena_json_t  *v;
+
+    v = athena_json_get(chk->obj, field);
+
+    if (v == NULL) {
+        return NULL;
+    }
+
+    if (v->type != ATHENA_JSON_OBJECT) {
+        athena_check_type(chk, field, "record", v);
+        return NULL;
+    }
+
+    g = athena_gen_new();
+    if (g == NULL) {
+        return NULL;
+    }
+
+    athena_gen_value(g, v);
+
+    return athena_gen_finish(chk->arena, g, &len);
+}

@@ -33,6 +33,9 @@ const athena_json_t *athena_check_text(athena_check_t *chk,
 const athena_json_t *athena_check_number(athena_check_t *chk,
     const char *field, int required);
 int athena_check_bool(athena_check_t *chk, const char *field, int dflt);
+const athena_json_t *athena_check_nullish(athena_check_t *chk,
+    const char *field);
+const char *athena_check_record_text(athena_check_t *chk, const char *field);
 
 
 #endif /* ATHENA_CHECK_H */

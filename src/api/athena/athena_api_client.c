@@ -87,20 +87,15 @@ athena_client_name(athena_ctx_t *ctx, athena_check_t *chk)
 }
 
 
-/* a string field that may be null or absent (NULL), at most max long */
+/* a string that may be null or absent (NULL), at most max long */
 
 static const char *
 athena_client_text(athena_check_t *chk, const char *field, size_t max)
 {
     const athena_json_t  *v;
 
-    v = athena_json_get(chk->obj, field);
+    v = athena_check_nullish(chk, field);
     if (v == NULL || v->type == ATHENA_JSON_NULL) {
-        return NULL;
-    }
-
-    v = athena_check_string(chk, field, 0);
-    if (v == NULL) {
         return NULL;
     }
 
@@ -145,10 +140,8 @@ athena_client_env(athena_check_t *chk)
 /* metadata: an object (kept as JSON text), "{}" when absent or null */
 
 static const char *
-athena_client_metadata(athena_ctx_t *ctx, athena_check_t *chk)
+athena_client_metadata(athena_check_t *chk)
 {
-    size_t                len;
-    yajl_gen              g;
     const athena_json_t  *v;
 
     v = athena_json_get(chk->obj, "metadata");
@@ -156,20 +149,7 @@ athena_client_metadata(athena_ctx_t *ctx, athena_check_t *chk)
         return "{}";
     }
 
-    if (v->type != ATHENA_JSON_OBJECT) {
-        athena_check_issue(chk, "metadata", "Invalid input: expected record,"
-                           " received %s", athena_json_type_name(v));
-        return NULL;
-    }
-
-    g = athena_gen_new();
-    if (g == NULL) {
-        return NULL;
-    }
-
-    athena_gen_value(g, v);
-
-    return athena_gen_finish(ctx->a, g, &len);
+    return athena_check_record_text(chk, "metadata");
 }
 
 
@@ -222,7 +202,7 @@ athena_api_admin_athena_client_create(athena_ctx_t *ctx)
                                            ATHENA_CLIENT_DESCRIPTION_MAX);
         c.is_active = athena_check_bool(&chk, "isActive", 1);
         c.pg_uri_env_var = athena_client_env(&chk);
-        c.metadata = athena_client_metadata(ctx, &chk);
+        c.metadata = athena_client_metadata(&chk);
     }
 
     if (athena_reply_invalid(ctx, &chk)) {
