@@ -9,6 +9,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 bash scripts/deps.sh
+# the real better-auth for the *-compat.t suites (npm, into t/compat)
+bash scripts/compat-deps.sh
 bash scripts/build.sh
 
 export TEST_NGINX_LOAD_MODULES="$top/build/ngx_http_athena_auth_module.so"
