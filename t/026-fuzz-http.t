@@ -11,6 +11,7 @@ use warnings;
 use lib 't/lib';
 
 use Test::More;
+use Digest::SHA qw(sha256_base64);
 use Time::HiRes qw(time);
 use JSON::PP;
 use Athena::Test;
@@ -53,6 +54,10 @@ BEGIN
                        || 'fuzz_note()', t);
     END LOOP;
 END $$;
+-- a key's use is counted even when the endpoint then refuses (the plugin's
+-- hook runs first): its updates are not the endpoint's writes
+CREATE TRIGGER fuzz_note AFTER INSERT OR DELETE ON apikey
+    FOR EACH ROW EXECUTE FUNCTION fuzz_note();
 });
 
 my $admin = create_user(email => 'fz-admin@example.com', role => 'admin',
@@ -66,6 +71,16 @@ sub fresh_sessions {
             UPDATE "user" SET banned = false WHERE id = '$plain->{id}'});
     $tok{admin} = create_session($admin->{id}, active_org => $org);
     $tok{plain} = create_session($plain->{id}, active_org => $org);
+
+    # an admin's API key, made as the plugin makes them (no limit on uses)
+    $tok{key} = join '', map { ('a' .. 'z', 'A' .. 'Z')[rand 52] } 1 .. 64;
+    my $hash = sha256_base64($tok{key}) =~ tr{+/}{-_}r;
+    psql(qq{DELETE FROM apikey;
+            INSERT INTO apikey (id, "configId", "referenceId", key, enabled,
+                "rateLimitEnabled", "requestCount", "createdAt", "updatedAt",
+                metadata)
+            VALUES ('fz-key', 'default', '$admin->{id}', '$hash', true, false,
+                    0, now(), now(), 'null')});
 }
 
 # the valid request of each route: method, path, body (or query)
@@ -117,6 +132,13 @@ my @routes = (
     ['GET',  '/organization/get-invitation', 'id=nowhere'],
     ['GET',  '/organization/list-invitations', 'organizationId=ORG'],
     ['GET',  '/organization/list-user-invitations', ''],
+    ['POST', '/admin/api-key/create', { name => 'fz', expiresIn => 3600, permissions => { files => ['read'] }, metadata => { a => 1 } }],
+    ['POST', '/api-key/create', { name => 'fz', expiresIn => 86400, prefix => 'fz_', metadata => { a => 1 } }],
+    ['GET',  '/api-key/get', 'id=fz-key'],
+    ['GET',  '/api-key/list', 'limit=5&offset=0&sortBy=createdAt&sortDirection=desc'],
+    ['POST', '/api-key/update', { keyId => 'fz-key', name => 'fz2', metadata => { b => 2 } }],
+    ['POST', '/api-key/delete', { keyId => 'nowhere' }],
+    ['POST', '/api-key/verify', { key => 'KEY', permissions => { files => ['read'] } }],
     ['GET',  '/ok', ''],
     ['GET',  '/nowhere', ''],
 );
@@ -135,6 +157,7 @@ sub fill {
     return $v unless defined $v && !ref $v;
     $v =~ s/\bUSER\b/$plain->{id}/g;
     $v =~ s/\bORG\b/$org/g;
+    $v =~ s/\bKEY\b/$tok{key}/g;
     return $v;
 }
 
@@ -180,7 +203,9 @@ sub mutate_query {
 }
 
 sub credential {
-    my $how = int rand 8;
+    my $how = int rand 9;
+    return ("x-api-key: " . pick($tok{key}, $tok{key} . 'x', substr($tok{key}, 0, 63), "\xff" x 64))
+        if $how == 8;
     return ("Authorization: Bearer $tok{admin}") if $how < 3;
     return ("Authorization: Bearer $tok{plain}") if $how < 5;
     return () if $how == 5;

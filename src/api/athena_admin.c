@@ -75,6 +75,7 @@ athena_audit_write(athena_ctx_t *ctx, athena_store_rc_e fault)
     row.action = ctx->req->route->audit_action;
     row.target_type = ctx->req->route->audit_target;
     row.target_id = ctx->audit_target;
+    row.details = ctx->audit_details;
     row.ip = ctx->req->ip;
     row.user_agent = ctx->req->user_agent;
     row.at = ctx->now;

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "athena_api.h"
+#include "athena_apikey.h"
 #include "../core/athena_form.h"
 #include "../core/athena_text.h"
 #include "../core/athena_time.h"
@@ -83,6 +84,20 @@ static const athena_route_t  athena_routes[] = {
       "admin.athena_client.create", "athena_client" },
     { ATHENA_GET,  "/admin/athena-client/list",
       athena_api_admin_athena_client_list, 0, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/api-key/create", athena_api_admin_api_key_create,
+      0, "admin.api_key.create", "api_key" },
+
+    /* the api-key plugin's; verify reads its key from the body */
+    { ATHENA_POST, "/api-key/create", athena_api_key_create, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/api-key/get", athena_api_key_get, 0, ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/api-key/list", athena_api_key_list, 0, ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/api-key/update", athena_api_key_update, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/api-key/delete", athena_api_key_delete, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/api-key/verify", athena_api_key_verify,
+      ATHENA_ROUTE_KEYLESS, ATHENA_NO_AUDIT },
 
     /* the organization plugin's; those that may write run in a transaction */
     { ATHENA_POST, "/organization/create", athena_api_org_create,
@@ -313,15 +328,30 @@ athena_store_failed(athena_ctx_t *ctx, athena_store_rc_e rc)
 }
 
 
+/*
+ * The body, the origin check, then (as the api-key plugin's before hook)
+ * an x-api-key that makes the request its owner's, then the endpoint.
+ */
+
 static athena_store_rc_e
 athena_api_steps(athena_ctx_t *ctx)
 {
+    int                 refused;
+    athena_store_rc_e   rc;
+
     if (!athena_body_parse(ctx)) {
         return ATHENA_STORE_OK;
     }
 
     if (ctx->req->route->method != ATHENA_GET && !athena_origin_check(ctx)) {
         return ATHENA_STORE_OK;
+    }
+
+    if (!(ctx->req->route->flags & ATHENA_ROUTE_KEYLESS)) {
+        rc = athena_apikey_session(ctx, &refused);
+        if (rc != ATHENA_STORE_OK || refused) {
+            return rc;
+        }
     }
 
     return ctx->req->route->handler(ctx);
@@ -379,6 +409,11 @@ athena_api_run(athena_req_t *req, athena_resp_t *resp)
         ctx.nstale = 0;
         ctx.nstale_keys = 0;
         ctx.keep = 0;
+        ctx.has_session = 0;
+        ctx.key_session = 0;
+        ctx.session_read = 0;
+        ctx.actor_id = NULL;
+        ctx.actor_token = NULL;
         ctx.db = athena_db_acquire(&req->conf->store);
         rc = athena_tx_end(&ctx, athena_api_handle(&ctx));
     }

@@ -73,6 +73,7 @@ typedef athena_store_rc_e (*athena_handler_pt)(athena_ctx_t *ctx);
 #define ATHENA_ROUTE_INLINE   0x01    /* no I/O: runs on the event loop */
 #define ATHENA_ROUTE_FORM     0x02    /* also takes form-urlencoded */
 #define ATHENA_ROUTE_TX       0x04    /* changes in one transaction */
+#define ATHENA_ROUTE_KEYLESS  0x08    /* x-api-key is no session here */
 
 typedef struct {
     athena_method_e       method;
@@ -96,6 +97,7 @@ typedef struct {
 
     const char           *cookie;
     const char           *authorization;
+    const char           *api_key;        /* x-api-key */
     const char           *origin;
     const char           *referer;
     const char           *sec_fetch_site;
@@ -139,6 +141,7 @@ struct athena_ctx_s {
     int64_t               now;
     int                   session_read;   /* athena_session_load() ran */
     int                   has_session;
+    int                   key_session;    /* the owner's, by x-api-key */
     athena_session_t      session;
     athena_user_t         user;
     int                   dont_remember;
@@ -148,6 +151,7 @@ struct athena_ctx_s {
     const char           *actor_id;       /* the admin acting, for both */
     const char           *actor_token;
     const char           *audit_target;   /* the id (or text) acted on */
+    const char           *audit_details;  /* JSON object, or NULL */
 
     /* sessions to drop from the caches once the transaction commits */
     const char          **stale;
@@ -279,6 +283,7 @@ void athena_session_forget(athena_ctx_t *ctx, const char *const *tokens,
     size_t n);
 void athena_session_refresh(athena_ctx_t *ctx, const char *const *tokens,
     size_t n);
+unsigned char *athena_evict_more(athena_ctx_t *ctx, size_t n);
 athena_store_rc_e athena_audited(athena_ctx_t *ctx, athena_handler_pt steps);
 athena_store_rc_e athena_tx_begin(athena_ctx_t *ctx);
 athena_store_rc_e athena_tx_end(athena_ctx_t *ctx, athena_store_rc_e rc);
@@ -302,6 +307,8 @@ int athena_password_make(athena_ctx_t *ctx, const athena_json_t *password,
 int athena_json_truthy(const athena_json_t *v);
 
 struct athena_permission_s;
+struct athena_permission_s *athena_permissions_read(athena_ctx_t *ctx,
+    const athena_json_t *obj, size_t *n, int *bad);
 int athena_permissions_body(athena_ctx_t *ctx, athena_check_t *chk,
     struct athena_permission_s **perms, size_t *n);
 void athena_reply_has_permission(athena_ctx_t *ctx, int success);
@@ -340,6 +347,14 @@ athena_store_rc_e athena_api_admin_revoke_user_sessions(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_audit_log_list(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_athena_client_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_athena_client_list(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_api_key_create(athena_ctx_t *ctx);
+
+athena_store_rc_e athena_api_key_create(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_key_get(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_key_list(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_key_update(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_key_delete(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_key_verify(athena_ctx_t *ctx);
 
 athena_store_rc_e athena_api_org_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_org_update(athena_ctx_t *ctx);

@@ -14,7 +14,7 @@
  * which zod reports as one issue at the body.
  */
 
-static athena_permission_t *
+athena_permission_t *
 athena_permissions_read(athena_ctx_t *ctx, const athena_json_t *obj,
     size_t *n, int *bad)
 {

@@ -177,10 +177,15 @@ athena_gen_session(yajl_gen g, const athena_session_t *s)
     athena_gen_str_or_null(g, s->user_agent);
     athena_gen_key(g, "userId");
     athena_gen_cstr(g, s->user_id);
-    athena_gen_key(g, "impersonatedBy");
-    athena_gen_str_or_null(g, s->impersonated_by);
-    athena_gen_key(g, "activeOrganizationId");
-    athena_gen_str_or_null(g, s->active_organization_id);
+
+    /* the api-key plugin's session has no row, and so neither of these */
+    if (!s->from_key) {
+        athena_gen_key(g, "impersonatedBy");
+        athena_gen_str_or_null(g, s->impersonated_by);
+        athena_gen_key(g, "activeOrganizationId");
+        athena_gen_str_or_null(g, s->active_organization_id);
+    }
+
     athena_gen_key(g, "id");
     athena_gen_cstr(g, s->id);
 

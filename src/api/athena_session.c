@@ -96,6 +96,35 @@ athena_session_token(athena_ctx_t *ctx)
 
 
 /*
+ * Room for n more digests to leave the gate's shared memory on this node,
+ * or NULL when memory ran out.
+ */
+
+unsigned char *
+athena_evict_more(athena_ctx_t *ctx, size_t n)
+{
+    size_t          have;
+    unsigned char  *all;
+
+    have = ctx->resp->nevict;
+
+    all = athena_alloc(ctx->a, (have + n) * ATHENA_SHA256_LEN);
+    if (all == NULL) {
+        return NULL;
+    }
+
+    if (have) {
+        memcpy(all, ctx->resp->evict, have * ATHENA_SHA256_LEN);
+    }
+
+    ctx->resp->evict = all;
+    ctx->resp->nevict = have + n;
+
+    return all + have * ATHENA_SHA256_LEN;
+}
+
+
+/*
  * Sessions that ended or changed leave both caches before the answer:
  * Redis here (a "revoked" marker, or the entry deleted), and the answer
  * carries the tokens' hashes for the gate's shared memory on this node.
@@ -105,27 +134,18 @@ static void
 athena_session_evict(athena_ctx_t *ctx, const char *const *tokens,
     size_t n)
 {
-    size_t          i, have;
-    unsigned char  *all;
+    size_t          i;
+    unsigned char  *md;
 
-    have = ctx->resp->nevict;
-
-    all = athena_alloc(ctx->a, (have + n) * ATHENA_SHA256_LEN);
-    if (all == NULL) {
+    md = athena_evict_more(ctx, n);
+    if (md == NULL) {
         return;
-    }
-
-    if (have) {
-        memcpy(all, ctx->resp->evict, have * ATHENA_SHA256_LEN);
     }
 
     for (i = 0; i < n; i++) {
         athena_sha256(tokens[i], strlen(tokens[i]),
-                      all + (have + i) * ATHENA_SHA256_LEN);
+                      md + i * ATHENA_SHA256_LEN);
     }
-
-    ctx->resp->evict = all;
-    ctx->resp->nevict = have + n;
 }
 
 
@@ -177,6 +197,11 @@ athena_session_load(athena_ctx_t *ctx, int refresh)
     char               *flag;
     const char         *token;
     athena_store_rc_e   rc;
+
+    /* an x-api-key made the request its owner's before the endpoint ran */
+    if (ctx->key_session) {
+        return ATHENA_STORE_OK;
+    }
 
     ctx->has_session = 0;
     ctx->session_read = 1;

@@ -37,6 +37,7 @@ typedef struct {
     char      *impersonated_by;
     char      *active_organization_id;
     char      *active_team_id;
+    int        from_key;          /* an API key's: no row behind it */
 } athena_session_t;
 
 
@@ -77,6 +78,37 @@ typedef struct {
     int64_t    created_at;
     char      *inviter_id;
 } athena_invitation_t;
+
+
+/*
+ * The api-key plugin's row (table apikey). Integers and times that are
+ * SQL NULL read as ATHENA_TIME_NULL, booleans as -1.
+ */
+
+typedef struct {
+    char      *id;
+    char      *config_id;
+    char      *name;
+    char      *start;
+    char      *reference_id;
+    char      *prefix;
+    char      *key;               /* base64url(SHA-256(key)) */
+    int64_t    refill_interval;   /* milliseconds */
+    int64_t    refill_amount;
+    int64_t    last_refill_at;
+    int        enabled;
+    int        rate_limit_enabled;
+    int64_t    rate_limit_time_window;    /* milliseconds */
+    int64_t    rate_limit_max;
+    int64_t    request_count;
+    int64_t    remaining;
+    int64_t    last_request;
+    int64_t    expires_at;
+    int64_t    created_at;
+    int64_t    updated_at;
+    char      *permissions;       /* JSON text, as stored */
+    char      *metadata;
+} athena_apikey_t;
 
 
 #endif /* ATHENA_MODEL_H */

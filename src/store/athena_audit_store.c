@@ -21,10 +21,11 @@ athena_store_rc_e
 athena_audit_insert(athena_db_t *db, athena_arena_t *a,
     const athena_audit_t *row)
 {
-    char         id[ATHENA_ID_LEN + 1], hash[ATHENA_SHA256_HEX + 1];
-    size_t       len;
-    yajl_gen     g;
-    const char  *p[10];
+    char            id[ATHENA_ID_LEN + 1], hash[ATHENA_SHA256_HEX + 1];
+    size_t          len;
+    yajl_gen        g;
+    const char     *p[10];
+    athena_json_t  *details;
 
     if (athena_random_id(id) != 0) {
         return ATHENA_STORE_ERROR;
@@ -40,6 +41,15 @@ athena_audit_insert(athena_db_t *db, athena_arena_t *a,
     athena_gen_str_or_null(g, row->ip);
     athena_gen_key(g, "userAgent");
     athena_gen_str_or_null(g, row->user_agent);
+
+    if (row->details != NULL
+        && athena_json_parse(a, row->details, strlen(row->details), 8,
+                             &details) == ATHENA_JSON_OK)
+    {
+        athena_gen_key(g, "details");
+        athena_gen_value(g, details);
+    }
+
     yajl_gen_map_close(g);
 
     p[0] = id;

@@ -22,6 +22,7 @@ typedef struct {
     const char   *ip;
     const char   *user_agent;
     const char   *metadata;           /* of a row read: JSON text */
+    const char   *details;            /* the action's own: a JSON object */
     int64_t       at;                 /* epoch ms */
 } athena_audit_t;
 

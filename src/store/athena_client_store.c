@@ -61,6 +61,28 @@ athena_client_create(athena_db_t *db, athena_arena_t *a, athena_client_t *c)
 }
 
 
+/* the client of that name, whatever its case */
+
+athena_store_rc_e
+athena_client_by_name(athena_db_t *db, athena_arena_t *a, const char *name,
+    athena_client_t *c)
+{
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    rc = athena_pg_one(db, a,
+             "SELECT " ATHENA_CLIENT_COLS " FROM athena_clients"
+             " WHERE lower(client_name) = lower($1)",
+             1, &name, &rows);
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_client_read(rows, 0, c);
+    }
+
+    return rc;
+}
+
+
 /* every client by name, or those whose is_active is active (0 or 1) */
 
 athena_store_rc_e

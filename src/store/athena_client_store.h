@@ -23,6 +23,8 @@ typedef struct {
 
 athena_store_rc_e athena_client_create(athena_db_t *db, athena_arena_t *a,
     athena_client_t *c);
+athena_store_rc_e athena_client_by_name(athena_db_t *db, athena_arena_t *a,
+    const char *name, athena_client_t *c);
 athena_store_rc_e athena_client_list(athena_db_t *db, athena_arena_t *a,
     int active, athena_client_t **list, size_t *n);
 

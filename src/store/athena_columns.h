@@ -7,7 +7,8 @@
 #define ATHENA_COLUMNS_H
 
 
-#define ATHENA_MS(col)   "(extract(epoch FROM " col ") * 1000)::int8"
+/* cut to the millisecond, as JavaScript's Date reads microseconds */
+#define ATHENA_MS(col)   "floor(extract(epoch FROM " col ") * 1000)::int8"
 #define ATHENA_TS(n)     "to_timestamp($" #n "::float8 / 1000)"
 
 #define ATHENA_USER_COLS(u)                                                  \

@@ -1063,3 +1063,52 @@ athena_redis_del(athena_db_t *db, const char *const *keys, size_t n)
 
     free(argv);
 }
+
+
+/*
+ * A Lua script over one key that answers an array of integers: how many
+ * were read into out, or -1 when Redis could not be asked.
+ */
+
+int
+athena_redis_eval(athena_db_t *db, const char *script, const char *key,
+    int argc, const char *const *argv, int64_t *out, size_t nout)
+{
+    int           i, n;
+    const char   *args[16];
+    redisReply   *reply, *e;
+
+    if (argc > 12 || athena_redis_connect(db) != 0) {
+        return -1;
+    }
+
+    args[0] = "EVAL";
+    args[1] = script;
+    args[2] = "1";
+    args[3] = key;
+
+    for (i = 0; i < argc; i++) {
+        args[4 + i] = argv[i];
+    }
+
+    reply = athena_redis_run(db, argc + 4, args, NULL);
+    if (reply == NULL) {
+        return -1;
+    }
+
+    n = 0;
+
+    if (reply->type == REDIS_REPLY_ARRAY) {
+        for (i = 0; i < (int) reply->elements && (size_t) i < nout; i++) {
+            e = reply->element[i];
+            if (e->type != REDIS_REPLY_INTEGER) {
+                break;
+            }
+            out[n++] = e->integer;
+        }
+    }
+
+    freeReplyObject(reply);
+
+    return n;
+}

@@ -1,0 +1,188 @@
+#include <stdint.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "athena_apikey.h"
+#include "athena_crypto.h"
+
+
+/* the plugin's alphabet: letters only, lower case first */
+static const char  athena_key_letters[] =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+static const char  athena_b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+
+/*
+ * len letters, then '\0'. Bytes >= 208 (4 * 52) are rejected so that every
+ * letter is equally likely, as the plugin's generator does.
+ */
+
+int
+athena_apikey_generate(char *out, size_t len)
+{
+    size_t         i, n;
+    unsigned char  buf[128];
+
+    n = 0;
+
+    while (n < len) {
+        if (RAND_bytes(buf, sizeof(buf)) != 1) {
+            return -1;
+        }
+
+        for (i = 0; i < sizeof(buf) && n < len; i++) {
+            if (buf[i] < 208) {
+                out[n++] = athena_key_letters[buf[i] % 52];
+            }
+        }
+    }
+
+    out[len] = '\0';
+
+    return 0;
+}
+
+
+/* out: ATHENA_APIKEY_HASH_LEN characters and '\0' */
+
+void
+athena_apikey_hash(const char *key, size_t len, char *out)
+{
+    size_t         i, o;
+    uint32_t       w;
+    unsigned char  md[ATHENA_SHA256_LEN];
+
+    athena_sha256(key, len, md);
+
+    o = 0;
+
+    for (i = 0; i + 3 <= ATHENA_SHA256_LEN; i += 3) {
+        w = (uint32_t) md[i] << 16 | (uint32_t) md[i + 1] << 8 | md[i + 2];
+        out[o++] = athena_b64url[w >> 18 & 63];
+        out[o++] = athena_b64url[w >> 12 & 63];
+        out[o++] = athena_b64url[w >> 6 & 63];
+        out[o++] = athena_b64url[w & 63];
+    }
+
+    /* 32 = 30 + 2: the last two bytes make three characters */
+    w = (uint32_t) md[30] << 16 | (uint32_t) md[31] << 8;
+    out[o++] = athena_b64url[w >> 18 & 63];
+    out[o++] = athena_b64url[w >> 12 & 63];
+    out[o++] = athena_b64url[w >> 6 & 63];
+
+    out[o] = '\0';
+}
+
+
+static int
+athena_b64url_value(char c)
+{
+    const char  *p;
+
+    if (c == '\0') {
+        return -1;
+    }
+
+    p = strchr(athena_b64url, c);
+
+    return p ? (int) (p - athena_b64url) : -1;
+}
+
+
+/*
+ * A stored hash back to the SHA-256 it encodes: the caches are keyed by
+ * the digest, so a key known only by its row can still be evicted.
+ * -1 when the text is not such a hash (a plaintext key of a plugin that
+ * disables hashing, say).
+ */
+
+int
+athena_apikey_hash_raw(const char *hash, unsigned char *raw)
+{
+    int       v;
+    size_t    i, o, bits;
+    uint32_t  acc;
+
+    if (strlen(hash) != ATHENA_APIKEY_HASH_LEN) {
+        return -1;
+    }
+
+    acc = 0;
+    bits = 0;
+    o = 0;
+
+    for (i = 0; i < ATHENA_APIKEY_HASH_LEN; i++) {
+        v = athena_b64url_value(hash[i]);
+        if (v < 0) {
+            return -1;
+        }
+
+        acc = acc << 6 | (uint32_t) v;
+        bits += 6;
+
+        if (bits >= 8) {
+            bits -= 8;
+            raw[o++] = (unsigned char) (acc >> bits);
+        }
+    }
+
+    return o == ATHENA_SHA256_LEN ? 0 : -1;
+}
+
+
+static int
+athena_actions_include(const athena_json_t *list, const char *action)
+{
+    size_t  i;
+
+    for (i = 0; i < list->n; i++) {
+        if (list->items[i]->type == ATHENA_JSON_STRING
+            && strcmp(list->items[i]->string, action) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * As the plugin's verify: every resource asked for must be on the key and
+ * every action asked for in its list. Nothing asked ({}) grants nothing,
+ * nor does an empty action list, nor a key without permissions.
+ */
+
+int
+athena_apikey_permits(const athena_json_t *granted,
+    const athena_permission_t *want, size_t n)
+{
+    size_t                i, k;
+    const athena_json_t  *list;
+
+    if (granted == NULL || granted->type != ATHENA_JSON_OBJECT || n == 0) {
+        return 0;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (want[i].nactions == 0) {
+            return 0;
+        }
+
+        list = athena_json_get(granted, want[i].resource);
+        if (list == NULL || list->type != ATHENA_JSON_ARRAY) {
+            return 0;
+        }
+
+        for (k = 0; k < want[i].nactions; k++) {
+            if (!athena_actions_include(list, want[i].actions[k])) {
+                return 0;
+            }
+        }
+    }
+
+    return 1;
+}
