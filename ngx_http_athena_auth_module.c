@@ -889,6 +889,8 @@ ngx_http_athena_auth_create_loc_conf(ngx_conf_t *cf)
      *     alcf->roles = NULL;
      *     alcf->permissions = NULL;
      *     alcf->org_permissions = NULL;
+     *     alcf->api_key = 0;
+     *     alcf->key_permissions = NULL;
      *     alcf->login_redirect = { 0, NULL };
      *     alcf->redirect_param = { 0, NULL };
      *     alcf->identity_prefix = { 0, NULL };
@@ -929,6 +931,8 @@ ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf, void *parent,
         conf->roles = prev->roles;
         conf->permissions = prev->permissions;
         conf->org_permissions = prev->org_permissions;
+        conf->api_key = prev->api_key;
+        conf->key_permissions = prev->key_permissions;
     }
 
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_athena_auth_module);

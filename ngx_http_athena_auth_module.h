@@ -93,6 +93,8 @@ typedef struct {
     ngx_array_t          *roles;              /* of char *, any of them */
     ngx_array_t          *permissions;        /* of athena_permission_t */
     ngx_array_t          *org_permissions;    /* of athena_permission_t */
+    ngx_flag_t            api_key;            /* x-api-key admits */
+    ngx_array_t          *key_permissions;    /* of athena_permission_t */
     ngx_str_t             login_redirect;
     ngx_str_t             redirect_param;
     ngx_str_t             identity_prefix;    /* empty: off */
@@ -160,6 +162,8 @@ const char *ngx_http_athena_auth_header(athena_arena_t *a,
     ngx_table_elt_t *h);
 const char *ngx_http_athena_auth_cookies(ngx_http_request_t *r,
     athena_arena_t *a);
+ngx_table_elt_t *ngx_http_athena_auth_header_in(ngx_http_request_t *r,
+    const char *name);
 
 ngx_int_t ngx_http_athena_auth_identity_value(ngx_pool_t *pool,
     const athena_identity_t *id, ngx_int_t index, ngx_str_t *out);
@@ -173,7 +177,8 @@ ngx_int_t ngx_http_athena_auth_gate_handler(ngx_http_request_t *r);
 char *ngx_http_athena_auth_require(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_athena_auth_lookup(ngx_http_request_t *r,
-    ngx_http_athena_auth_gate_ctx_t *ctx, const char *token);
+    ngx_http_athena_auth_gate_ctx_t *ctx, const char *token,
+    const char *key);
 ngx_int_t ngx_http_athena_auth_add_variables(ngx_conf_t *cf);
 
 /* hiredis's reply; only the Redis and lookup files look inside */

@@ -35,6 +35,7 @@ my @swap = (
     [ '127.0.0.1:6379', '127.0.0.1:' . $servers->redis_port ],
     [ 'listen 8080', "listen 127.0.0.1:$port" ],
     [ '127.0.0.1:9000', "127.0.0.1:$app_port" ],
+    [ '127.0.0.1:9001', '127.0.0.1:' . Athena::Servers::free_port() ],
     [ '127.0.0.1:3000', '127.0.0.1:' . Athena::Servers::free_port() ],
     [ '/var/www/app', "$dir/www" ],
     [ "http {\n", "http {\n    access_log $dir/access.log;\n" ],
@@ -184,6 +185,44 @@ for my $example (glob "$top/conf-examples/*.conf") {
     $nginx->stop;
 }
 
+
+# gate-api-keys.conf: a key per Athena client, routed by $athena_key_client
+{
+    my $nginx = run_example('gate-api-keys.conf');
+    my $admin = create_user(email => 'keys-admin@example.com', role => 'admin');
+    my $token = create_session($admin->{id});
+    psql(q{INSERT INTO athena_clients (id, client_name, is_active, created_at, updated_at)
+           VALUES ('ex-billing', 'Billing', true, now(), now())
+           ON CONFLICT DO NOTHING});
+
+    my %key;
+    for my $k ([ billing => { name => 'billing-svc', athenaClientName => 'Billing',
+                              permissions => { files => ['read'] } } ],
+               [ reports => { name => 'reports-svc' } ])
+    {
+        my $r = $nginx->request('POST', '/api/auth/admin/api-key/create',
+            headers => [ "Authorization: Bearer $token", 'Content-Type: application/json' ],
+            body => json_encode($k->[1]));
+        is($r->{code}, 200, "keys: an admin makes the $k->[0] key");
+        $key{ $k->[0] } = json_decode($r->{body})->{key};
+    }
+
+    is(get($nginx, '/files/a', "x-api-key: $key{billing}")->{body},
+       "billing /files/a user=$admin->{id} key=billing-svc client=Billing\n",
+       "keys: the Billing client's key reaches its backend, with its identity");
+    my $r = get($nginx, '/files/a', "x-api-key: $key{reports}");
+    is_deeply([ $r->{code}, json_decode($r->{body})->{code} ], [ 401, 'KEY_NOT_FOUND' ],
+              'keys: a key without files:read is refused there');
+    is(get($nginx, '/service/b', "x-api-key: $key{reports}", 'X-Key-Client: Billing')->{body},
+       "reports /service/b user=$admin->{id} key=reports-svc client=\n",
+       'keys: another key reaches the default backend; a forged client header is dropped');
+    is(get($nginx, '/app/c', "x-api-key: $key{billing}")->{code}, 401,
+       'keys: a sessions-only location does not take a key');
+    is(get($nginx, '/service/d', 'x-api-key: ' . ('q' x 64))->{code}, 401,
+       'keys: an unknown key is refused');
+
+    $nginx->stop;
+}
 
 # beside-better-auth.conf: sessions as better-auth writes them
 {

@@ -33,6 +33,10 @@ location /gated-admin {
     athena_auth_require role=admin org_permission=member:create;
     return 200 "$athena_user_id\n";
 }
+location /gated-key {
+    athena_auth_require key_permission=files:read;
+    return 200 "$athena_user_id $athena_key_id\n";
+}
 CONF
 
 # every row written to the tables the API writes, with its time
@@ -243,7 +247,7 @@ for my $i (1 .. $COUNT) {
 
     # now and then the gate instead
     if (rand() < 0.08) {
-        ($method, $uri, $body) = ('GET', pick('/gated', '/gated-admin'), undef);
+        ($method, $uri, $body) = ('GET', pick('/gated', '/gated-admin', '/gated-key'), undef);
     }
 
     my $t0 = time;

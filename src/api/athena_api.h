@@ -176,17 +176,26 @@ typedef enum {
     ATHENA_GATE_NONE = 0,         /* no such session, or expired */
     ATHENA_GATE_LIVE,
     ATHENA_GATE_UNAVAILABLE,      /* neither Redis nor Postgres answered */
-    ATHENA_GATE_ERROR
+    ATHENA_GATE_ERROR,
+    ATHENA_GATE_REFUSED           /* an API key, with the plugin's reason */
 } athena_gate_state_e;
 
 
-#define ATHENA_IDENTITY_NSTR  8
+#define ATHENA_IDENTITY_NSTR  12
 
 typedef struct {
     athena_gate_state_e   state;
-    int64_t               session_expires;
+    int64_t               session_expires;  /* or the key's expiry */
     int64_t               ban_expires;
     int                   banned;
+
+    /* an API key whose every use is counted is never cached */
+    int                   counted;
+
+    /* ATHENA_GATE_REFUSED: the plugin's status, code and message */
+    int                   refusal_status;
+    const char           *refusal_code;
+    const char           *refusal_message;
 
     /* in this order, so that the cache can store them as one list */
     const char           *str[ATHENA_IDENTITY_NSTR];
@@ -200,12 +209,24 @@ typedef struct {
 #define ATHENA_ID_ORG_ID           5
 #define ATHENA_ID_ORG_ROLE         6
 #define ATHENA_ID_IMPERSONATED_BY  7
+#define ATHENA_ID_KEY_ID           8    /* an API key's, when it is one */
+#define ATHENA_ID_KEY_NAME         9
+#define ATHENA_ID_KEY_CLIENT       10   /* metadata.athenaClientName */
+#define ATHENA_ID_KEY_PERMISSIONS  11   /* athena_apikey_flatten() */
 
+
+struct athena_permission_s;
 
 typedef struct {
     const athena_conf_t  *conf;
     athena_arena_t       *arena;
     const char           *token;
+
+    /* an API key's lookup: the key, and the location's key_permission */
+    const char                        *key;
+    const struct athena_permission_s  *want;
+    size_t                             nwant;
+
     athena_identity_t     id;
     const char           *member_key;
     const char           *log_warn;

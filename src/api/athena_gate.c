@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "athena_api.h"
+#include "athena_apikey.h"
 #include "../core/athena_time.h"
 #include "../store/athena_auth_store.h"
 #include "../store/athena_org_store.h"
@@ -110,6 +111,129 @@ athena_gate_find(athena_db_t *db, athena_gate_lookup_t *lk)
 }
 
 
+/* the Athena client an admin's key names, from its metadata */
+
+static const char *
+athena_gate_key_client(athena_arena_t *a, const athena_apikey_t *k)
+{
+    athena_json_t        *meta;
+    const athena_json_t  *v;
+
+    if (k->metadata == NULL
+        || athena_json_parse(a, k->metadata, strlen(k->metadata), 8, &meta)
+           != ATHENA_JSON_OK)
+    {
+        return NULL;
+    }
+
+    v = athena_json_get(meta, "athenaClientName");
+
+    return v && v->type == ATHENA_JSON_STRING ? v->string : NULL;
+}
+
+
+static void
+athena_gate_refused(athena_identity_t *id, int status, const char *code,
+    const char *message)
+{
+    memset(id, 0, sizeof(athena_identity_t));
+
+    id->state = ATHENA_GATE_REFUSED;
+    id->refusal_status = status;
+    id->refusal_code = code;
+    id->refusal_message = message;
+}
+
+
+/*
+ * An x-api-key at the gate: checked and counted as the API checks it, the
+ * location's key permissions before any use is spent, then its owner.
+ * A key with a quota or a rate limit is marked counted: every request
+ * comes back here, so that every use is counted where all nodes see it.
+ */
+
+static athena_store_rc_e
+athena_gate_key_find(athena_db_t *db, athena_gate_lookup_t *lk)
+{
+    athena_req_t              req;
+    athena_ctx_t              ctx;
+    athena_resp_t             resp;
+    athena_user_t             u;
+    athena_apikey_t           k;
+    athena_json_t            *granted;
+    athena_identity_t        *id;
+    athena_store_rc_e         rc;
+    athena_apikey_refusal_t   no;
+
+    memset(&req, 0, sizeof(athena_req_t));
+    memset(&ctx, 0, sizeof(athena_ctx_t));
+    memset(&resp, 0, sizeof(athena_resp_t));
+
+    ctx.a = lk->arena;
+    ctx.conf = lk->conf;
+    ctx.req = &req;
+    ctx.resp = &resp;
+    ctx.db = db;
+    ctx.now = athena_now_ms();
+
+    id = &lk->id;
+
+    rc = athena_apikey_check(&ctx, lk->key, NULL, lk->want, lk->nwant, &k,
+                             &no);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    if (no.code != NULL) {
+        athena_gate_refused(id, no.status, no.code, no.message);
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_user_by_id(db, lk->arena, k.reference_id, &u);
+
+    if (rc == ATHENA_STORE_NOT_FOUND) {
+        athena_gate_refused(id, 401, "INVALID_REFERENCE_ID_FROM_API_KEY",
+                            "The reference id from the API key is invalid.");
+        return ATHENA_STORE_OK;
+    }
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    memset(id, 0, sizeof(athena_identity_t));
+
+    id->state = ATHENA_GATE_LIVE;
+    id->session_expires = k.expires_at != ATHENA_TIME_NULL ? k.expires_at
+                                                           : INT64_MAX;
+    id->banned = u.banned == 1;
+    id->ban_expires = u.ban_expires;
+    id->counted = k.remaining != ATHENA_TIME_NULL
+                  || (k.rate_limit_enabled != 0
+                      && k.rate_limit_time_window != ATHENA_TIME_NULL
+                      && k.rate_limit_max != ATHENA_TIME_NULL);
+
+    id->str[ATHENA_ID_USER_ID] = u.id;
+    id->str[ATHENA_ID_EMAIL] = u.email;
+    id->str[ATHENA_ID_NAME] = u.name;
+    id->str[ATHENA_ID_ROLE] = u.role;
+    id->str[ATHENA_ID_KEY_ID] = k.id;
+    id->str[ATHENA_ID_KEY_NAME] = k.name;
+    id->str[ATHENA_ID_KEY_CLIENT] = athena_gate_key_client(lk->arena, &k);
+
+    if (k.permissions != NULL
+        && athena_json_parse(lk->arena, k.permissions, strlen(k.permissions),
+                             8, &granted)
+           == ATHENA_JSON_OK)
+    {
+        id->str[ATHENA_ID_KEY_PERMISSIONS] = athena_apikey_flatten(lk->arena,
+                                                                   granted);
+    }
+
+    return ATHENA_STORE_OK;
+}
+
+
 /*
  * The Redis entries a lookup may be answered from without a thread: the
  * session's, then (with an active organization) the membership's. NULL
@@ -185,6 +309,7 @@ athena_gate_lookup(athena_gate_lookup_t *lk)
     const char         *msg;
     athena_db_t        *db;
     athena_store_rc_e   rc;
+    athena_store_rc_e (*find)(athena_db_t *db, athena_gate_lookup_t *lk);
 
     db = athena_db_acquire(&lk->conf->store);
     if (db == NULL) {
@@ -193,13 +318,15 @@ athena_gate_lookup(athena_gate_lookup_t *lk)
         return;
     }
 
-    rc = athena_gate_find(db, lk);
+    find = lk->key ? athena_gate_key_find : athena_gate_find;
+
+    rc = find(db, lk);
 
     if (rc == ATHENA_STORE_UNAVAILABLE && athena_db_may_retry(db)) {
         /* the connection died since the last task: one fresh try */
         athena_db_release(db);
         db = athena_db_acquire(&lk->conf->store);
-        rc = db ? athena_gate_find(db, lk) : ATHENA_STORE_ERROR;
+        rc = db ? find(db, lk) : ATHENA_STORE_ERROR;
     }
 
     if (rc != ATHENA_STORE_OK) {

@@ -23,6 +23,9 @@ void athena_apikey_hash(const char *key, size_t len, char *out);
 int athena_apikey_hash_raw(const char *hash, unsigned char *raw);
 int athena_apikey_permits(const athena_json_t *granted,
     const athena_permission_t *want, size_t n);
+char *athena_apikey_flatten(athena_arena_t *a, const athena_json_t *granted);
+int athena_apikey_flat_permits(const char *flat,
+    const athena_permission_t *want, size_t n);
 
 
 #endif /* ATHENA_APIKEY_H */

@@ -11,6 +11,7 @@
 
 #include "../../ngx_http_athena_auth_module.h"
 #include "../core/athena_access.h"
+#include "../core/athena_apikey.h"
 #include "../core/athena_crypto.h"
 
 
@@ -295,6 +296,11 @@ ngx_http_athena_auth_decide(ngx_http_request_t *r,
     case ATHENA_GATE_NONE:
         return ngx_http_athena_auth_unauthorized(r, alcf);
 
+    case ATHENA_GATE_REFUSED:
+        return ngx_http_athena_auth_refuse(r, id->refusal_status,
+                                           id->refusal_code,
+                                           id->refusal_message);
+
     case ATHENA_GATE_UNAVAILABLE:
         return ngx_http_athena_auth_refuse(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                            "SERVICE_UNAVAILABLE",
@@ -320,6 +326,17 @@ ngx_http_athena_auth_decide(ngx_http_request_t *r,
     {
         return ngx_http_athena_auth_refuse(r, NGX_HTTP_FORBIDDEN, "FORBIDDEN",
                                            "Your role does not allow this");
+    }
+
+    /* a cached key's permissions; the plugin answers a lack as not found */
+    if (id->str[ATHENA_ID_KEY_ID] != NULL && alcf->key_permissions != NULL
+        && !athena_apikey_flat_permits(id->str[ATHENA_ID_KEY_PERMISSIONS],
+                                       alcf->key_permissions->elts,
+                                       alcf->key_permissions->nelts))
+    {
+        return ngx_http_athena_auth_refuse(r, NGX_HTTP_UNAUTHORIZED,
+                                           "KEY_NOT_FOUND",
+                                           "API Key not found");
     }
 
     return ngx_http_athena_auth_org_check(r, alcf, id);
@@ -357,29 +374,97 @@ ngx_http_athena_auth_gate_token(ngx_http_request_t *r,
 
 
 /*
+ * What the shared memory holds for ctx->hash, if it is the identity of
+ * the same kind of credential: a key's digest must not open a session's
+ * entry, nor a bearer token a key's. NGX_DECLINED: ask a lookup.
+ */
+
+static ngx_int_t
+ngx_http_athena_auth_gate_cached(ngx_http_request_t *r,
+    ngx_http_athena_auth_gate_ctx_t *ctx, ngx_uint_t key)
+{
+    ngx_int_t                          rc;
+    ngx_http_athena_auth_loc_conf_t   *alcf;
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
+
+    rc = ngx_http_athena_auth_cache_get(amcf->cache_zone, ctx->hash,
+                                        alcf->gate_ttl, r->pool, &ctx->id);
+
+    if (rc == NGX_OK
+        && (ctx->id.str[ATHENA_ID_KEY_ID] != NULL) != (key != 0))
+    {
+        ngx_memzero(&ctx->id, sizeof(athena_identity_t));
+        return NGX_DECLINED;
+    }
+
+    return rc;
+}
+
+
+/*
+ * An x-api-key, where the location admits keys: the identity of its
+ * digest, or a lookup. A key shorter than any the plugin makes is
+ * refused as the plugin refuses it, with nothing looked up.
+ */
+
+static ngx_int_t
+ngx_http_athena_auth_gate_key(ngx_http_request_t *r,
+    ngx_http_athena_auth_gate_ctx_t *ctx, athena_arena_t *a, ngx_str_t *key,
+    const char **plain)
+{
+    if (key->len < ATHENA_APIKEY_LEN) {
+        ctx->id.state = ATHENA_GATE_REFUSED;
+        ctx->id.refusal_status = NGX_HTTP_FORBIDDEN;
+        ctx->id.refusal_code = "INVALID_API_KEY";
+        ctx->id.refusal_message = "Invalid API key.";
+        return NGX_OK;
+    }
+
+    *plain = athena_strndup(a, (const char *) key->data, key->len);
+    if (*plain == NULL) {
+        return NGX_ERROR;
+    }
+
+    athena_sha256(*plain, key->len, ctx->hash);
+
+    return ngx_http_athena_auth_gate_cached(r, ctx, 1);
+}
+
+
+/*
  * Fills ctx->id from the shared-memory cache, or makes r wait for a
- * lookup (NGX_AGAIN). A request without a token has no session.
+ * lookup (NGX_AGAIN). A request without a token has no session. Where
+ * keys are admitted, an x-api-key wins over a session, as in the plugin.
  */
 
 static ngx_int_t
 ngx_http_athena_auth_gate_find(ngx_http_request_t *r,
     ngx_http_athena_auth_gate_ctx_t *ctx)
 {
-    ngx_int_t                          rc;
-    const char                        *token;
-    athena_arena_t                    *a;
-    ngx_http_athena_auth_loc_conf_t   *alcf;
-    ngx_http_athena_auth_main_conf_t  *amcf;
+    ngx_int_t                         rc;
+    const char                       *token, *key;
+    athena_arena_t                   *a;
+    ngx_table_elt_t                  *h;
+    ngx_http_athena_auth_loc_conf_t  *alcf;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
+
+    h = alcf->api_key ? ngx_http_athena_auth_header_in(r, "X-Api-Key")
+                      : NULL;
+
+    if (h != NULL && h->value.len == 0) {
+        h = NULL;
+    }
 
     /* nothing that could carry a token: no work at all */
-    if (r->headers_in.authorization == NULL
+    if (h == NULL && r->headers_in.authorization == NULL
         && r->headers_in.cookies.nelts == 0)
     {
         return NGX_OK;
     }
-
-    amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
-    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
 
     a = athena_arena_create(1024);
     if (a == NULL) {
@@ -387,25 +472,31 @@ ngx_http_athena_auth_gate_find(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    rc = ngx_http_athena_auth_gate_token(r, ctx, a, &token);
+    token = NULL;
+    key = NULL;
 
-    if (rc == NGX_OK) {
-        rc = ngx_http_athena_auth_cache_get(amcf->cache_zone, ctx->hash,
-                                            alcf->gate_ttl, r->pool,
-                                            &ctx->id);
+    if (h != NULL) {
+        rc = ngx_http_athena_auth_gate_key(r, ctx, a, &h->value, &key);
 
-        if (rc == NGX_DECLINED) {
-            ctx->starting = 1;
-            rc = ngx_http_athena_auth_lookup(r, ctx, token);
-            ctx->starting = 0;
+    } else {
+        rc = ngx_http_athena_auth_gate_token(r, ctx, a, &token);
 
-            if (rc == NGX_ERROR) {
-                ctx->busy = 1;
-            }
-
-        } else if (rc == NGX_ERROR) {
-            ctx->id.state = ATHENA_GATE_ERROR;
+        if (rc == NGX_OK) {
+            rc = ngx_http_athena_auth_gate_cached(r, ctx, 0);
         }
+    }
+
+    if (rc == NGX_DECLINED && (token != NULL || key != NULL)) {
+        ctx->starting = 1;
+        rc = ngx_http_athena_auth_lookup(r, ctx, token, key);
+        ctx->starting = 0;
+
+        if (rc == NGX_ERROR) {
+            ctx->busy = 1;
+        }
+
+    } else if (rc == NGX_ERROR) {
+        ctx->id.state = ATHENA_GATE_ERROR;
     }
 
     athena_arena_destroy(a);
@@ -562,7 +653,10 @@ ngx_http_athena_auth_gate_handler(ngx_http_request_t *r)
 }
 
 
-/* "user:list,ban": the resource and all of the actions, as one request */
+/*
+ * "user:list,ban": the resource and all of the actions, as one request;
+ * ac NULL (an API key's permissions) takes any names.
+ */
 
 static char *
 ngx_http_athena_auth_permission(ngx_conf_t *cf, ngx_array_t **list,
@@ -611,7 +705,10 @@ ngx_http_athena_auth_permission(ngx_conf_t *cf, ngx_array_t **list,
         *comma = '\0';
         actions[i] = (const char *) p;
 
-        if (!athena_access_known(ac, (const char *) s, actions[i])) {
+        if (*actions[i] == '\0'
+            || (ac != NULL
+                && !athena_access_known(ac, (const char *) s, actions[i])))
+        {
             goto invalid;
         }
 
@@ -704,7 +801,11 @@ ngx_http_athena_auth_roles(ngx_conf_t *cf, ngx_array_t **list,
 /*
  * athena_auth_require on | off
  *                     | [on] [role=r,...] [permission=res:act,...]...
- *                       [org_permission=res:act,...]...
+ *                       [org_permission=res:act,...]... [api_key]
+ *                       [key_permission=res:act,...]...
+ *
+ * api_key admits a request by its x-api-key; key_permission (which
+ * implies api_key) is what such a key must grant.
  */
 
 char *
@@ -745,6 +846,17 @@ ngx_http_athena_auth_require(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             v.len = value[i].len - 11;
             rv = ngx_http_athena_auth_permission(cf, &alcf->permissions,
                                                  &athena_admin_access, &v);
+
+        } else if (ngx_strcmp(value[i].data, "api_key") == 0) {
+            alcf->api_key = 1;
+            continue;
+
+        } else if (ngx_strncmp(value[i].data, "key_permission=", 15) == 0) {
+            v.data = value[i].data + 15;
+            v.len = value[i].len - 15;
+            alcf->api_key = 1;
+            rv = ngx_http_athena_auth_permission(cf, &alcf->key_permissions,
+                                                 NULL, &v);
 
         } else if (ngx_strncmp(value[i].data, "org_permission=", 15) == 0) {
             v.data = value[i].data + 15;

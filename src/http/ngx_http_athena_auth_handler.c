@@ -49,9 +49,8 @@ ngx_http_athena_auth_latin1(athena_arena_t *a, ngx_table_elt_t *h)
 
 /* headers without a slot in headers_in are found by a walk of the list */
 
-static const char *
-ngx_http_athena_auth_find_header(ngx_http_request_t *r, athena_arena_t *a,
-    const char *name)
+ngx_table_elt_t *
+ngx_http_athena_auth_header_in(ngx_http_request_t *r, const char *name)
 {
     size_t            len;
     ngx_uint_t        i;
@@ -77,9 +76,18 @@ ngx_http_athena_auth_find_header(ngx_http_request_t *r, athena_arena_t *a,
         if (h[i].key.len == len
             && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
         {
-            return ngx_http_athena_auth_copy(a, &h[i].value);
+            return &h[i];
         }
     }
+}
+
+
+static const char *
+ngx_http_athena_auth_find_header(ngx_http_request_t *r, athena_arena_t *a,
+    const char *name)
+{
+    return ngx_http_athena_auth_header(a,
+                                       ngx_http_athena_auth_header_in(r, name));
 }
 
 

@@ -33,6 +33,9 @@ static ngx_http_athena_auth_identity_header_t
     { ngx_string("Impersonated-By"), ATHENA_ID_IMPERSONATED_BY },
     { ngx_string("Org-Id"), ATHENA_ID_ORG_ID },
     { ngx_string("Org-Role"), ATHENA_ID_ORG_ROLE },
+    { ngx_string("Key-Id"), ATHENA_ID_KEY_ID },
+    { ngx_string("Key-Name"), ATHENA_ID_KEY_NAME },
+    { ngx_string("Key-Client"), ATHENA_ID_KEY_CLIENT },
     { ngx_null_string, 0 }
 };
 
@@ -42,6 +45,7 @@ static ngx_str_t  ngx_http_athena_auth_identity_families[] = {
     ngx_string("session-"),
     ngx_string("org-"),
     ngx_string("impersonated-"),
+    ngx_string("key-"),
     ngx_null_string
 };
 

@@ -28,6 +28,7 @@ typedef struct {
     ngx_queue_t                        waiters;
     ngx_msec_t                         since;
     ngx_uint_t                         tries;
+    ngx_uint_t                         shared;    /* others may join it */
     ngx_thread_task_t                 *task;
     ngx_http_athena_auth_main_conf_t  *amcf;
     athena_gate_lookup_t               lk;
@@ -177,7 +178,8 @@ ngx_http_athena_auth_lookup_begin(ngx_http_athena_auth_lookup_t *lu)
     /* taken before anything is read */
     lu->since = ngx_http_athena_auth_clock();
 
-    key = athena_gate_session_key(&lu->lk);
+    /* a key is checked and counted by the task, for each request */
+    key = lu->lk.key ? NULL : athena_gate_session_key(&lu->lk);
 
     if (key != NULL
         && ngx_http_athena_auth_lookup_get(lu, key,
@@ -191,15 +193,23 @@ ngx_http_athena_auth_lookup_begin(ngx_http_athena_auth_lookup_t *lu)
 }
 
 
+/*
+ * A session's lookup is shared by the requests that carry its token; a
+ * key's is the request's own, since each request is one use of the key,
+ * checked against its location's key permissions.
+ */
+
 static ngx_http_athena_auth_lookup_t *
 ngx_http_athena_auth_lookup_create(ngx_http_request_t *r,
-    ngx_http_athena_auth_gate_ctx_t *ctx, const char *token)
+    ngx_http_athena_auth_gate_ctx_t *ctx, const char *token, const char *key)
 {
     ngx_thread_task_t                 *task;
     ngx_http_athena_auth_lookup_t     *lu;
+    ngx_http_athena_auth_loc_conf_t   *alcf;
     ngx_http_athena_auth_main_conf_t  *amcf;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
 
     task = ngx_calloc(sizeof(ngx_thread_task_t)
                       + sizeof(ngx_http_athena_auth_lookup_t),
@@ -219,7 +229,16 @@ ngx_http_athena_auth_lookup_create(ngx_http_request_t *r,
     lu->amcf = amcf;
     lu->lk.conf = amcf->conf;
     lu->lk.arena = athena_arena_create(4096);
-    lu->lk.token = lu->lk.arena ? athena_strdup(lu->lk.arena, token) : NULL;
+
+    if (lu->lk.arena != NULL) {
+        if (key != NULL) {
+            lu->lk.key = athena_strdup(lu->lk.arena, key);
+            lu->lk.token = lu->lk.key;
+
+        } else {
+            lu->lk.token = athena_strdup(lu->lk.arena, token);
+        }
+    }
 
     if (lu->lk.token == NULL) {
         athena_arena_destroy(lu->lk.arena);
@@ -227,10 +246,21 @@ ngx_http_athena_auth_lookup_create(ngx_http_request_t *r,
         return NULL;
     }
 
+    if (key != NULL && alcf->key_permissions != NULL) {
+        /* the location's configuration outlives any lookup */
+        lu->lk.want = alcf->key_permissions->elts;
+        lu->lk.nwant = alcf->key_permissions->nelts;
+    }
+
     ngx_queue_init(&lu->waiters);
 
-    ngx_http_athena_auth_hash_link(&ngx_http_athena_auth_lookups, &lu->hn,
-                                   ctx->hash);
+    ngx_memcpy(lu->hn.hash, ctx->hash, NGX_HTTP_ATHENA_AUTH_HASH_LEN);
+
+    if (key == NULL) {
+        lu->shared = 1;
+        ngx_http_athena_auth_hash_link(&ngx_http_athena_auth_lookups, &lu->hn,
+                                       ctx->hash);
+    }
 
     return lu;
 }
@@ -240,7 +270,7 @@ ngx_http_athena_auth_lookup_create(ngx_http_request_t *r,
 
 ngx_int_t
 ngx_http_athena_auth_lookup(ngx_http_request_t *r,
-    ngx_http_athena_auth_gate_ctx_t *ctx, const char *token)
+    ngx_http_athena_auth_gate_ctx_t *ctx, const char *token, const char *key)
 {
     ngx_uint_t                      start;
     ngx_http_athena_auth_lookup_t  *lu;
@@ -251,13 +281,14 @@ ngx_http_athena_auth_lookup(ngx_http_request_t *r,
                         ngx_http_athena_auth_hash_insert);
     }
 
-    lu = (ngx_http_athena_auth_lookup_t *)
-             ngx_http_athena_auth_hash_find(&ngx_http_athena_auth_lookups,
-                                            ctx->hash);
+    lu = key ? NULL
+             : (ngx_http_athena_auth_lookup_t *)
+                   ngx_http_athena_auth_hash_find(
+                       &ngx_http_athena_auth_lookups, ctx->hash);
     start = 0;
 
     if (lu == NULL) {
-        lu = ngx_http_athena_auth_lookup_create(r, ctx, token);
+        lu = ngx_http_athena_auth_lookup_create(r, ctx, token, key);
         if (lu == NULL) {
             return NGX_ERROR;
         }
@@ -320,7 +351,7 @@ ngx_http_athena_auth_lookup_store(ngx_http_athena_auth_lookup_t *lu)
 
     amcf = lu->amcf;
 
-    if (lu->lk.id.state != ATHENA_GATE_LIVE) {
+    if (lu->lk.id.state != ATHENA_GATE_LIVE || lu->lk.id.counted) {
         return NGX_OK;
     }
 
@@ -393,7 +424,9 @@ ngx_http_athena_auth_lookup_finish(ngx_http_athena_auth_lookup_t *lu)
         return;
     }
 
-    ngx_rbtree_delete(&ngx_http_athena_auth_lookups, &lu->hn.node);
+    if (lu->shared) {
+        ngx_rbtree_delete(&ngx_http_athena_auth_lookups, &lu->hn.node);
+    }
 
     ngx_http_athena_auth_lookup_wake(lu);
 

@@ -48,6 +48,16 @@ static ngx_http_variable_t  ngx_http_athena_auth_vars[] = {
       ngx_http_athena_auth_variable, ATHENA_ID_IMPERSONATED_BY,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    /* an API key's; its owner is $athena_user_id */
+    { ngx_string("athena_key_id"), NULL, ngx_http_athena_auth_variable,
+      ATHENA_ID_KEY_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("athena_key_name"), NULL, ngx_http_athena_auth_variable,
+      ATHENA_ID_KEY_NAME, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("athena_key_client"), NULL, ngx_http_athena_auth_variable,
+      ATHENA_ID_KEY_CLIENT, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
       ngx_http_null_variable
 };
 
@@ -100,6 +110,11 @@ ngx_http_athena_auth_identity_value(ngx_pool_t *pool,
     const char  *s;
 
     if (index == NGX_HTTP_ATHENA_AUTH_VAR_EXPIRES) {
+        /* an API key that never expires */
+        if (id->session_expires == INT64_MAX) {
+            return NGX_DECLINED;
+        }
+
         out->data = ngx_pnalloc(pool, ATHENA_ISO_LEN + 1);
         if (out->data == NULL) {
             return NGX_ERROR;
