@@ -42,6 +42,10 @@ location /fresh {
     athena_auth_cache_ttl 0;
     return 200 "$athena_user_name\n";
 }
+location /keyed {
+    athena_auth_require key_permission=files:read;
+    return 200 "$athena_key_client\n";
+}
 CONF
 $nginx->start or BAIL_OUT("nginx under valgrind did not start");
 
@@ -107,6 +111,35 @@ for my $c (['POST', '/admin/set-role', qq({"userId":"$other->{id}","role":["a","
                          body => $c->[2], timeout => 60);
     is($r->{code}, $c->[3], "admin: $c->[0] $c->[1] -> $c->[3]")
         or diag $r->{body};
+}
+
+# API keys: made, checked, counted, cached, and refused at the gate
+$r = $nginx->request('POST', '/api/auth/admin/api-key/create',
+    headers => [ $auth, 'Content-Type: application/json' ], timeout => 60,
+    body => '{"name":"v","permissions":{"files":["read"]},"metadata":{"m":1}}');
+is($r->{code}, 200, 'keys: an admin key');
+my $key = json_decode($r->{body})->{key};
+$r = $nginx->request('POST', '/api/auth/api-key/create',
+    headers => [ $auth, 'Content-Type: application/json' ], timeout => 60,
+    body => '{"name":"u","prefix":"v_","expiresIn":86400}');
+my $ukey = json_decode($r->{body});
+for my $c (['POST', '/api-key/verify', [], qq({"key":"$key","permissions":{"files":["read"]}}), 200],
+           ['POST', '/api-key/verify', [], qq({"key":"$ukey->{key}"}), 200],
+           ['GET', '/get-session', ["x-api-key: $key"], undef, 200],
+           ['GET', '/get-session', ['x-api-key: short'], undef, 403],
+           ['GET', '/api-key/list?sortBy=name&limit=1', [$auth], undef, 200],
+           ['POST', '/api-key/update', [$auth], qq({"keyId":"$ukey->{id}","enabled":false}), 200],
+           ['POST', '/api-key/delete', [$auth], qq({"keyId":"$ukey->{id}"}), 200])
+{
+    $r = $nginx->request($c->[0], "/api/auth$c->[1]",
+                         headers => [ @{ $c->[2] }, defined $c->[3]
+                                      ? ('Content-Type: application/json') : () ],
+                         body => $c->[3], timeout => 60);
+    is($r->{code}, $c->[4], "keys: $c->[0] $c->[1] -> $c->[4]") or diag $r->{body};
+}
+for my $c ([$key, 200], [$key, 200], [$ukey->{key}, 401], ['k' x 64, 401]) {
+    $r = $nginx->request('GET', '/keyed', headers => ["x-api-key: $c->[0]"], timeout => 60);
+    is($r->{code}, $c->[1], "keys: the gate -> $c->[1]");
 }
 
 # the organization API: transactions, a refusal, lists, the caches

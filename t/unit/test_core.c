@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../src/core/athena_access.h"
+#include "../../src/core/athena_apikey.h"
 #include "../../src/core/athena_arena.h"
 #include "../../src/core/athena_check.h"
 #include "../../src/core/athena_crypto.h"
@@ -359,10 +360,105 @@ test_time_revive(void)
 }
 
 
+/* API keys: the hash vector is Python's base64url(hashlib.sha256(b"abc")) */
+
+static void
+test_apikey(void)
+{
+    int                   letters;
+    char                  key[ATHENA_APIKEY_LEN + 1], *flat;
+    char                  hash[ATHENA_APIKEY_HASH_LEN + 1];
+    size_t                i;
+    unsigned char         raw[ATHENA_SHA256_LEN], md[ATHENA_SHA256_LEN];
+    athena_arena_t       *a;
+    athena_json_t        *granted;
+
+    static const char  perms[] =
+        "{\"files\":[\"read\",\"write\"],\"users\":[\"read\"],"
+        "\"a:b\":[\"c\"]}";
+
+    static const char *const  read[] = { "read" };
+    static const char *const  read_delete[] = { "read", "delete" };
+    static const char *const  x[] = { "x" };
+
+    static const athena_permission_t  files_read[] = { { "files", read, 1 } };
+    static const athena_permission_t  files_users[] = {
+        { "files", read, 1 }, { "users", read, 1 }
+    };
+    static const athena_permission_t  files_delete[] = {
+        { "files", read_delete, 2 }
+    };
+    static const athena_permission_t  admin_x[] = { { "admin", x, 1 } };
+    static const athena_permission_t  files_none[] = { { "files", read, 0 } };
+
+    static const struct {
+        const athena_permission_t  *want;
+        size_t                      n;
+        int                         ok;
+        const char                 *name;
+    } cases[] = {
+        { files_read, 1, 1, "files:read is granted" },
+        { files_users, 2, 1, "files:read and users:read are granted" },
+        { files_delete, 1, 0, "files:read,delete is not (every action)" },
+        { admin_x, 1, 0, "an unknown resource is not" },
+        { files_read, 0, 0, "asking nothing grants nothing" },
+        { files_none, 1, 0, "an empty action list grants nothing" },
+    };
+
+    athena_apikey_hash("abc", 3, hash);
+    ok(strcmp(hash, "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0") == 0,
+       "a key's hash is base64url(SHA-256) without padding");
+
+    athena_sha256("abc", 3, md);
+    ok(athena_apikey_hash_raw(hash, raw) == 0 && memcmp(raw, md, 32) == 0,
+       "a stored hash decodes back to its digest");
+    ok(athena_apikey_hash_raw("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa", raw)
+       != 0, "a hash one character short is none");
+    ok(athena_apikey_hash_raw("ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0", raw)
+       != 0, "a hash with '+' is none");
+
+    ok(athena_apikey_generate(key, ATHENA_APIKEY_LEN) == 0
+       && strlen(key) == ATHENA_APIKEY_LEN, "a key is 64 characters");
+
+    letters = 1;
+    for (i = 0; i < ATHENA_APIKEY_LEN; i++) {
+        if (!((key[i] >= 'a' && key[i] <= 'z')
+              || (key[i] >= 'A' && key[i] <= 'Z')))
+        {
+            letters = 0;
+        }
+    }
+    ok(letters, "of letters only, as the plugin's");
+
+    a = athena_arena_create(4096);
+
+    ok(athena_json_parse(a, perms, strlen(perms), 8, &granted)
+       == ATHENA_JSON_OK, "permissions parse");
+
+    flat = athena_apikey_flatten(a, granted);
+    ok(flat && strcmp(flat, "\nfiles:read\nfiles:write\nusers:read\n") == 0,
+       "flattened, a name with ':' left out");
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ok(athena_apikey_permits(granted, cases[i].want, cases[i].n)
+           == cases[i].ok, cases[i].name);
+        ok(athena_apikey_flat_permits(flat, cases[i].want, cases[i].n)
+           == cases[i].ok, cases[i].name);
+    }
+
+    ok(!athena_apikey_permits(NULL, files_read, 1)
+       && !athena_apikey_flat_permits(NULL, files_read, 1),
+       "a key without permissions grants none");
+
+    athena_arena_destroy(a);
+}
+
+
 int
 main(void)
 {
     test_access();
+    test_apikey();
     test_arena();
     test_check();
     test_crypto();
