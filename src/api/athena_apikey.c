@@ -352,12 +352,14 @@ athena_apikey_make(athena_ctx_t *ctx, athena_apikey_t *k, const char *prefix,
     plen = strlen(*plain);
     athena_apikey_hash(*plain, plen, hash);
 
+    if (plen > ATHENA_APIKEY_START) {
+        plen = ATHENA_APIKEY_START;
+    }
+
     k->id = athena_strdup(ctx->a, id);
     k->key = hash;
     k->prefix = (char *) prefix;
-    k->start = athena_strndup(ctx->a, *plain,
-                              plen < ATHENA_APIKEY_START ? plen
-                                                         : ATHENA_APIKEY_START);
+    k->start = athena_strndup(ctx->a, *plain, plen);
     k->created_at = ctx->now;
 
     if (k->id == NULL || k->start == NULL) {

@@ -378,3 +378,25 @@ athena_uri_decode(athena_arena_t *a, const char *s, size_t len,
 
     return out;
 }
+
+
+/* s without the ASCII white space around it, as a copy in a */
+
+char *
+athena_trim(athena_arena_t *a, const char *s, size_t len, size_t *outlen)
+{
+    while (len && strchr(" \t\r\n\v\f", *s) != NULL && *s != '\0') {
+        s++;
+        len--;
+    }
+
+    while (len && strchr(" \t\r\n\v\f", s[len - 1]) != NULL
+           && s[len - 1] != '\0')
+    {
+        len--;
+    }
+
+    *outlen = len;
+
+    return athena_strndup(a, s, len);
+}

@@ -21,6 +21,8 @@ char *athena_nfkc(athena_arena_t *a, const char *s, size_t len,
     size_t *outlen);
 char *athena_email_normalize(athena_arena_t *a, const char *s, size_t len);
 int athena_email_valid(const char *s);
+char *athena_trim(athena_arena_t *a, const char *s, size_t len,
+    size_t *outlen);
 char *athena_uri_encode(athena_arena_t *a, const char *s, size_t len);
 char *athena_uri_decode(athena_arena_t *a, const char *s, size_t len,
     size_t *outlen);

@@ -86,8 +86,11 @@ static const char *
 ngx_http_athena_auth_find_header(ngx_http_request_t *r, athena_arena_t *a,
     const char *name)
 {
-    return ngx_http_athena_auth_header(a,
-                                       ngx_http_athena_auth_header_in(r, name));
+    ngx_table_elt_t  *h;
+
+    h = ngx_http_athena_auth_header_in(r, name);
+
+    return ngx_http_athena_auth_header(a, h);
 }
 
 

@@ -35,8 +35,8 @@ static const athena_admin_perm_t  athena_may_create_key = {
 static const char *
 athena_admin_key_name(athena_ctx_t *ctx, athena_check_t *chk)
 {
+    char                 *name;
     size_t                len;
-    const char           *s;
     const athena_json_t  *v;
 
     v = athena_check_nullish(chk, "name");
@@ -44,25 +44,18 @@ athena_admin_key_name(athena_ctx_t *ctx, athena_check_t *chk)
         return NULL;
     }
 
-    s = v->string;
-    len = v->len;
-
-    while (len && strchr(" \t\r\n\v\f", *s) != NULL) {
-        s++;
-        len--;
+    name = athena_trim(ctx->a, v->string, v->len, &len);
+    if (name == NULL) {
+        return NULL;
     }
 
-    while (len && strchr(" \t\r\n\v\f", s[len - 1]) != NULL) {
-        len--;
-    }
-
-    if (len == 0 || athena_utf16_len(s, len) > ATHENA_ADMIN_KEY_NAME_MAX) {
+    if (len == 0 || athena_utf16_len(name, len) > ATHENA_ADMIN_KEY_NAME_MAX) {
         athena_check_issue(chk, "name", "Invalid string: 1 to %d characters"
                            " after trimming", ATHENA_ADMIN_KEY_NAME_MAX);
         return NULL;
     }
 
-    return athena_strndup(ctx->a, s, len);
+    return name;
 }
 
 

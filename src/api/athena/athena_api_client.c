@@ -9,6 +9,7 @@
 
 #include "../athena_admin.h"
 #include "../../core/athena_crypto.h"
+#include "../../core/athena_text.h"
 #include "../../store/athena_client_store.h"
 
 
@@ -44,7 +45,6 @@ athena_client_name(athena_ctx_t *ctx, athena_check_t *chk)
 {
     char                 *name;
     size_t                i, len;
-    const char           *s;
     const athena_json_t  *v;
 
     v = athena_check_string(chk, "clientName", 1);
@@ -52,16 +52,9 @@ athena_client_name(athena_ctx_t *ctx, athena_check_t *chk)
         return NULL;
     }
 
-    s = v->string;
-    len = v->len;
-
-    while (len && strchr(" \t\r\n\v\f", *s) != NULL) {
-        s++;
-        len--;
-    }
-
-    while (len && strchr(" \t\r\n\v\f", s[len - 1]) != NULL) {
-        len--;
+    name = athena_trim(ctx->a, v->string, v->len, &len);
+    if (name == NULL) {
+        return NULL;
     }
 
     if (len == 0 || len > ATHENA_CLIENT_NAME_MAX) {
@@ -73,15 +66,13 @@ athena_client_name(athena_ctx_t *ctx, athena_check_t *chk)
     }
 
     for (i = 0; i < len; i++) {
-        if (!athena_client_name_char(s[i], i == 0)) {
+        if (!athena_client_name_char(name[i], i == 0)) {
             athena_check_issue(chk, "clientName", "Invalid string: a letter"
                                " or digit, then letters, digits, \"_\", \".\""
                                " and \"-\"");
             return NULL;
         }
     }
-
-    name = athena_strndup(ctx->a, s, len);
 
     return name;
 }
