@@ -136,6 +136,23 @@ is_deeply(refusal(gate('/keyed/x', $r->{json}{key})), [ 403, 'BANNED_USER' ], "a
 psql(qq{UPDATE "user" SET banned = false WHERE id = '$ann->{id}'});
 
 
+# the owner changes through this node: its cached keys are read afresh
+my $boss = create_user(email => 'gk-boss@example.com', role => 'admin');
+$tok{boss} = create_session($boss->{id});
+$r = api('POST', '/admin/api-key/create', 'boss', { name => 'boss key' });
+my $bk = $r->{json}{key};
+is(gate('/admins/x', $bk)->{code}, 200, "an admin's key at an admins' location (now cached)");
+is(api('POST', '/admin/set-role', 'admin', { userId => $boss->{id}, role => 'user' })->{code},
+   200, 'the owner is made a user');
+is_deeply(refusal(gate('/admins/x', $bk)), [ 403, 'FORBIDDEN' ], 'refused at once: the role is read afresh');
+is(gate('/keyed/x', $bk)->{code}, 200, 'still a valid key where any owner may pass');
+is(api('POST', '/admin/ban-user', 'admin', { userId => $boss->{id} })->{code}, 200, 'the owner is banned');
+is_deeply(refusal(gate('/keyed/x', $bk)), [ 403, 'BANNED_USER' ], 'refused at once');
+is(api('POST', '/admin/remove-user', 'admin', { userId => $boss->{id} })->{code}, 200, 'the owner is removed');
+is_deeply(refusal(gate('/keyed/x', $bk)), [ 401, 'INVALID_REFERENCE_ID_FROM_API_KEY' ],
+          'its key (the plugin keeps it) no longer admits');
+
+
 # --- counted keys: every request is a use -----------------------------------
 
 $r = api('POST', '/api-key/create', 'admin', { name => 'limited' });

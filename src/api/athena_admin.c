@@ -365,6 +365,8 @@ athena_admin_changed(athena_ctx_t *ctx, const athena_user_t *user)
 {
     athena_store_rc_e  rc;
 
+    ctx->stale_owner = user->id;
+
     rc = athena_session_tokens(ctx->db, ctx->a, user->id, &ctx->stale,
                                &ctx->nstale);
     if (rc == ATHENA_STORE_OK) {

@@ -408,6 +408,7 @@ athena_api_run(athena_req_t *req, athena_resp_t *resp)
         ctx.error_code = NULL;
         ctx.nstale = 0;
         ctx.nstale_keys = 0;
+        ctx.stale_owner = NULL;
         ctx.keep = 0;
         ctx.has_session = 0;
         ctx.key_session = 0;

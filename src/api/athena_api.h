@@ -158,6 +158,9 @@ struct athena_ctx_s {
     size_t                nstale;
     int                   stale_ended;    /* revoked, not merely changed */
 
+    /* a user whose API keys the gate must read afresh (a role, a ban) */
+    const char           *stale_owner;
+
     /* other Redis entries to delete then (memberships) */
     const char          **stale_keys;
     size_t                nstale_keys;

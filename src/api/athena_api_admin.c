@@ -145,7 +145,9 @@ athena_api_admin_ban_user(athena_ctx_t *ctx)
         return rc;
     }
 
-    /* a ban ends every session of the user */
+    /* a ban ends every session of the user, and stops its keys */
+    ctx->stale_owner = id;
+
     rc = athena_session_delete_user(ctx->db, ctx->a, id, NULL, 0,
                                     &ctx->stale, &ctx->nstale);
     if (rc != ATHENA_STORE_OK) {
@@ -221,6 +223,9 @@ athena_api_admin_remove_user(athena_ctx_t *ctx)
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
+
+    /* the plugin's keys outlive their owner (no foreign key): not cached */
+    ctx->stale_owner = id;
 
     rc = athena_session_delete_user(ctx->db, ctx->a, id, NULL, 0,
                                     &ctx->stale, &ctx->nstale);

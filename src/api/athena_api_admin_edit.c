@@ -459,6 +459,8 @@ athena_api_admin_update_user(athena_ctx_t *ctx)
         return rc;
     }
 
+    ctx->stale_owner = id;
+
     if (p.set_banned && p.banned) {
         rc = athena_session_delete_user(ctx->db, ctx->a, id, NULL, 0,
                                         &ctx->stale, &ctx->nstale);

@@ -43,6 +43,30 @@ athena_apikey_evict(athena_ctx_t *ctx, const athena_apikey_t *k)
 }
 
 
+/*
+ * Every key of a user leaves the gate's shared memory on this node: the
+ * identity it caches names the owner's role and ban. Best effort, after
+ * the change has committed: a failure leaves the cache's TTL to bound it.
+ */
+
+void
+athena_apikey_evict_owner(athena_ctx_t *ctx, const char *user_id)
+{
+    size_t            i, n;
+    athena_apikey_t  *list;
+
+    if (athena_apikey_list(ctx->db, ctx->a, user_id, NULL, 0, &list, &n)
+        != ATHENA_STORE_OK)
+    {
+        return;
+    }
+
+    for (i = 0; i < n; i++) {
+        athena_apikey_evict(ctx, &list[i]);
+    }
+}
+
+
 static athena_store_rc_e
 athena_apikey_drop(athena_ctx_t *ctx, const athena_apikey_t *k)
 {

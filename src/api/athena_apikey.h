@@ -34,6 +34,7 @@ void athena_gen_apikey(athena_ctx_t *ctx, yajl_gen g,
     const athena_apikey_t *k, const char *plain, int user_id);
 void athena_gen_apikey_error(yajl_gen g, const athena_apikey_refusal_t *no);
 void athena_apikey_evict(athena_ctx_t *ctx, const athena_apikey_t *k);
+void athena_apikey_evict_owner(athena_ctx_t *ctx, const char *user_id);
 
 
 /* the plugin routes' shared input rules and refusals */

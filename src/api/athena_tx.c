@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "athena_api.h"
+#include "athena_apikey.h"
 
 
 athena_store_rc_e
@@ -48,6 +49,7 @@ athena_tx_end(athena_ctx_t *ctx, athena_store_rc_e rc)
         athena_pg_rollback(ctx->db);
         ctx->nstale = 0;
         ctx->nstale_keys = 0;
+        ctx->stale_owner = NULL;
         return ATHENA_STORE_OK;
     }
 
@@ -62,6 +64,10 @@ athena_tx_drop_caches(athena_ctx_t *ctx)
 {
     if (ctx->nstale_keys) {
         athena_redis_del(ctx->db, ctx->stale_keys, ctx->nstale_keys);
+    }
+
+    if (ctx->stale_owner != NULL) {
+        athena_apikey_evict_owner(ctx, ctx->stale_owner);
     }
 
     if (ctx->nstale == 0) {
