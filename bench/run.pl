@@ -119,6 +119,9 @@ sub wrk {
     $p99 = $p99 * 1000 if defined $unit && $unit eq 's';
     my ($non2xx) = $out =~ /Non-2xx or 3xx responses:\s+(\d+)/;
     warn "warning: $path had $non2xx non-2xx answers\n" if $non2xx;
+    # connect, read or write errors, or requests over wrk's 2 s timeout
+    my ($errors) = $out =~ /Socket errors:\s+(.*)/;
+    warn "warning: $path had socket errors: $errors\n" if $errors;
     return ($rps || 0, $p99 || 0);
 }
 
