@@ -314,3 +314,20 @@ my @rss = map { `ps -o rss= -p $_` =~ s/\s+//gr } split /\s+/, $pids;
 printf "\nworker RSS after the run: %s KiB\n", join(', ', @rss);
 
 $nginx->stop;
+
+# what nginx complained of during the run (the log is at "info", whose
+# lines, such as clients closing keep-alive connections, are left out)
+my %seen;
+my @bad = grep { /\[(warn|error|crit|alert|emerg)\]/ } split /\n/,
+          $nginx->log_since(0);
+for (@bad) {
+    my ($level, $what) = /\[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*?)(?:, client: .*)?$/;
+    $seen{"[$level] " . ($what // $_)}++;
+}
+printf "\nnginx error log: %d lines at warn or above%s\n", scalar @bad,
+       @bad ? ':' : '';
+# BENCH_ERROR_LOG=file keeps the whole log, which goes with the temporary
+# directory
+system('cp', $nginx->error_log, $ENV{BENCH_ERROR_LOG}) if $ENV{BENCH_ERROR_LOG};
+my @top = sort { $seen{$b} <=> $seen{$a} } keys %seen;
+printf "  %6d  %s\n", $seen{$_}, substr($_, 0, 150) for splice @top, 0, 10;
