@@ -132,7 +132,10 @@ $nginx->request('GET', '/api/auth/get-session',
 
 sub wrk {
     my ($path, @extra) = @_;
-    my $out = `wrk -t2 -c$conns -d${secs}s --latency @extra $base$path 2>&1`;
+    my $out = `wrk -t2 -c$conns -d${secs}s --latency @extra '$base$path' 2>&1`;
+    # wrk says what it ran against: the whole URL, query string included
+    die "wrk did not run against $base$path:\n$out"
+        unless $out =~ /^Running .* @ \Q$base$path\E$/m;
     my ($rps) = $out =~ /Requests\/sec:\s+([\d.]+)/;
     my ($p99, $unit) = $out =~ /^\s+99%\s+([\d.]+)(us|ms|s)\b/m;
     $p99 = $p99 / 1000 if defined $unit && $unit eq 'us';
@@ -178,7 +181,7 @@ sub run_cases {
     for my $c (@list) {
         my ($name, $path, $extra, $to) = @$c;
         # a short unmeasured run first: caches filled, connections open
-        `wrk -t2 -c$conns -d2s @$extra $base$path 2>&1`;
+        `wrk -t2 -c$conns -d2s @$extra '$base$path' 2>&1`;
         my ($rps, $p99) = wrk($path, @$extra);
         $rps{$name} = $rps;
         my $base = $rps{$to || 'plain nginx return 200'} || $rps;
