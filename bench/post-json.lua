@@ -1,6 +1,10 @@
--- wrk script: POST a JSON body (BENCH_BODY) with a bearer token
--- (BENCH_POST_TOKEN), as both plugins' has-permission cases send.
+-- wrk script: POST a JSON body (BENCH_BODY), with a bearer token
+-- (BENCH_POST_TOKEN) when one is set, as both plugins' has-permission
+-- cases send; without one for routes that take none (/api-key/verify).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_POST_TOKEN")
+local token = os.getenv("BENCH_POST_TOKEN")
+if token and token ~= "" then
+    wrk.headers["Authorization"] = "Bearer " .. token
+end
 wrk.body = os.getenv("BENCH_BODY")

@@ -8,9 +8,16 @@
 # BENCH_USERS (default 1,000,000) users in the table, then the
 # organization API's, for a user in 50 organizations, and the cost of the
 # rate limiter (get-session and has-permission with it and without, in
-# one run; its maximum set so high that nothing is refused). BENCH_ONLY
-# picks sections (a comma-separated list of limit, gate, admin, org;
-# default all).
+# one run; its maximum set so high that nothing is refused). The keys
+# section measures API keys: the gate admitting an admin's x-api-key from
+# shared memory (with and without key_permission=), POST /api-key/verify,
+# and GET /admin/audit-log/list?actorUserId= over BENCH_AUDIT_ROWS
+# (default 1,000,000) audit rows, half of them by one busy actor, half
+# by BENCH_AUDIT_ACTORS (default 500) others, with the Postgres plans of
+# the list's page and count queries for both kinds of actor. BENCH_ONLY
+# picks sections (a comma-separated list of limit, gate, admin, org,
+# keys; default all). The run ends with the lines at warn or above in
+# nginx's error log.
 #
 #   perl bench/run.pl [seconds per case, default 10]
 
@@ -28,10 +35,15 @@ my $conns = $ENV{BENCH_CONNECTIONS} || 64;
 die "wrk is not installed (apt-get install wrk)\n"
     unless system('which wrk >/dev/null 2>&1') == 0;
 
-my %only = map { $_ => 1 } split /,/, $ENV{BENCH_ONLY} || 'limit,gate,admin,org';
+my %only = map { $_ => 1 } split /,/,
+    $ENV{BENCH_ONLY} || 'limit,gate,admin,org,keys';
 
 my $large = $ENV{BENCH_SESSIONS} || 1_000_000;
 my $users = $ENV{BENCH_USERS} || 1_000_000;
+# the audit log: half its rows by one busy actor, the other half shared
+# by BENCH_AUDIT_ACTORS actors (1,000 rows each by default)
+my $audit_rows = $ENV{BENCH_AUDIT_ROWS} || 1_000_000;
+my $audit_actors = $ENV{BENCH_AUDIT_ACTORS} || 500;
 
 servers();
 my $upstream = Athena::Servers::free_port();
@@ -76,6 +88,14 @@ CONF
             proxy_set_header X-User-Id $athena_user_id;
             proxy_pass http://app;
         }
+        location = /keyed {
+            athena_auth_require api_key;
+            return 200 "ok\n";
+        }
+        location = /keyed-files {
+            athena_auth_require api_key key_permission=files:read;
+            return 200 "ok\n";
+        }
         location /api/auth/ { athena_auth_api; }
         location /limited/api/auth/ {
             athena_auth_rate_limit on;
@@ -112,14 +132,22 @@ $nginx->request('GET', '/api/auth/get-session',
 
 sub wrk {
     my ($path, @extra) = @_;
-    my $out = `wrk -t2 -c$conns -d${secs}s --latency @extra $base$path 2>&1`;
+    my $out = `wrk -t2 -c$conns -d${secs}s --latency @extra '$base$path' 2>&1`;
+    # wrk says what it ran against: the whole URL, query string included
+    die "wrk did not run against $base$path:\n$out"
+        unless $out =~ /^Running .* @ \Q$base$path\E$/m;
     my ($rps) = $out =~ /Requests\/sec:\s+([\d.]+)/;
     my ($p99, $unit) = $out =~ /^\s+99%\s+([\d.]+)(us|ms|s)\b/m;
     $p99 = $p99 / 1000 if defined $unit && $unit eq 'us';
     $p99 = $p99 * 1000 if defined $unit && $unit eq 's';
     my ($non2xx) = $out =~ /Non-2xx or 3xx responses:\s+(\d+)/;
     warn "warning: $path had $non2xx non-2xx answers\n" if $non2xx;
-    return ($rps || 0, $p99 || 0);
+    # connect, read or write errors, or requests over wrk's 2 s timeout
+    my ($errors) = $out =~ /Socket errors:\s+(.*)/;
+    warn "warning: $path had socket errors: $errors\n" if $errors;
+    # wrk leaves requests over its timeout out of the latencies
+    my ($timeouts) = ($errors // '') =~ /timeout (\d+)/;
+    return ($rps || 0, $p99 || 0, $timeouts || 0);
 }
 
 my @bearer = ('-H', "'Authorization: Bearer $token'");
@@ -155,12 +183,14 @@ sub run_cases {
     for my $c (@list) {
         my ($name, $path, $extra, $to) = @$c;
         # a short unmeasured run first: caches filled, connections open
-        `wrk -t2 -c$conns -d2s @$extra $base$path 2>&1`;
-        my ($rps, $p99) = wrk($path, @$extra);
+        `wrk -t2 -c$conns -d2s @$extra '$base$path' 2>&1`;
+        my ($rps, $p99, $timeouts) = wrk($path, @$extra);
         $rps{$name} = $rps;
         my $base = $rps{$to || 'plain nginx return 200'} || $rps;
-        printf "%-44s %12.1f %10.2f %8.4f%s\n", $name, $rps, $p99,
-               $rps / $base, $to ? " (to $to)" : '';
+        printf "%-44s %12.1f %10s %8.4f%s%s\n", $name, $rps,
+               $timeouts ? sprintf('%.2f*', $p99) : sprintf('%.2f', $p99),
+               $rps / $base, $to ? " (to $to)" : '',
+               $timeouts ? " (* without $timeouts requests over 2 s)" : '';
     }
 }
 
@@ -296,6 +326,133 @@ if ($only{org}) {
                ['-s', "$FindBin::Bin/post-json.lua"]]);
 }
 
+# API keys: the gate admitting an admin's key (no quota, no rate limit:
+# answered from the shared zone), the plugin's verify, and Athena's audit
+# log listed by actor over BENCH_AUDIT_ROWS rows
+if ($only{keys}) {
+    my $admin = create_user(email => 'bench-keys@example.com',
+                            role => 'admin');
+    my $admin_token = create_session($admin->{id});
+    my %key;
+    for (['plain', '{"name":"bench"}'],
+         ['files', '{"name":"bench files","permissions":{"files":["read"]}}']) {
+        my ($which, $body) = @$_;
+        my $r = $nginx->api('POST', '/admin/api-key/create', $admin_token,
+                            $body);
+        my $j = eval { json_decode($r->{body}) } || {};
+        die "admin/api-key/create: $r->{code} $r->{body}\n"
+            unless $r->{code} == 200 && $j->{key};
+        die "the bench key is counted (a quota or a rate limit): $r->{body}\n"
+            if defined $j->{apiKey}{remaining} || $j->{apiKey}{rateLimitEnabled};
+        $key{$which} = $j->{key};
+    }
+    my $v = $nginx->api('POST', '/api-key/verify', undef,
+                        qq({"key":"$key{plain}"}));
+    die "api-key/verify: $v->{code} $v->{body}\n"
+        unless $v->{code} == 200 && $v->{body} =~ /^\{"valid":true,/;
+    # each location admits its key before it is measured
+    for (['/keyed', 'plain'], ['/keyed-files', 'files']) {
+        my $r = $nginx->request('GET', $_->[0],
+                                headers => ["x-api-key: $key{$_->[1]}"]);
+        die "$_->[0] with the $_->[1] key: $r->{code} $r->{body}\n"
+            unless $r->{code} == 200;
+    }
+
+    {
+        local $ENV{BENCH_POST_TOKEN} = '';
+        local $ENV{BENCH_BODY} = qq({"key":"$key{plain}"});
+        run_cases("API keys (admin keys: no quota, no rate limit)",
+                  ['plain nginx return 200', '/plain', []],
+                  ['gate, api_key, shared memory hit', '/keyed',
+                   ['-H', "'x-api-key: $key{plain}'"]],
+                  ['gate, key_permission=files:read, shm hit',
+                   '/keyed-files', ['-H', "'x-api-key: $key{files}'"]],
+                  ['POST /api-key/verify', '/api/auth/api-key/verify',
+                   ['-s', "$FindBin::Bin/post-json.lua"]]);
+    }
+
+    # the audit log: rows a second apart, newest first by id, the busy
+    # actor's every other one, the rest by actors in turn
+    $t0 = time;
+    my $busy = 'bench-busy-actor';
+    psql(q{INSERT INTO admin_audit_logs (id, actor_user_id,
+           actor_session_token, action, target_type, target_id, success,
+           error_message, metadata, created_at)
+           SELECT md5(g::text || 'audit'),
+           CASE WHEN g % 2 = 0 THEN '} . $busy . q{'
+                ELSE 'bench-actor-' || (g / 2) % } . $audit_actors . q{ END,
+           md5(g::text || 'tok') || md5(g::text || 'en'),
+           (ARRAY['admin.set_role', 'admin.ban_user', 'admin.unban_user',
+                  'admin.revoke_user_sessions'])[g % 4 + 1],
+           'user', md5(g::text || 'target'), g % 10 <> 0,
+           CASE WHEN g % 10 = 0 THEN 'USER_NOT_FOUND' END,
+           '{"ip":"127.0.0.1","userAgent":"bench"}',
+           now() - g * interval '1 second'
+           FROM generate_series(1, } . $audit_rows . q{) g});
+    psql('VACUUM ANALYZE admin_audit_logs');
+    psql('CHECKPOINT');
+    my $actor = 'bench-actor-1';
+    my %count = map { $_ => psql('SELECT count(*) FROM admin_audit_logs'
+                                 . " WHERE actor_user_id = '$_'") }
+                ($actor, $busy);
+    $n = psql('SELECT count(*) FROM admin_audit_logs');
+    printf "\n(seeding %d audit rows took %.0f s: %d by one actor, %d by"
+           . " each of %d others)\n", $n, time - $t0, $count{$busy},
+           $count{$actor}, $audit_actors;
+    sleep 5;
+
+    # the two statements of athena_audit_list() in
+    # src/store/athena_audit_store.c, with only the actor and the page
+    # given, planned with their values as the module's unnamed statements
+    my $where = q{ WHERE ($1::text IS NULL OR actor_user_id = $1)
+        AND ($2::text IS NULL OR action = $2)
+        AND ($3::text IS NULL OR target_type = $3)
+        AND ($4::text IS NULL OR target_id = $4)
+        AND ($5::bool IS NULL OR success = $5::bool)
+        AND ($6::float8 IS NULL OR created_at >= to_timestamp($6::float8 / 1000))
+        AND ($7::float8 IS NULL OR created_at <= to_timestamp($7::float8 / 1000))};
+    my %sql = (
+        count => 'SELECT count(*) FROM admin_audit_logs' . $where,
+        page => 'SELECT id, actor_user_id, action, target_type, target_id,'
+                . ' success, error_message, metadata::text,'
+                . ' floor(extract(epoch FROM created_at) * 1000)::int8'
+                . ' FROM admin_audit_logs' . $where
+                . ' ORDER BY created_at DESC, id DESC'
+                . ' LIMIT $8::int8 OFFSET $9::int8');
+    my %args = (count => 'NULL, NULL, NULL, NULL, NULL, NULL',
+                page => 'NULL, NULL, NULL, NULL, NULL, NULL, 20, 0');
+    for my $who ($actor, $busy) {
+        for my $q (qw(page count)) {
+            my $plan = sub {
+                psql("SET plan_cache_mode = force_custom_plan;"
+                     . " PREPARE q AS $sql{$q};"
+                     . " EXPLAIN (ANALYZE, BUFFERS) EXECUTE q('$who',"
+                     . " $args{$q})");
+            };
+            $plan->();    # once for the cache, as the bench finds it
+            printf "\nPostgres plan of the audit list's %s query, actor"
+                   . " with %d rows:\n%s\n", $q, $count{$who}, $plan->();
+        }
+    }
+
+    my @admin = ('-H', "'Authorization: Bearer $admin_token'");
+    my $list = '/api/auth/admin/audit-log/list?limit=20&actorUserId=';
+    for my $who ($actor, $busy) {
+        my $r = $nginx->request('GET', $list . $who,
+            headers => ["Authorization: Bearer $admin_token"]);
+        my $j = eval { json_decode($r->{body}) } || {};
+        die "audit-log/list for $who: $r->{code} $r->{body}\n"
+            unless $r->{code} == 200 && @{ $j->{auditLogs} || [] } == 20
+                   && $j->{total} == $count{$who};
+    }
+    run_cases("$n audit log rows",
+              ['plain nginx return 200', '/plain', []],
+              ["GET /admin/audit-log/list, $count{$actor} rows",
+               "$list$actor", [@admin]],
+              ["GET /admin/audit-log/list, $count{$busy} rows",
+               "$list$busy", [@admin]]);
+}
+
 # Sign-in last: wrk gives up on a request after 2 s and sends another,
 # and the scrypt of each one it gave up on still runs, so minutes of
 # hashing follow this case and would slow whatever came after it.
@@ -311,3 +468,20 @@ my @rss = map { `ps -o rss= -p $_` =~ s/\s+//gr } split /\s+/, $pids;
 printf "\nworker RSS after the run: %s KiB\n", join(', ', @rss);
 
 $nginx->stop;
+
+# what nginx complained of during the run (the log is at "info", whose
+# lines, such as clients closing keep-alive connections, are left out)
+my %seen;
+my @bad = grep { /\[(warn|error|crit|alert|emerg)\]/ } split /\n/,
+          $nginx->log_since(0);
+for (@bad) {
+    my ($level, $what) = /\[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*?)(?:, client: .*)?$/;
+    $seen{"[$level] " . ($what // $_)}++;
+}
+printf "\nnginx error log: %d lines at warn or above%s\n", scalar @bad,
+       @bad ? ':' : '';
+# BENCH_ERROR_LOG=file keeps the whole log, which goes with the temporary
+# directory
+system('cp', $nginx->error_log, $ENV{BENCH_ERROR_LOG}) if $ENV{BENCH_ERROR_LOG};
+my @top = sort { $seen{$b} <=> $seen{$a} } keys %seen;
+printf "  %6d  %s\n", $seen{$_}, substr($_, 0, 150) for splice @top, 0, 10;
