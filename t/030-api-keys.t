@@ -441,9 +441,14 @@ is(psql(qq{SELECT count(*) FROM admin_audit_logs WHERE metadata::text LIKE '%$ke
                                                   OR metadata::text LIKE '%$hash%'}),
    0, 'the audit log holds neither the key nor its hash');
 
+ok(verify($key)->{valid}, 'the first use');
+my $first = stored($rec->{id}, 'lastRequest');
+ok(length $first, 'writes lastRequest');
 my @uses = map { verify($key)->{valid} ? 1 : 0 } 1 .. 15;
-is_deeply(\@uses, [ (1) x 15 ], 'no rate limit: 15 uses');
-ok(length stored($rec->{id}, 'lastRequest'), 'lastRequest kept');
+is_deeply(\@uses, [ (1) x 15 ], 'no rate limit: 15 more uses');
+is(stored($rec->{id}, 'lastRequest'), $first,
+   'folded: no other write within the minute');
+is($servers->redis('EXISTS', "athena:akrl:$rec->{id}"), 0, 'and no Redis counter');
 is(stored($rec->{id}, 'requestCount'), 0, 'requestCount not counted (no limit)');
 
 my $log = $nginx->log_since(0);

@@ -508,7 +508,7 @@ athena_apikey_consume(athena_db_t *db, athena_arena_t *a, athena_apikey_t *k,
  * hash is seeded from the row when Redis has none (a restart, a key that
  * better-auth counted), and it also says when this request should fold
  * requestCount and lastRequest into Postgres: at most once a minute.
- * ARGV: window, max (0 0: not limited), fold ms, the row's count, last.
+ * ARGV: window, max, fold ms, the row's count and lastRequest.
  */
 
 static const char  athena_apikey_count_script[] =
@@ -521,14 +521,12 @@ static const char  athena_apikey_count_script[] =
     "  n, last, fold = tonumber(ARGV[4]), tonumber(ARGV[5]), 0\n"
     "end\n"
     "n = n or 0\n"
-    "if win > 0 then\n"
-    "  if last == nil or now - last > win then\n"
-    "    n = 1\n"
-    "  elseif n >= max then\n"
-    "    return {0, n, last, math.ceil(win - (now - last)), 0}\n"
-    "  else\n"
-    "    n = n + 1\n"
-    "  end\n"
+    "if last == nil or now - last > win then\n"
+    "  n = 1\n"
+    "elseif n >= max then\n"
+    "  return {0, n, last, math.ceil(win - (now - last)), 0}\n"
+    "else\n"
+    "  n = n + 1\n"
     "end\n"
     "local f = 0\n"
     "if now - fold >= tonumber(ARGV[3]) then f, fold = 1, now end\n"
@@ -603,7 +601,7 @@ athena_store_rc_e
 athena_apikey_count(athena_db_t *db, athena_arena_t *a,
     const athena_apikey_t *k, int64_t now, athena_apikey_count_t *c)
 {
-    int          limited, n;
+    int          n;
     char        *ckey;
     int64_t      out[5];
     const char  *argv[5];
@@ -613,17 +611,27 @@ athena_apikey_count(athena_db_t *db, athena_arena_t *a,
     c->count = k->request_count;
     c->last = k->last_request;
 
-    /* the plugin's order: a key with its limit off still has lastRequest */
-    limited = k->rate_limit_enabled != 0;
+    /*
+     * The plugin's order: a key with its limit off still has lastRequest,
+     * folded by the row's own: once it is a minute old (the touch then
+     * drops the cached row, so that the next reader sees the new one).
+     * No Redis round trip: such a key is the services' and the fastest.
+     */
+    if (k->rate_limit_enabled == 0) {
+        c->last = now;
+        c->fold = k->last_request == ATHENA_TIME_NULL
+                  || now - k->last_request >= ATHENA_APIKEY_FOLD_MS;
+        return ATHENA_STORE_OK;
+    }
 
-    if (limited && (k->rate_limit_time_window == ATHENA_TIME_NULL
-                    || k->rate_limit_max == ATHENA_TIME_NULL))
+    if (k->rate_limit_time_window == ATHENA_TIME_NULL
+        || k->rate_limit_max == ATHENA_TIME_NULL)
     {
         return ATHENA_STORE_OK;
     }
 
-    argv[0] = limited ? athena_int_text(a, k->rate_limit_time_window) : "0";
-    argv[1] = limited ? athena_int_text(a, k->rate_limit_max) : "0";
+    argv[0] = athena_int_text(a, k->rate_limit_time_window);
+    argv[1] = athena_int_text(a, k->rate_limit_max);
     argv[2] = athena_int_text(a, ATHENA_APIKEY_FOLD_MS);
     argv[3] = athena_int_text(a, k->request_count == ATHENA_TIME_NULL
                                  ? 0 : k->request_count);
@@ -646,35 +654,47 @@ athena_apikey_count(athena_db_t *db, athena_arena_t *a,
     }
 
     /* Redis is away: Postgres counts, as the plugin itself does */
-    if (!limited) {
-        c->last = now;
-        return ATHENA_STORE_OK;
-    }
-
     return athena_apikey_count_pg(db, a, k, now, c);
 }
 
 
-/* the folded write of what Redis counted */
+/*
+ * The folded write: what Redis counted, or (a key whose limit is off) its
+ * lastRequest, written by one of the requests that find it a minute old;
+ * the others, racing, change nothing. The cached row is dropped then.
+ */
 
 athena_store_rc_e
 athena_apikey_touch(athena_db_t *db, athena_arena_t *a,
     const athena_apikey_t *k, const athena_apikey_count_t *c)
 {
-    const char         *p[3];
+    int                 limited;
+    char               *ckey;
+    const char         *p[4];
     athena_rows_t      *rows;
     athena_store_rc_e   rc;
 
+    limited = k->rate_limit_enabled != 0;
+
     p[0] = k->id;
     p[1] = athena_int_text(a, c->last);
-    p[2] = k->rate_limit_enabled != 0 ? athena_int_text(a, c->count) : NULL;
+    p[2] = limited ? athena_int_text(a, c->count) : NULL;
+    p[3] = limited ? "0" : athena_int_text(a, ATHENA_APIKEY_FOLD_MS);
 
     rc = athena_pg_exec(db, a,
              "UPDATE apikey SET \"lastRequest\" = " ATHENA_TS(2) ","
              " \"updatedAt\" = " ATHENA_TS(2) ","
              " \"requestCount\" = coalesce($3::int4, \"requestCount\")"
-             " WHERE id = $1",
-             3, p, &rows);
+             " WHERE id = $1 AND (\"lastRequest\" IS NULL"
+             " OR $2::int8 - " ATHENA_MS("\"lastRequest\"") " >= $4::int8)",
+             4, p, &rows);
+
+    if (rc == ATHENA_STORE_OK && !limited) {
+        ckey = athena_apikey_cache_key(db, a, k->key);
+        if (ckey != NULL) {
+            athena_redis_del(db, (const char *const *) &ckey, 1);
+        }
+    }
 
     return rc;
 }
