@@ -84,6 +84,37 @@ is_deeply([ $body->{total}, $body->{limit}, scalar @{ $body->{auditLogs} } ], [ 
 $body = json_decode(list('?action=admin.bulk&offset=5000')->{body});
 is_deeply([ $body->{total}, scalar @{ $body->{auditLogs} } ], [ 3000, 0 ], 'past the end: the total, no rows');
 
+# the totals kept by migration 008's triggers: no filter, or an actor's
+sub kept_ok {
+    my ($what) = @_;
+    is(psql(q{SELECT string_agg(actor_user_id || '=' || n, ',' ORDER BY actor_user_id)
+              FROM admin_audit_log_counts WHERE n <> 0}),
+       psql(q{SELECT string_agg(k || '=' || n, ',' ORDER BY k) FROM (
+                SELECT '' AS k, count(*) AS n FROM admin_audit_logs
+                UNION ALL
+                SELECT actor_user_id, count(*) FROM admin_audit_logs
+                WHERE actor_user_id <> '' GROUP BY actor_user_id) s}),
+       "kept counts equal the rows: $what");
+}
+kept_ok('after inserts');
+$body = json_decode(list("?actorUserId=$admin->{id}&limit=10")->{body});
+is($body->{total}, psql(qq{SELECT count(*) FROM admin_audit_logs WHERE actor_user_id = '$admin->{id}'}),
+   "an actor's total, from the kept count");
+is(json_decode(list('?limit=10')->{body})->{total}, psql('SELECT count(*) FROM admin_audit_logs'),
+   'the total of all rows, from the kept count');
+is(json_decode(list('?actorUserId=nobody&limit=10&offset=5')->{body})->{total}, 0,
+   'an actor without rows: 0');
+psql(q{DELETE FROM admin_audit_logs WHERE id IN ('bulk1', 'bulk2', 'bulk3')});
+kept_ok('after a delete');
+psql(qq{UPDATE admin_audit_logs SET actor_user_id = 'moved' WHERE id IN ('bulk4', 'bulk5')});
+kept_ok('after an actor changed');
+psql(qq{INSERT INTO admin_audit_logs (id, actor_user_id, action, success, metadata, created_at)
+        VALUES ('n1', NULL, 'admin.x', true, '{}', now()), ('n2', '', 'admin.x', true, '{}', now())});
+kept_ok('rows without an actor count in the total only');
+$body = json_decode(list("?actorUserId=$admin->{id}&limit=10&offset=10")->{body});
+is($body->{total}, psql(qq{SELECT count(*) FROM admin_audit_logs WHERE actor_user_id = '$admin->{id}'}),
+   'and the answer follows');
+
 # refusals
 my $before = psql('SELECT count(*) FROM admin_audit_logs');
 for my $c (['?limit=0', 'limit'], ['?limit=-5', 'limit'], ['?limit=ten', 'limit'],
@@ -101,6 +132,9 @@ $r = list('', $plain_tok);
 is($r->{body}, '{"message":"You are not allowed to list audit logs","code":"YOU_ARE_NOT_ALLOWED_TO_LIST_AUDIT_LOGS"}',
    'a plain user: 403');
 is(psql('SELECT count(*) FROM admin_audit_logs'), $before, 'lists and refusals wrote no row');
+
+psql('TRUNCATE admin_audit_logs');
+is(psql('SELECT count(*) FROM admin_audit_log_counts'), 0, 'a truncate empties the counts');
 
 $nginx->stop;
 done_testing();

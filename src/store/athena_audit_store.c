@@ -1,20 +1,10 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "athena_audit_store.h"
 #include "athena_columns.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_json.h"
-
-
-/* every filter a parameter, NULL when it is not given */
-#define ATHENA_AUDIT_WHERE                                                   \
-    " WHERE ($1::text IS NULL OR actor_user_id = $1)"                        \
-    " AND ($2::text IS NULL OR action = $2)"                                 \
-    " AND ($3::text IS NULL OR target_type = $3)"                            \
-    " AND ($4::text IS NULL OR target_id = $4)"                              \
-    " AND ($5::bool IS NULL OR success = $5::bool)"                          \
-    " AND ($6::float8 IS NULL OR created_at >= " ATHENA_TS(6) ")"            \
-    " AND ($7::float8 IS NULL OR created_at <= " ATHENA_TS(7) ")"
 
 
 athena_store_rc_e
@@ -83,6 +73,88 @@ athena_audit_insert(athena_db_t *db, athena_arena_t *a,
 
 
 /*
+ * The WHERE of the filters that are given, each a parameter, in p from
+ * p[0] on: a query without the filters it does not use is planned (and
+ * run) as the simple query it is. Returns the number of parameters.
+ */
+
+static int
+athena_audit_where(athena_arena_t *a, const athena_audit_query_t *q,
+    const char **p, char *where, size_t size)
+{
+    int      n;
+    size_t   len;
+
+    n = 0;
+    len = 0;
+    where[0] = '\0';
+
+#define ATHENA_AUDIT_FILTER(given, value, cond)                              \
+    if (given) {                                                             \
+        p[n++] = value;                                                      \
+        len += snprintf(where + len, size - len, "%s" cond,                 \
+                        n == 1 ? " WHERE " : " AND ", n);                    \
+    }
+
+    ATHENA_AUDIT_FILTER(q->actor_user_id != NULL, q->actor_user_id,
+                        "actor_user_id = $%d")
+    ATHENA_AUDIT_FILTER(q->action != NULL, q->action, "action = $%d")
+    ATHENA_AUDIT_FILTER(q->target_type != NULL, q->target_type,
+                        "target_type = $%d")
+    ATHENA_AUDIT_FILTER(q->target_id != NULL, q->target_id,
+                        "target_id = $%d")
+    ATHENA_AUDIT_FILTER(q->success >= 0, q->success ? "true" : "false",
+                        "success = $%d::bool")
+    ATHENA_AUDIT_FILTER(q->after != ATHENA_TIME_NULL,
+                        athena_int_text(a, q->after),
+                        "created_at >= to_timestamp($%d::float8 / 1000)")
+    ATHENA_AUDIT_FILTER(q->before != ATHENA_TIME_NULL,
+                        athena_int_text(a, q->before),
+                        "created_at <= to_timestamp($%d::float8 / 1000)")
+
+    return len < size ? n : -1;
+}
+
+
+/*
+ * How many rows match: with no filter or an actor's alone, the count the
+ * triggers keep (migration 008); a page that is not full says it
+ * itself; else Postgres counts.
+ */
+
+static athena_store_rc_e
+athena_audit_total(athena_db_t *db, athena_arena_t *a,
+    const athena_audit_query_t *q, size_t shown, const char *where, int np,
+    const char *const *p, int64_t *total)
+{
+    int          kept;
+    const char  *actor;
+
+    if ((int64_t) shown < q->limit && (shown > 0 || q->offset == 0)) {
+        *total = q->offset + (int64_t) shown;
+        return ATHENA_STORE_OK;
+    }
+
+    kept = np == 0 || (np == 1 && q->actor_user_id != NULL
+                       && q->actor_user_id[0] != '\0');
+
+    if (kept) {
+        actor = q->actor_user_id ? q->actor_user_id : "";
+
+        return athena_pg_count(db, a, "SELECT coalesce(max(n), 0)"
+                               " FROM admin_audit_log_counts"
+                               " WHERE actor_user_id = $1",
+                               1, &actor, total);
+    }
+
+    return athena_pg_count(db, a,
+                           athena_sprintf(a, "SELECT count(*) FROM"
+                                          " admin_audit_logs%s", where),
+                           np, p, total);
+}
+
+
+/*
  * A page of rows, newest first, and how many match in all. The session
  * token's hash stays in the table: it is never read out.
  */
@@ -92,42 +164,44 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
     const athena_audit_query_t *q, athena_audit_t **rows, size_t *n,
     int64_t *total)
 {
+    int                 np;
+    char                where[512], *sql;
     size_t              i;
     const char         *p[9];
     athena_rows_t      *res;
     athena_audit_t     *r;
     athena_store_rc_e   rc;
 
-    p[0] = q->actor_user_id;
-    p[1] = q->action;
-    p[2] = q->target_type;
-    p[3] = q->target_id;
-    p[4] = q->success < 0 ? NULL : (q->success ? "true" : "false");
-    p[5] = q->after == ATHENA_TIME_NULL ? NULL : athena_int_text(a, q->after);
-    p[6] = q->before == ATHENA_TIME_NULL ? NULL
-                                         : athena_int_text(a, q->before);
-    p[7] = athena_int_text(a, q->limit);
-    p[8] = athena_int_text(a, q->offset);
-
-    rc = athena_pg_count(db, a, "SELECT count(*) FROM admin_audit_logs"
-                         ATHENA_AUDIT_WHERE, 7, p, total);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
+    np = athena_audit_where(a, q, p, where, sizeof(where));
+    if (np < 0) {
+        return ATHENA_STORE_ERROR;
     }
 
-    rc = athena_pg_exec(db, a,
-             "SELECT id, actor_user_id, action, target_type, target_id,"
-             " success, error_message, metadata::text, "
-             ATHENA_MS("created_at") " FROM admin_audit_logs"
-             ATHENA_AUDIT_WHERE
-             " ORDER BY created_at DESC, id DESC"
-             " LIMIT $8::int8 OFFSET $9::int8",
-             9, p, &res);
+    p[np] = athena_int_text(a, q->limit);
+    p[np + 1] = athena_int_text(a, q->offset);
+
+    sql = athena_sprintf(a, "SELECT id, actor_user_id, action, target_type,"
+                         " target_id, success, error_message, metadata::text,"
+                         " " ATHENA_MS("created_at") " FROM admin_audit_logs"
+                         "%s ORDER BY created_at DESC, id DESC"
+                         " LIMIT $%d::int8 OFFSET $%d::int8",
+                         where, np + 1, np + 2);
+    if (sql == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    rc = athena_pg_exec(db, a, sql, np + 2, p, &res);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
 
     *n = athena_rows_count(res);
+
+    rc = athena_audit_total(db, a, q, *n, where, np, p, total);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
     *rows = athena_calloc(a, (*n + 1) * sizeof(athena_audit_t));
     if (*rows == NULL) {
         return ATHENA_STORE_ERROR;
