@@ -117,9 +117,26 @@ athena_audit_where(athena_arena_t *a, const athena_audit_query_t *q,
 
 
 /*
- * How many rows match: with no filter or an actor's alone, the count the
- * triggers keep (migration 008); a page that is not full says it
- * itself; else Postgres counts.
+ * With no filter or an actor's alone, the total is the count the triggers
+ * keep (migration 008): one row's read, by the page's own statement.
+ */
+
+#define ATHENA_AUDIT_KEPT                                                    \
+    "(SELECT coalesce(max(n), 0) FROM admin_audit_log_counts"                \
+    " WHERE actor_user_id = $%d)"
+
+
+static int
+athena_audit_kept(const athena_audit_query_t *q, int np)
+{
+    return np == 0 || (np == 1 && q->actor_user_id != NULL
+                       && q->actor_user_id[0] != '\0');
+}
+
+
+/*
+ * How many rows match, when the page did not say: a page that is not
+ * full says it itself; else the kept count, or Postgres counts.
  */
 
 static athena_store_rc_e
@@ -127,7 +144,6 @@ athena_audit_total(athena_db_t *db, athena_arena_t *a,
     const athena_audit_query_t *q, size_t shown, const char *where, int np,
     const char *const *p, int64_t *total)
 {
-    int          kept;
     const char  *actor;
 
     if ((int64_t) shown < q->limit && (shown > 0 || q->offset == 0)) {
@@ -135,15 +151,12 @@ athena_audit_total(athena_db_t *db, athena_arena_t *a,
         return ATHENA_STORE_OK;
     }
 
-    kept = np == 0 || (np == 1 && q->actor_user_id != NULL
-                       && q->actor_user_id[0] != '\0');
-
-    if (kept) {
+    if (athena_audit_kept(q, np)) {
         actor = q->actor_user_id ? q->actor_user_id : "";
 
-        return athena_pg_count(db, a, "SELECT coalesce(max(n), 0)"
-                               " FROM admin_audit_log_counts"
-                               " WHERE actor_user_id = $1",
+        return athena_pg_count(db, a,
+                               athena_sprintf(a, "SELECT " ATHENA_AUDIT_KEPT,
+                                              1),
                                1, &actor, total);
     }
 
@@ -164,10 +177,10 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
     const athena_audit_query_t *q, athena_audit_t **rows, size_t *n,
     int64_t *total)
 {
-    int                 np;
-    char                where[512], *sql;
+    int                 np, kept;
+    char                where[512], *sql, *count;
     size_t              i;
-    const char         *p[9];
+    const char         *p[10];
     athena_rows_t      *res;
     athena_audit_t     *r;
     athena_store_rc_e   rc;
@@ -177,29 +190,40 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
         return ATHENA_STORE_ERROR;
     }
 
+    kept = athena_audit_kept(q, np);
+
     p[np] = athena_int_text(a, q->limit);
     p[np + 1] = athena_int_text(a, q->offset);
+    p[np + 2] = q->actor_user_id ? q->actor_user_id : "";
+
+    count = kept ? athena_sprintf(a, ", " ATHENA_AUDIT_KEPT, np + 3) : "";
 
     sql = athena_sprintf(a, "SELECT id, actor_user_id, action, target_type,"
                          " target_id, success, error_message, metadata::text,"
-                         " " ATHENA_MS("created_at") " FROM admin_audit_logs"
-                         "%s ORDER BY created_at DESC, id DESC"
+                         " " ATHENA_MS("created_at") "%s"
+                         " FROM admin_audit_logs%s"
+                         " ORDER BY created_at DESC, id DESC"
                          " LIMIT $%d::int8 OFFSET $%d::int8",
-                         where, np + 1, np + 2);
-    if (sql == NULL) {
+                         count ? count : "", where, np + 1, np + 2);
+    if (sql == NULL || count == NULL) {
         return ATHENA_STORE_ERROR;
     }
 
-    rc = athena_pg_exec(db, a, sql, np + 2, p, &res);
+    rc = athena_pg_exec(db, a, sql, np + 2 + kept, p, &res);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
 
     *n = athena_rows_count(res);
 
-    rc = athena_audit_total(db, a, q, *n, where, np, p, total);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
+    if (kept && *n > 0) {
+        *total = athena_rows_int(res, 0, 9, 0);
+
+    } else {
+        rc = athena_audit_total(db, a, q, *n, where, np, p, total);
+        if (rc != ATHENA_STORE_OK) {
+            return rc;
+        }
     }
 
     *rows = athena_calloc(a, (*n + 1) * sizeof(athena_audit_t));
