@@ -176,6 +176,8 @@ ngx_int_t ngx_http_athena_auth_gate_rewrite_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_athena_auth_gate_handler(ngx_http_request_t *r);
 char *ngx_http_athena_auth_require(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+void ngx_http_athena_auth_task_hold(void);
+void ngx_http_athena_auth_task_release(void);
 ngx_int_t ngx_http_athena_auth_lookup(ngx_http_request_t *r,
     ngx_http_athena_auth_gate_ctx_t *ctx, const char *token,
     const char *key);

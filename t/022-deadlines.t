@@ -204,4 +204,26 @@ like($servers->redis('KEYS', '*'), qr/athena:sess:\Q${\ sha256_hex($tok)}\E/,
      'Redis thawed: the cache fills again');
 
 $nginx->stop;
+
+
+# --- a graceful stop waits for the requests its tasks still serve --------
+
+my $quitting = start_nginx(http_config => $http_config, config => $config,
+                           workers => 1, master => 1);
+my $held_tok = create_session($user->{id});
+my $holder = hold_table_lock('session', 3);
+my ($waited) = in_parallel(2, sub {
+    return api($held_tok, $quitting) if $_[0] == 0;
+    select undef, undef, undef, 0.4;
+    kill 'QUIT', $quitting->{pid};
+    return { code => 'sent', body => '' };
+});
+waitpid($holder, 0);
+is($waited->{code}, 503,
+   'a request waiting on Postgres when nginx is told to quit: still answered');
+like($waited->{body} || '', $UNAVAILABLE, 'with its JSON');
+ok(defined $quitting->stop(15), 'and then nginx exits');
+unlike($quitting->log_since(0), qr/open socket|aborting/,
+       'no connection left behind');
+
 done_testing();

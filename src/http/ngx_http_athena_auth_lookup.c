@@ -60,6 +60,8 @@ ngx_http_athena_auth_lookup_done(ngx_event_t *ev)
 {
     ngx_thread_task_t  *task;
 
+    ngx_http_athena_auth_task_release();
+
     task = (ngx_thread_task_t *) ((u_char *) ev
                                   - offsetof(ngx_thread_task_t, event));
 
@@ -76,7 +78,10 @@ ngx_http_athena_auth_lookup_ask_task(ngx_http_athena_auth_lookup_t *lu)
         /* the pool's queue is full: fail closed */
         lu->lk.id.state = ATHENA_GATE_UNAVAILABLE;
         ngx_http_athena_auth_lookup_finish(lu);
+        return;
     }
+
+    ngx_http_athena_auth_task_hold();
 }
 
 

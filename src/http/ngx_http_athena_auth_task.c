@@ -19,6 +19,58 @@ typedef struct {
 } ngx_http_athena_auth_task_ctx_t;
 
 
+/*
+ * This worker's tasks in a pool thread. A worker that is shutting down
+ * exits once no timer is left, closing whatever connection still waits;
+ * a task has no timer of its own, so while any runs, this one stays
+ * armed: the worker answers every request it took before it exits.
+ */
+
+#define NGX_HTTP_ATHENA_AUTH_HOLD_MS  1000
+
+static ngx_uint_t        ngx_http_athena_auth_tasks;
+static ngx_event_t       ngx_http_athena_auth_hold_ev;
+
+/* what the timer's debug lines read as its connection: none (fd -1) */
+static ngx_connection_t  ngx_http_athena_auth_hold_conn;
+
+
+static void
+ngx_http_athena_auth_hold_handler(ngx_event_t *ev)
+{
+    if (ngx_http_athena_auth_tasks) {
+        ngx_add_timer(ev, NGX_HTTP_ATHENA_AUTH_HOLD_MS);
+    }
+}
+
+
+void
+ngx_http_athena_auth_task_hold(void)
+{
+    ngx_event_t  *ev;
+
+    ev = &ngx_http_athena_auth_hold_ev;
+
+    if (ngx_http_athena_auth_tasks++ == 0 && !ev->timer_set) {
+        ngx_http_athena_auth_hold_conn.fd = (ngx_socket_t) -1;
+
+        ev->handler = ngx_http_athena_auth_hold_handler;
+        ev->log = ngx_cycle->log;
+        ev->data = &ngx_http_athena_auth_hold_conn;
+        ngx_add_timer(ev, NGX_HTTP_ATHENA_AUTH_HOLD_MS);
+    }
+}
+
+
+void
+ngx_http_athena_auth_task_release(void)
+{
+    if (ngx_http_athena_auth_tasks) {
+        ngx_http_athena_auth_tasks--;
+    }
+}
+
+
 /* runs in a pool thread: no nginx structure may be touched here */
 
 static void
@@ -75,6 +127,7 @@ ngx_http_athena_auth_task_done(ngx_event_t *ev)
     ngx_http_set_log_request(c->log, r);
 
     r->main->blocked--;
+    ngx_http_athena_auth_task_release();
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, c->log, 0,
                    "athena_auth task done: %d, %uz body bytes",
@@ -131,6 +184,7 @@ ngx_http_athena_auth_post_task(ngx_http_request_t *r, athena_req_t *req)
     }
 
     r->main->blocked++;
+    ngx_http_athena_auth_task_hold();
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "athena_auth task posted: \"%V\", %uz body bytes",
