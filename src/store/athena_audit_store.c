@@ -178,7 +178,8 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
     int64_t *total)
 {
     int                 np, kept;
-    char                where[512], *sql, *count;
+    char                where[512], *sql, *count, *name;
+    unsigned            mask;
     size_t              i;
     const char         *p[10];
     athena_rows_t      *res;
@@ -191,6 +192,12 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
     }
 
     kept = athena_audit_kept(q, np);
+
+    /* which filters are given decides the statement's text, and its name */
+    mask = (q->actor_user_id != NULL) | (q->action != NULL) << 1
+           | (q->target_type != NULL) << 2 | (q->target_id != NULL) << 3
+           | (q->success >= 0) << 4 | (q->after != ATHENA_TIME_NULL) << 5
+           | (q->before != ATHENA_TIME_NULL) << 6;
 
     p[np] = athena_int_text(a, q->limit);
     p[np + 1] = athena_int_text(a, q->offset);
@@ -209,7 +216,13 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
         return ATHENA_STORE_ERROR;
     }
 
-    rc = athena_pg_exec(db, a, sql, np + 2 + kept, p, &res);
+    /* one statement for each set of filters: kept prepared by name */
+    name = athena_sprintf(a, "athena_audit_list_%x_%d", mask, kept);
+    if (name == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    rc = athena_pg_exec_named(db, a, name, sql, np + 2 + kept, p, &res);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }

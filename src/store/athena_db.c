@@ -15,6 +15,9 @@
 #include "../core/athena_time.h"
 
 
+/* the statements a connection keeps prepared, by name */
+#define ATHENA_PG_PREPARED_MAX  64
+
 struct athena_db_s {
     athena_db_t                *next;        /* every thread's, for exit */
     const athena_store_conf_t  *conf;
@@ -22,6 +25,8 @@ struct athena_db_s {
     redisContext               *redis;
     unsigned                    stmts;        /* since acquire */
     int                         retry_ok;
+    char                       *prepared[ATHENA_PG_PREPARED_MAX];
+    size_t                      nprepared;
     char                        warning[256];
     char                        error[256];
 };
@@ -255,6 +260,11 @@ athena_pg_drop(athena_db_t *db)
         PQfinish(db->pg);
         db->pg = NULL;
     }
+
+    /* a new connection has none of the old one's statements */
+    while (db->nprepared) {
+        free(db->prepared[--db->nprepared]);
+    }
 }
 
 
@@ -372,18 +382,15 @@ athena_pg_input(PGconn *pg, int64_t deadline)
  * result, NULL if none came; the caller clears it.
  */
 
+/* the last result of what was sent, all read by the deadline */
+
 static athena_pg_wait_e
-athena_pg_run(PGconn *pg, const char *sql, int n, const char *const *params,
-    int64_t deadline, PGresult **res)
+athena_pg_results(PGconn *pg, int64_t deadline, PGresult **res)
 {
     PGresult          *next;
     athena_pg_wait_e   w;
 
     *res = NULL;
-
-    if (!PQsendQueryParams(pg, sql, n, NULL, params, NULL, NULL, 0)) {
-        return ATHENA_PG_BROKEN;
-    }
 
     w = athena_pg_flush(pg, deadline);
 
@@ -403,6 +410,72 @@ athena_pg_run(PGconn *pg, const char *sql, int n, const char *const *params,
     }
 
     return w;
+}
+
+
+static athena_pg_wait_e
+athena_pg_run(PGconn *pg, const char *sql, int n, const char *const *params,
+    int64_t deadline, PGresult **res)
+{
+    if (!PQsendQueryParams(pg, sql, n, NULL, params, NULL, NULL, 0)) {
+        *res = NULL;
+        return ATHENA_PG_BROKEN;
+    }
+
+    return athena_pg_results(pg, deadline, res);
+}
+
+
+/*
+ * A statement the connection keeps prepared under name (made on its first
+ * use here): the server parses it once, and plans it once it finds a
+ * generic plan as good as a fresh one. Past ATHENA_PG_PREPARED_MAX names
+ * a statement runs unnamed.
+ */
+
+static athena_pg_wait_e
+athena_pg_run_prepared(athena_db_t *db, const char *name, const char *sql,
+    int n, const char *const *params, int64_t deadline, PGresult **res)
+{
+    size_t             i;
+    athena_pg_wait_e   w;
+
+    for (i = 0; i < db->nprepared; i++) {
+        if (strcmp(db->prepared[i], name) == 0) {
+            break;
+        }
+    }
+
+    if (i == db->nprepared) {
+        if (i == ATHENA_PG_PREPARED_MAX) {
+            return athena_pg_run(db->pg, sql, n, params, deadline, res);
+        }
+
+        if (!PQsendPrepare(db->pg, name, sql, n, NULL)) {
+            *res = NULL;
+            return ATHENA_PG_BROKEN;
+        }
+
+        w = athena_pg_results(db->pg, deadline, res);
+
+        if (w != ATHENA_PG_READY || PQresultStatus(*res) != PGRES_COMMAND_OK) {
+            return w;
+        }
+
+        PQclear(*res);
+
+        db->prepared[i] = strdup(name);
+        if (db->prepared[i] != NULL) {
+            db->nprepared++;
+        }
+    }
+
+    if (!PQsendQueryPrepared(db->pg, name, n, params, NULL, NULL, 0)) {
+        *res = NULL;
+        return ATHENA_PG_BROKEN;
+    }
+
+    return athena_pg_results(db->pg, deadline, res);
 }
 
 
@@ -580,8 +653,19 @@ athena_store_rc_e
 athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
     const char *const *params, athena_rows_t **rows)
 {
+    return athena_pg_exec_named(db, a, NULL, sql, n, params, rows);
+}
+
+
+/* athena_pg_exec(), kept prepared under name when name is not NULL */
+
+athena_store_rc_e
+athena_pg_exec_named(athena_db_t *db, athena_arena_t *a, const char *name,
+    const char *sql, int n, const char *const *params, athena_rows_t **rows)
+{
     int                 i;
     char                sqlstate[6];
+    int64_t             deadline;
     PGresult           *res;
     const char         *state, *msg;
     ExecStatusType      st;
@@ -606,8 +690,10 @@ athena_pg_exec(athena_db_t *db, athena_arena_t *a, const char *sql, int n,
 
     db->stmts++;
 
-    w = athena_pg_run(db->pg, sql, n, params,
-                      athena_clock_ms() + db->conf->pg_deadline, &res);
+    deadline = athena_clock_ms() + db->conf->pg_deadline;
+
+    w = name ? athena_pg_run_prepared(db, name, sql, n, params, deadline, &res)
+             : athena_pg_run(db->pg, sql, n, params, deadline, &res);
 
     /*
      * Whether a statement that went unanswered ran is unknown (a COMMIT

@@ -59,6 +59,9 @@ const char *athena_db_error(athena_db_t *db);
 
 athena_store_rc_e athena_pg_exec(athena_db_t *db, athena_arena_t *a,
     const char *sql, int n, const char *const *params, athena_rows_t **rows);
+athena_store_rc_e athena_pg_exec_named(athena_db_t *db, athena_arena_t *a,
+    const char *name, const char *sql, int n, const char *const *params,
+    athena_rows_t **rows);
 athena_store_rc_e athena_pg_one(athena_db_t *db, athena_arena_t *a,
     const char *sql, int n, const char *const *params, athena_rows_t **rows);
 athena_store_rc_e athena_pg_count(athena_db_t *db, athena_arena_t *a,
