@@ -297,6 +297,8 @@ char *athena_signed_value(athena_ctx_t *ctx, const char *value);
 extern const char  athena_banned_message[];
 
 athena_store_rc_e athena_session_load(athena_ctx_t *ctx, int refresh);
+athena_store_rc_e athena_session_require(athena_ctx_t *ctx, int refresh,
+    int *ok);
 athena_store_rc_e athena_session_open(athena_ctx_t *ctx, athena_user_t *user,
     int64_t expires_at, const char *impersonated_by, int *refused);
 athena_store_rc_e athena_session_start(athena_ctx_t *ctx,

@@ -216,7 +216,7 @@ athena_api_key_get(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_apikey_session_required(ctx, &ok);
+    rc = athena_session_require(ctx, 1, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
@@ -310,7 +310,7 @@ athena_api_key_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_apikey_session_required(ctx, &ok);
+    rc = athena_session_require(ctx, 1, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }

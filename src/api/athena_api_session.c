@@ -29,28 +29,12 @@ athena_query_flag(athena_ctx_t *ctx, const char *name)
 }
 
 
-/* the session middleware: 401 UNAUTHORIZED when there is none */
+/* a session older than the update age is extended, unless asked not to */
 
-static athena_store_rc_e
-athena_require_session(athena_ctx_t *ctx, int *ok)
+static int
+athena_refresh_wanted(athena_ctx_t *ctx)
 {
-    athena_store_rc_e  rc;
-
-    *ok = 0;
-
-    rc = athena_session_load(ctx, !athena_query_flag(ctx, "disableRefresh"));
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
-    }
-
-    if (!ctx->has_session) {
-        athena_reply_error(ctx, 401, "UNAUTHORIZED", "Unauthorized");
-        return ATHENA_STORE_OK;
-    }
-
-    *ok = 1;
-
-    return ATHENA_STORE_OK;
+    return !athena_query_flag(ctx, "disableRefresh");
 }
 
 
@@ -73,7 +57,7 @@ athena_api_get_session(athena_ctx_t *ctx)
         athena_cookie_expire(ctx, "session_data");
     }
 
-    rc = athena_session_load(ctx, !athena_query_flag(ctx, "disableRefresh"));
+    rc = athena_session_load(ctx, athena_refresh_wanted(ctx));
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
@@ -121,7 +105,7 @@ athena_api_list_sessions(athena_ctx_t *ctx)
     athena_session_t   *list;
     athena_store_rc_e   rc;
 
-    rc = athena_require_session(ctx, &ok);
+    rc = athena_session_require(ctx, athena_refresh_wanted(ctx), &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
@@ -180,7 +164,7 @@ athena_api_revoke_session(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_require_session(ctx, &ok);
+    rc = athena_session_require(ctx, athena_refresh_wanted(ctx), &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
@@ -217,7 +201,7 @@ athena_revoke_all(athena_ctx_t *ctx, int keep_current)
     const char        **tokens;
     athena_store_rc_e   rc;
 
-    rc = athena_require_session(ctx, &ok);
+    rc = athena_session_require(ctx, athena_refresh_wanted(ctx), &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }

@@ -53,7 +53,6 @@ int athena_apikey_expires_ok(athena_ctx_t *ctx, double seconds);
 int athena_apikey_name_ok(athena_ctx_t *ctx, const athena_json_t *name);
 void athena_reply_apikey(athena_ctx_t *ctx, const athena_apikey_t *k,
     const char *plain);
-athena_store_rc_e athena_apikey_session_required(athena_ctx_t *ctx, int *ok);
 athena_store_rc_e athena_apikey_own(athena_ctx_t *ctx, const char *id,
     const char *config_id, athena_apikey_t *k, int *found);
 

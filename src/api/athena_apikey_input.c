@@ -204,31 +204,6 @@ athena_reply_apikey(athena_ctx_t *ctx, const athena_apikey_t *k,
 }
 
 
-/* the session middleware's 401, as get, list and delete answer it */
-
-athena_store_rc_e
-athena_apikey_session_required(athena_ctx_t *ctx, int *ok)
-{
-    athena_store_rc_e  rc;
-
-    *ok = 0;
-
-    rc = athena_session_load(ctx, 1);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
-    }
-
-    if (!ctx->has_session) {
-        athena_reply_error(ctx, 401, "UNAUTHORIZED", "Unauthorized");
-        return ATHENA_STORE_OK;
-    }
-
-    *ok = 1;
-
-    return ATHENA_STORE_OK;
-}
-
-
 /* the caller's own key by id (and configId when given), or a 404 */
 
 athena_store_rc_e

@@ -268,6 +268,31 @@ athena_session_load(athena_ctx_t *ctx, int refresh)
 }
 
 
+/* better-auth's session middleware: 401 UNAUTHORIZED when there is none */
+
+athena_store_rc_e
+athena_session_require(athena_ctx_t *ctx, int refresh, int *ok)
+{
+    athena_store_rc_e  rc;
+
+    *ok = 0;
+
+    rc = athena_session_load(ctx, refresh);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    if (!ctx->has_session) {
+        athena_reply_error(ctx, 401, "UNAUTHORIZED", "Unauthorized");
+        return ATHENA_STORE_OK;
+    }
+
+    *ok = 1;
+
+    return ATHENA_STORE_OK;
+}
+
+
 /*
  * Every new session passes the admin plugin's ban hook: an expired ban is
  * lifted, a live one refuses with 403 BANNED_USER (and *refused set).
