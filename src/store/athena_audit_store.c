@@ -3,6 +3,7 @@
 
 #include "athena_audit_store.h"
 #include "athena_columns.h"
+#include "athena_where.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_json.h"
 
@@ -72,47 +73,26 @@ athena_audit_insert(athena_db_t *db, athena_arena_t *a,
 }
 
 
-/*
- * The WHERE of the filters that are given, each a parameter, in p from
- * p[0] on: a query without the filters it does not use is planned (and
- * run) as the simple query it is. Returns the number of parameters.
- */
+/* the filters that are given, in this order: a bit each in w->mask */
 
-static int
+static void
 athena_audit_where(athena_arena_t *a, const athena_audit_query_t *q,
-    const char **p, char *where, size_t size)
+    athena_where_t *w)
 {
-    int      n;
-    size_t   len;
+    athena_where_init(w);
 
-    n = 0;
-    len = 0;
-    where[0] = '\0';
-
-#define ATHENA_AUDIT_FILTER(given, value, cond)                              \
-    if (given) {                                                             \
-        p[n++] = value;                                                      \
-        len += snprintf(where + len, size - len, "%s" cond,                 \
-                        n == 1 ? " WHERE " : " AND ", n);                    \
-    }
-
-    ATHENA_AUDIT_FILTER(q->actor_user_id != NULL, q->actor_user_id,
-                        "actor_user_id = $%d")
-    ATHENA_AUDIT_FILTER(q->action != NULL, q->action, "action = $%d")
-    ATHENA_AUDIT_FILTER(q->target_type != NULL, q->target_type,
-                        "target_type = $%d")
-    ATHENA_AUDIT_FILTER(q->target_id != NULL, q->target_id,
-                        "target_id = $%d")
-    ATHENA_AUDIT_FILTER(q->success >= 0, q->success ? "true" : "false",
-                        "success = $%d::bool")
-    ATHENA_AUDIT_FILTER(q->after != ATHENA_TIME_NULL,
-                        athena_int_text(a, q->after),
-                        "created_at >= to_timestamp($%d::float8 / 1000)")
-    ATHENA_AUDIT_FILTER(q->before != ATHENA_TIME_NULL,
-                        athena_int_text(a, q->before),
-                        "created_at <= to_timestamp($%d::float8 / 1000)")
-
-    return len < size ? n : -1;
+    athena_where_add(w, 0x01, "actor_user_id = $%d", q->actor_user_id);
+    athena_where_add(w, 0x02, "action = $%d", q->action);
+    athena_where_add(w, 0x04, "target_type = $%d", q->target_type);
+    athena_where_add(w, 0x08, "target_id = $%d", q->target_id);
+    athena_where_add(w, 0x10, "success = $%d::bool",
+                     q->success < 0 ? NULL : (q->success ? "true" : "false"));
+    athena_where_add(w, 0x20, "created_at >= " ATHENA_TS_N,
+                     q->after == ATHENA_TIME_NULL
+                     ? NULL : athena_int_text(a, q->after));
+    athena_where_add(w, 0x40, "created_at <= " ATHENA_TS_N,
+                     q->before == ATHENA_TIME_NULL
+                     ? NULL : athena_int_text(a, q->before));
 }
 
 
@@ -127,10 +107,9 @@ athena_audit_where(athena_arena_t *a, const athena_audit_query_t *q,
 
 
 static int
-athena_audit_kept(const athena_audit_query_t *q, int np)
+athena_audit_kept(const athena_where_t *w)
 {
-    return np == 0 || (np == 1 && q->actor_user_id != NULL
-                       && q->actor_user_id[0] != '\0');
+    return w->mask == 0 || w->mask == 0x01;
 }
 
 
@@ -141,8 +120,8 @@ athena_audit_kept(const athena_audit_query_t *q, int np)
 
 static athena_store_rc_e
 athena_audit_total(athena_db_t *db, athena_arena_t *a,
-    const athena_audit_query_t *q, size_t shown, const char *where, int np,
-    const char *const *p, int64_t *total)
+    const athena_audit_query_t *q, size_t shown, const athena_where_t *w,
+    int64_t *total)
 {
     const char  *actor;
 
@@ -151,7 +130,7 @@ athena_audit_total(athena_db_t *db, athena_arena_t *a,
         return ATHENA_STORE_OK;
     }
 
-    if (athena_audit_kept(q, np)) {
+    if (athena_audit_kept(w)) {
         actor = q->actor_user_id ? q->actor_user_id : "";
 
         return athena_pg_count(db, a,
@@ -162,8 +141,8 @@ athena_audit_total(athena_db_t *db, athena_arena_t *a,
 
     return athena_pg_count(db, a,
                            athena_sprintf(a, "SELECT count(*) FROM"
-                                          " admin_audit_logs%s", where),
-                           np, p, total);
+                                          " admin_audit_logs%s", w->sql),
+                           w->n, w->params, total);
 }
 
 
@@ -177,33 +156,30 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
     const athena_audit_query_t *q, athena_audit_t **rows, size_t *n,
     int64_t *total)
 {
-    int                 np, kept;
-    char                where[512], *sql, *count, *name;
-    unsigned            mask;
+    int                 kept, nfilters, lim, off, who;
+    char               *sql, *count, *name;
     size_t              i;
-    const char         *p[10];
+    athena_where_t      w;
     athena_rows_t      *res;
     athena_audit_t     *r;
     athena_store_rc_e   rc;
 
-    np = athena_audit_where(a, q, p, where, sizeof(where));
-    if (np < 0) {
+    athena_audit_where(a, q, &w);
+
+    kept = athena_audit_kept(&w);
+    nfilters = w.n;
+
+    lim = athena_where_param(&w, athena_int_text(a, q->limit));
+    off = athena_where_param(&w, athena_int_text(a, q->offset));
+    who = kept ? athena_where_param(&w, q->actor_user_id ? q->actor_user_id
+                                                         : "")
+               : 0;
+
+    if (w.overflow) {
         return ATHENA_STORE_ERROR;
     }
 
-    kept = athena_audit_kept(q, np);
-
-    /* which filters are given decides the statement's text, and its name */
-    mask = (q->actor_user_id != NULL) | (q->action != NULL) << 1
-           | (q->target_type != NULL) << 2 | (q->target_id != NULL) << 3
-           | (q->success >= 0) << 4 | (q->after != ATHENA_TIME_NULL) << 5
-           | (q->before != ATHENA_TIME_NULL) << 6;
-
-    p[np] = athena_int_text(a, q->limit);
-    p[np + 1] = athena_int_text(a, q->offset);
-    p[np + 2] = q->actor_user_id ? q->actor_user_id : "";
-
-    count = kept ? athena_sprintf(a, ", " ATHENA_AUDIT_KEPT, np + 3) : "";
+    count = kept ? athena_sprintf(a, ", " ATHENA_AUDIT_KEPT, who) : "";
 
     sql = athena_sprintf(a, "SELECT id, actor_user_id, action, target_type,"
                          " target_id, success, error_message, metadata::text,"
@@ -211,18 +187,16 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
                          " FROM admin_audit_logs%s"
                          " ORDER BY created_at DESC, id DESC"
                          " LIMIT $%d::int8 OFFSET $%d::int8",
-                         count ? count : "", where, np + 1, np + 2);
-    if (sql == NULL || count == NULL) {
+                         count ? count : "", w.sql, lim, off);
+
+    /* the filters given decide the statement's text, and so its name */
+    name = athena_sprintf(a, "athena_audit_list_%x", w.mask);
+
+    if (sql == NULL || count == NULL || name == NULL) {
         return ATHENA_STORE_ERROR;
     }
 
-    /* one statement for each set of filters: kept prepared by name */
-    name = athena_sprintf(a, "athena_audit_list_%x_%d", mask, kept);
-    if (name == NULL) {
-        return ATHENA_STORE_ERROR;
-    }
-
-    rc = athena_pg_exec_named(db, a, name, sql, np + 2 + kept, p, &res);
+    rc = athena_pg_exec_named(db, a, name, sql, w.n, w.params, &res);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
@@ -233,7 +207,9 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
         *total = athena_rows_int(res, 0, 9, 0);
 
     } else {
-        rc = athena_audit_total(db, a, q, *n, where, np, p, total);
+        w.n = nfilters;
+
+        rc = athena_audit_total(db, a, q, *n, &w, total);
         if (rc != ATHENA_STORE_OK) {
             return rc;
         }

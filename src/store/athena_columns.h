@@ -10,6 +10,7 @@
 /* cut to the millisecond, as JavaScript's Date reads microseconds */
 #define ATHENA_MS(col)   "floor(extract(epoch FROM " col ") * 1000)::int8"
 #define ATHENA_TS(n)     "to_timestamp($" #n "::float8 / 1000)"
+#define ATHENA_TS_N      "to_timestamp($%d::float8 / 1000)"  /* a format */
 
 #define ATHENA_USER_COLS(u)                                                  \
     u ".id, " u ".name, " u ".email, " u ".\"emailVerified\", "              \

@@ -7,84 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "athena_list.h"
 #include "../athena_admin.h"
-#include "../../core/athena_time.h"
 #include "../../store/athena_audit_store.h"
-
-
-#define ATHENA_AUDIT_LIMIT      50      /* a page when limit is not given */
-#define ATHENA_AUDIT_LIMIT_MAX  1000
 
 
 static const athena_admin_perm_t  athena_may_list_audit = {
     "user", "list", "YOU_ARE_NOT_ALLOWED_TO_LIST_AUDIT_LOGS",
     "You are not allowed to list audit logs"
 };
-
-
-/* a whole number of at least min, dflt when absent; -1 after an issue */
-
-static int64_t
-athena_audit_number(athena_ctx_t *ctx, athena_check_t *chk,
-    const char *name, int64_t min, int64_t dflt)
-{
-    char     *v, *end;
-    size_t    len;
-    long long n;
-
-    v = athena_query_arg(ctx, name, &len);
-    if (v == NULL) {
-        return dflt;
-    }
-
-    n = len ? strtoll(v, &end, 10) : -1;
-
-    if (len == 0 || *end != '\0' || n < min || n > 1000000000000LL) {
-        athena_check_issue(chk, name, "Invalid input: expected a whole"
-                           " number of at least %lld", (long long) min);
-        return -1;
-    }
-
-    return n;
-}
-
-
-/* an ISO 8601 time (or day), ATHENA_TIME_NULL when absent */
-
-static int64_t
-athena_audit_time(athena_ctx_t *ctx, athena_check_t *chk, const char *name)
-{
-    char     *v;
-    size_t    len;
-    int64_t   ms;
-
-    v = athena_query_arg(ctx, name, &len);
-    if (v == NULL || len == 0) {
-        return ATHENA_TIME_NULL;
-    }
-
-    if (!athena_time_date(v, &ms)) {
-        athena_check_issue(chk, name, "Invalid input: expected an ISO 8601"
-                           " date");
-        return ATHENA_TIME_NULL;
-    }
-
-    return ms;
-}
-
-
-/* a text filter; "" filters nothing, as an absent one */
-
-static const char *
-athena_audit_text(athena_ctx_t *ctx, const char *name)
-{
-    char    *v;
-    size_t   len;
-
-    v = athena_query_arg(ctx, name, &len);
-
-    return (v != NULL && len) ? v : NULL;
-}
 
 
 static void
@@ -172,14 +103,14 @@ athena_api_admin_audit_log_list(athena_ctx_t *ctx)
         return ATHENA_STORE_ERROR;
     }
 
-    q.limit = athena_audit_number(ctx, &chk, "limit", 1, ATHENA_AUDIT_LIMIT);
-    q.offset = athena_audit_number(ctx, &chk, "offset", 0, 0);
-    q.actor_user_id = athena_audit_text(ctx, "actorUserId");
-    q.action = athena_audit_text(ctx, "action");
-    q.target_type = athena_audit_text(ctx, "targetType");
-    q.target_id = athena_audit_text(ctx, "targetId");
-    q.after = athena_audit_time(ctx, &chk, "createdAfter");
-    q.before = athena_audit_time(ctx, &chk, "createdBefore");
+    q.limit = athena_list_number(ctx, &chk, "limit", 1, ATHENA_LIST_LIMIT);
+    q.offset = athena_list_number(ctx, &chk, "offset", 0, 0);
+    q.actor_user_id = athena_list_text(ctx, "actorUserId");
+    q.action = athena_list_text(ctx, "action");
+    q.target_type = athena_list_text(ctx, "targetType");
+    q.target_id = athena_list_text(ctx, "targetId");
+    q.after = athena_list_time(ctx, &chk, "createdAfter");
+    q.before = athena_list_time(ctx, &chk, "createdBefore");
 
     success = athena_query_enum(ctx, &chk, "success", booleans, NULL);
     q.success = success == NULL ? -1 : strcmp(success, "true") == 0;
@@ -188,8 +119,8 @@ athena_api_admin_audit_log_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    if (q.limit > ATHENA_AUDIT_LIMIT_MAX) {
-        q.limit = ATHENA_AUDIT_LIMIT_MAX;
+    if (q.limit > ATHENA_LIST_LIMIT_MAX) {
+        q.limit = ATHENA_LIST_LIMIT_MAX;
     }
 
     rc = athena_admin_require(ctx, &athena_may_list_audit, &ok);
