@@ -52,7 +52,7 @@ DO $$
 DECLARE t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['user', 'account', 'session', 'organization',
-                             'member', 'invitation'] LOOP
+                             'member', 'invitation', 'emails'] LOOP
         EXECUTE format('CREATE TRIGGER fuzz_note AFTER INSERT OR UPDATE OR '
                        || 'DELETE ON %I FOR EACH ROW EXECUTE FUNCTION '
                        || 'fuzz_note()', t);
@@ -143,6 +143,11 @@ my @routes = (
     ['POST', '/api-key/update', { keyId => 'fz-key', name => 'fz2', metadata => { b => 2 } }],
     ['POST', '/api-key/delete', { keyId => 'nowhere' }],
     ['POST', '/api-key/verify', { key => 'KEY', permissions => { files => ['read'] } }],
+    ['GET',  '/admin/email/list', 'limit=5&offset=0&recipientEmail=a@example.com&subjectContains=x&createdAfter=2020-01-01'],
+    ['GET',  '/admin/email/get', 'id=nowhere'],
+    ['POST', '/admin/email/create', { recipientEmail => 'a@example.com', subject => 'S', fromAddress => 'b@example.com', provider => 'smtp', metadata => { a => 1 } }],
+    ['POST', '/admin/email/update', { id => 'nowhere', subject => 'S2', from_name => undef }],
+    ['POST', '/admin/email/delete', { id => 'nowhere' }],
     ['GET',  '/ok', ''],
     ['GET',  '/nowhere', ''],
 );

@@ -86,6 +86,16 @@ static const athena_route_t  athena_routes[] = {
       athena_api_admin_athena_client_list, 0, ATHENA_NO_AUDIT },
     { ATHENA_POST, "/admin/api-key/create", athena_api_admin_api_key_create,
       0, "admin.api_key.create", "api_key" },
+    { ATHENA_GET,  "/admin/email/list", athena_api_admin_email_list, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/admin/email/get", athena_api_admin_email_get, 0,
+      ATHENA_NO_AUDIT },
+    { ATHENA_POST, "/admin/email/create", athena_api_admin_email_create, 0,
+      "admin.email.create", "email" },
+    { ATHENA_POST, "/admin/email/update", athena_api_admin_email_update, 0,
+      "admin.email.update", "email" },
+    { ATHENA_POST, "/admin/email/delete", athena_api_admin_email_delete, 0,
+      "admin.email.delete", "email" },
 
     /* the api-key plugin's; verify reads its key from the body */
     { ATHENA_POST, "/api-key/create", athena_api_key_create, 0,

@@ -374,6 +374,11 @@ athena_store_rc_e athena_api_admin_audit_log_list(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_athena_client_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_athena_client_list(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_api_key_create(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_list(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_get(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_create(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_update(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_delete(athena_ctx_t *ctx);
 
 athena_store_rc_e athena_api_key_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_key_get(athena_ctx_t *ctx);

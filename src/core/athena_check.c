@@ -217,3 +217,74 @@ athena_check_record_text(athena_check_t *chk, const char *field)
 
     return athena_gen_finish(chk->arena, g, &len);
 }
+
+
+/*
+ * Both generations of Athena's clients: pairs lists {camelCase,
+ * snake_case, ..., NULL}; a snake_case key stands for its camelCase one
+ * when that is absent (camelCase wins when both are given). -1 when
+ * memory ran out.
+ */
+
+int
+athena_check_aliases(athena_arena_t *a, athena_json_t *obj,
+    const char *const *pairs)
+{
+    athena_json_t  *v;
+
+    if (obj == NULL || obj->type != ATHENA_JSON_OBJECT) {
+        return 0;
+    }
+
+    for ( /* void */ ; pairs[0] != NULL; pairs += 2) {
+        if (athena_json_get(obj, pairs[0]) != NULL) {
+            continue;
+        }
+
+        v = athena_json_get(obj, pairs[1]);
+
+        if (v != NULL && athena_json_set(a, obj, pairs[0], v) != 0) {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A string that goes into a mail's header (a subject, a name, an
+ * address): one line, no control character, at most max characters. With
+ * nullable (never required), null passes and is returned; absent, NULL.
+ */
+
+const athena_json_t *
+athena_check_line(athena_check_t *chk, const char *field, int required,
+    int nullable, size_t max)
+{
+    size_t                i;
+    const athena_json_t  *v;
+
+    v = nullable ? athena_check_nullish(chk, field)
+                 : athena_check_string(chk, field, required);
+
+    if (v == NULL || v->type == ATHENA_JSON_NULL) {
+        return v;
+    }
+
+    if (v->len > max) {
+        athena_check_issue(chk, field, "Too big: expected string to have"
+                           " <=%zu characters", max);
+        return NULL;
+    }
+
+    for (i = 0; i < v->len; i++) {
+        if ((unsigned char) v->string[i] < 0x20 || v->string[i] == 0x7f) {
+            athena_check_issue(chk, field, "Invalid string: one line"
+                               " without control characters");
+            return NULL;
+        }
+    }
+
+    return v;
+}

@@ -36,6 +36,10 @@ int athena_check_bool(athena_check_t *chk, const char *field, int dflt);
 const athena_json_t *athena_check_nullish(athena_check_t *chk,
     const char *field);
 const char *athena_check_record_text(athena_check_t *chk, const char *field);
+int athena_check_aliases(athena_arena_t *a, athena_json_t *obj,
+    const char *const *pairs);
+const athena_json_t *athena_check_line(athena_check_t *chk,
+    const char *field, int required, int nullable, size_t max);
 
 
 #endif /* ATHENA_CHECK_H */

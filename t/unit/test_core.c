@@ -186,6 +186,10 @@ test_text(void)
 static void
 test_check(void)
 {
+    static const char *const  aliases[] = {
+        "fromName", "from_name", "fromAddress", "from_address", NULL
+    };
+
     athena_json_t         *v;
     athena_arena_t        *a;
     athena_check_t         chk;
@@ -220,6 +224,26 @@ test_check(void)
        && strcmp(chk.message, "[body] Invalid input: expected object, "
                               "received undefined") == 0,
        "a missing body is 'undefined'");
+
+    /* both key styles of Athena's clients, and one-line header fields */
+    athena_json_parse(a, "{\"from_name\":\"A\",\"fromAddress\":\"x\","
+                      "\"from_address\":\"y\",\"subject\":\"a\\r\\nb\"}",
+                      strlen("{\"from_name\":\"A\",\"fromAddress\":\"x\","
+                             "\"from_address\":\"y\",\"subject\":\"a\\r\\nb\"}"),
+                      8, &v);
+    ok(athena_check_aliases(a, v, aliases) == 0
+       && strcmp(athena_json_get(v, "fromName")->string, "A") == 0
+       && strcmp(athena_json_get(v, "fromAddress")->string, "x") == 0,
+       "a snake_case key stands for its camelCase one, which wins");
+
+    athena_check_init(&chk, a, v, "body");
+    ok(athena_check_line(&chk, "subject", 1, 0, 100) == NULL
+       && strstr(chk.message, "[body.subject] Invalid string: one line")
+          != NULL, "a line break in a header field is refused");
+    athena_check_init(&chk, a, v, "body");
+    ok(athena_check_line(&chk, "fromName", 1, 0, 0) == NULL
+       && strstr(chk.message, "<=0 characters") != NULL,
+       "a header field over its length is refused");
 
     athena_arena_destroy(a);
 }

@@ -1,0 +1,547 @@
+/*
+ * Athena's admin extras: the record of sent emails. GET /admin/email/list
+ * and /get, POST /admin/email/create, /update and /delete. A record says
+ * what was sent; creating one sends nothing. Request keys are taken in
+ * camelCase (seed 000) and in snake_case (the current SDK); answers are
+ * the seed's, in camelCase.
+ */
+
+#include <string.h>
+
+#include "athena_list.h"
+#include "../athena_admin.h"
+#include "../../core/athena_crypto.h"
+#include "../../core/athena_text.h"
+#include "../../store/athena_email_store.h"
+
+
+#define ATHENA_EMAIL_ADDRESS_MAX   254      /* RFC 5321 */
+#define ATHENA_EMAIL_SUBJECT_MAX   998      /* RFC 5322: one line */
+#define ATHENA_EMAIL_NAME_MAX      256
+#define ATHENA_EMAIL_PROVIDER_MAX  64
+#define ATHENA_EMAIL_FLOW_MAX      128
+
+
+static const athena_admin_perm_t  athena_may_manage_emails = {
+    "user", "update", "YOU_ARE_NOT_ALLOWED_TO_MANAGE_EMAILS",
+    "You are not allowed to manage emails"
+};
+
+static const athena_admin_perm_t  athena_may_list_emails = {
+    "user", "list", "YOU_ARE_NOT_ALLOWED_TO_LIST_EMAILS",
+    "You are not allowed to list emails"
+};
+
+
+static const char *const  athena_email_aliases[] = {
+    "recipientEmail", "recipient_email",
+    "fromAddress", "from_address",
+    "fromName", "from_name",
+    "textBody", "text_body",
+    "htmlBody", "html_body",
+    NULL
+};
+
+
+/* an address: one line, the module's email rule */
+
+static const char *
+athena_email_address(athena_check_t *chk, const char *field, int required)
+{
+    const athena_json_t  *v;
+
+    v = athena_check_line(chk, field, required, 0, ATHENA_EMAIL_ADDRESS_MAX);
+    if (v == NULL) {
+        return NULL;
+    }
+
+    if (!athena_email_valid(v->string)) {
+        athena_check_issue(chk, field, "Invalid email address");
+        return NULL;
+    }
+
+    return v->string;
+}
+
+
+/* a text field: its value, NULL for null; *given when present */
+
+static const char *
+athena_email_text(athena_check_t *chk, const char *field, int *given)
+{
+    const athena_json_t  *v;
+
+    v = athena_check_nullish(chk, field);
+    *given = v != NULL;
+
+    return v && v->type == ATHENA_JSON_STRING ? v->string : NULL;
+}
+
+
+/* a one-line field that may be null; *given when present */
+
+static const char *
+athena_email_line(athena_check_t *chk, const char *field, size_t max,
+    int *given)
+{
+    const athena_json_t  *v;
+
+    *given = athena_json_get(chk->obj, field) != NULL;
+
+    v = athena_check_line(chk, field, 0, 1, max);
+
+    return v && v->type == ATHENA_JSON_STRING ? v->string : NULL;
+}
+
+
+/* a required one-line field that is not empty */
+
+static const char *
+athena_email_required(athena_check_t *chk, const char *field, int required,
+    size_t max)
+{
+    const athena_json_t  *v;
+
+    v = athena_check_line(chk, field, required, 0, max);
+
+    if (v != NULL && v->len == 0) {
+        athena_check_issue(chk, field, "Too small: expected string to have"
+                           " >=1 characters");
+        return NULL;
+    }
+
+    return v ? v->string : NULL;
+}
+
+
+static void
+athena_gen_email(athena_ctx_t *ctx, yajl_gen g, const athena_email_t *e)
+{
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "id");
+    athena_gen_cstr(g, e->id);
+    athena_gen_key(g, "recipientEmail");
+    athena_gen_cstr(g, e->recipient_email);
+    athena_gen_key(g, "subject");
+    athena_gen_cstr(g, e->subject);
+    athena_gen_key(g, "fromAddress");
+    athena_gen_cstr(g, e->from_address);
+    athena_gen_key(g, "fromName");
+    athena_gen_str_or_null(g, e->from_name);
+    athena_gen_key(g, "textBody");
+    athena_gen_str_or_null(g, e->text_body);
+    athena_gen_key(g, "htmlBody");
+    athena_gen_str_or_null(g, e->html_body);
+    athena_gen_key(g, "provider");
+    athena_gen_cstr(g, e->provider);
+    athena_gen_key(g, "flow");
+    athena_gen_str_or_null(g, e->flow);
+    athena_gen_key(g, "metadata");
+    athena_gen_json_text(ctx->a, g, e->metadata);
+    athena_gen_key(g, "createdAt");
+    athena_gen_time(g, e->created_at);
+    athena_gen_key(g, "updatedAt");
+    athena_gen_time(g, e->updated_at);
+    yajl_gen_map_close(g);
+}
+
+
+/* {"email": record} */
+
+static void
+athena_reply_email(athena_ctx_t *ctx, const athena_email_t *e)
+{
+    yajl_gen  g;
+
+    g = athena_reply_json(ctx);
+    if (g == NULL) {
+        return;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "email");
+    athena_gen_email(ctx, g, e);
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+}
+
+
+static void
+athena_email_not_found(athena_ctx_t *ctx)
+{
+    athena_reply_error(ctx, 404, "EMAIL_NOT_FOUND", "Email not found");
+}
+
+
+/* the body as an object with its snake_case keys read as camelCase */
+
+static int
+athena_email_body(athena_ctx_t *ctx, athena_check_t *chk)
+{
+    if (!athena_admin_body(ctx, chk)) {
+        return 0;
+    }
+
+    if (athena_check_aliases(ctx->a, ctx->body, athena_email_aliases) != 0) {
+        return -1;
+    }
+
+    return 1;
+}
+
+
+/*
+ * POST /admin/email/create {recipientEmail, subject, fromAddress,
+ * provider, fromName?, textBody?, htmlBody?, flow?, metadata?}
+ * -> {success: true, id}
+ */
+
+athena_store_rc_e
+athena_api_admin_email_create(athena_ctx_t *ctx)
+{
+    int                 ok, given;
+    char                id[ATHENA_ID_LEN + 1];
+    yajl_gen            g;
+    athena_check_t      chk;
+    athena_email_t      e;
+    athena_store_rc_e   rc;
+
+    memset(&e, 0, sizeof(athena_email_t));
+
+    ok = athena_email_body(ctx, &chk);
+    if (ok < 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    if (ok) {
+        e.recipient_email = athena_email_address(&chk, "recipientEmail", 1);
+        e.subject = athena_email_required(&chk, "subject", 1,
+                                          ATHENA_EMAIL_SUBJECT_MAX);
+        e.from_address = athena_email_address(&chk, "fromAddress", 1);
+        e.from_name = athena_email_line(&chk, "fromName",
+                                        ATHENA_EMAIL_NAME_MAX, &given);
+        e.text_body = athena_email_text(&chk, "textBody", &given);
+        e.html_body = athena_email_text(&chk, "htmlBody", &given);
+        e.provider = athena_email_required(&chk, "provider", 1,
+                                           ATHENA_EMAIL_PROVIDER_MAX);
+        e.flow = athena_email_line(&chk, "flow", ATHENA_EMAIL_FLOW_MAX,
+                                   &given);
+        e.metadata = athena_json_get(ctx->body, "metadata")
+                     ? athena_check_record_text(&chk, "metadata") : "{}";
+    }
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    if (e.metadata == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    rc = athena_admin_require(ctx, &athena_may_manage_emails, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    if (athena_random_id(id) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    /* the audit row is written after this frame is gone: not on stack */
+    e.id = athena_strdup(ctx->a, id);
+    if (e.id == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    e.created_at = ctx->now;
+    ctx->audit_target = e.id;
+
+    rc = athena_email_insert(ctx->db, ctx->a, &e);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    g = athena_reply_json(ctx);
+    if (g != NULL) {
+        yajl_gen_map_open(g);
+        athena_gen_key(g, "success");
+        athena_gen_bool(g, 1);
+        athena_gen_key(g, "id");
+        athena_gen_cstr(g, e.id);
+        yajl_gen_map_close(g);
+        athena_reply_gen(ctx, 200, g);
+    }
+
+    return ATHENA_STORE_OK;
+}
+
+
+/* GET /admin/email/get?id= -> {email} */
+
+athena_store_rc_e
+athena_api_admin_email_get(athena_ctx_t *ctx)
+{
+    int                 ok;
+    const char         *id;
+    athena_check_t      chk;
+    athena_email_t      e;
+    athena_store_rc_e   rc;
+
+    static const char *const  single[] = { "id", NULL };
+
+    athena_check_init(&chk, ctx->a, NULL, "query");
+
+    if (athena_query_single(ctx, &chk, single) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    id = athena_list_text(ctx, "id");
+    if (id == NULL) {
+        athena_check_issue(&chk, "id", "Invalid input: expected string,"
+                           " received undefined");
+    }
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_admin_require(ctx, &athena_may_list_emails, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    rc = athena_email_get(ctx->db, ctx->a, id, &e);
+
+    if (rc == ATHENA_STORE_NOT_FOUND) {
+        athena_email_not_found(ctx);
+        return ATHENA_STORE_OK;
+    }
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_reply_email(ctx, &e);
+    }
+
+    return rc;
+}
+
+
+/*
+ * GET /admin/email/list?limit&offset&recipientEmail&provider&flow
+ *     &subjectContains&createdAfter&createdBefore
+ * -> {total, limit, offset, emails}, newest first
+ */
+
+athena_store_rc_e
+athena_api_admin_email_list(athena_ctx_t *ctx)
+{
+    int                    ok;
+    size_t                 i, n;
+    int64_t                total;
+    yajl_gen               g;
+    athena_check_t         chk;
+    athena_email_t        *list;
+    athena_store_rc_e      rc;
+    athena_email_query_t   q;
+
+    static const char *const  single[] = {
+        "limit", "offset", "recipientEmail", "provider", "flow",
+        "subjectContains", "createdAfter", "createdBefore", NULL
+    };
+
+    memset(&q, 0, sizeof(athena_email_query_t));
+    athena_check_init(&chk, ctx->a, NULL, "query");
+
+    if (athena_query_single(ctx, &chk, single) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    q.limit = athena_list_number(ctx, &chk, "limit", 1, ATHENA_LIST_LIMIT);
+    q.offset = athena_list_number(ctx, &chk, "offset", 0, 0);
+    q.recipient_email = athena_list_text(ctx, "recipientEmail");
+    q.provider = athena_list_text(ctx, "provider");
+    q.flow = athena_list_text(ctx, "flow");
+    q.subject_contains = athena_list_text(ctx, "subjectContains");
+    q.after = athena_list_time(ctx, &chk, "createdAfter");
+    q.before = athena_list_time(ctx, &chk, "createdBefore");
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    if (q.limit > ATHENA_LIST_LIMIT_MAX) {
+        q.limit = ATHENA_LIST_LIMIT_MAX;
+    }
+
+    rc = athena_admin_require(ctx, &athena_may_list_emails, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    rc = athena_email_list(ctx->db, ctx->a, &q, &list, &n, &total);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    g = athena_reply_json(ctx);
+    if (g == NULL) {
+        return ATHENA_STORE_OK;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "total");
+    athena_gen_int(g, total);
+    athena_gen_key(g, "limit");
+    athena_gen_int(g, q.limit);
+    athena_gen_key(g, "offset");
+    athena_gen_int(g, q.offset);
+    athena_gen_key(g, "emails");
+    yajl_gen_array_open(g);
+
+    for (i = 0; i < n; i++) {
+        athena_gen_email(ctx, g, &list[i]);
+    }
+
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+
+    return ATHENA_STORE_OK;
+}
+
+
+/*
+ * POST /admin/email/update {id, recipientEmail?, subject?, fromAddress?,
+ * provider?, metadata?, fromName?, textBody?, htmlBody?, flow?}
+ * -> {email}: omitted keeps, null clears (the last four), a value replaces
+ */
+
+athena_store_rc_e
+athena_api_admin_email_update(athena_ctx_t *ctx)
+{
+    int                    ok, given;
+    size_t                 i;
+    unsigned               set;
+    athena_check_t         chk;
+    athena_email_t         e, v;
+    athena_store_rc_e      rc;
+    const athena_json_t   *id;
+
+    static const struct {
+        const char  *field;
+        unsigned     flag;
+    } required[] = {
+        { "recipientEmail", ATHENA_EMAIL_RECIPIENT },
+        { "subject", ATHENA_EMAIL_SUBJECT },
+        { "fromAddress", ATHENA_EMAIL_FROM },
+        { "provider", ATHENA_EMAIL_PROVIDER },
+        { "metadata", ATHENA_EMAIL_METADATA },
+    };
+
+    memset(&v, 0, sizeof(athena_email_t));
+    id = NULL;
+    set = 0;
+
+    ok = athena_email_body(ctx, &chk);
+    if (ok < 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    if (ok) {
+        id = athena_check_text(&chk, "id", 1);
+
+        /* null on a field that cannot be empty is refused, not stored */
+        for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+            if (athena_json_get(ctx->body, required[i].field) != NULL) {
+                set |= required[i].flag;
+            }
+        }
+
+        v.recipient_email = athena_email_address(&chk, "recipientEmail", 0);
+        v.subject = athena_email_required(&chk, "subject", 0,
+                                          ATHENA_EMAIL_SUBJECT_MAX);
+        v.from_address = athena_email_address(&chk, "fromAddress", 0);
+        v.provider = athena_email_required(&chk, "provider", 0,
+                                           ATHENA_EMAIL_PROVIDER_MAX);
+        v.metadata = athena_check_record_text(&chk, "metadata");
+
+        v.from_name = athena_email_line(&chk, "fromName",
+                                        ATHENA_EMAIL_NAME_MAX, &given);
+        set |= given ? ATHENA_EMAIL_FROM_NAME : 0;
+        v.text_body = athena_email_text(&chk, "textBody", &given);
+        set |= given ? ATHENA_EMAIL_TEXT : 0;
+        v.html_body = athena_email_text(&chk, "htmlBody", &given);
+        set |= given ? ATHENA_EMAIL_HTML : 0;
+        v.flow = athena_email_line(&chk, "flow", ATHENA_EMAIL_FLOW_MAX,
+                                   &given);
+        set |= given ? ATHENA_EMAIL_FLOW : 0;
+    }
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_admin_require(ctx, &athena_may_manage_emails, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    e.id = id->string;
+    ctx->audit_target = e.id;
+
+    rc = athena_email_update(ctx->db, ctx->a, set, &v, ctx->now, &e);
+
+    if (rc == ATHENA_STORE_NOT_FOUND) {
+        athena_email_not_found(ctx);
+        return ATHENA_STORE_OK;
+    }
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_reply_email(ctx, &e);
+    }
+
+    return rc;
+}
+
+
+/* POST /admin/email/delete {id} -> {success: true} */
+
+athena_store_rc_e
+athena_api_admin_email_delete(athena_ctx_t *ctx)
+{
+    int                    ok;
+    athena_check_t         chk;
+    athena_store_rc_e      rc;
+    const athena_json_t   *id;
+
+    id = NULL;
+
+    if (athena_admin_body(ctx, &chk)) {
+        id = athena_check_text(&chk, "id", 1);
+    }
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_admin_require(ctx, &athena_may_manage_emails, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    ctx->audit_target = id->string;
+
+    rc = athena_email_delete(ctx->db, ctx->a, id->string);
+
+    if (rc == ATHENA_STORE_NOT_FOUND) {
+        athena_email_not_found(ctx);
+        return ATHENA_STORE_OK;
+    }
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_reply_flag(ctx, "success", 1);
+    }
+
+    return rc;
+}
