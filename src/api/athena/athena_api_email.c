@@ -9,17 +9,11 @@
 #include <string.h>
 
 #include "athena_list.h"
+#include "athena_mail.h"
 #include "../athena_admin.h"
 #include "../../core/athena_crypto.h"
 #include "../../core/athena_text.h"
 #include "../../store/athena_email_store.h"
-
-
-#define ATHENA_EMAIL_ADDRESS_MAX   254      /* RFC 5321 */
-#define ATHENA_EMAIL_SUBJECT_MAX   998      /* RFC 5322: one line */
-#define ATHENA_EMAIL_NAME_MAX      256
-#define ATHENA_EMAIL_PROVIDER_MAX  64
-#define ATHENA_EMAIL_FLOW_MAX      128
 
 
 static const athena_admin_perm_t  athena_may_manage_emails = {
@@ -41,77 +35,6 @@ static const char *const  athena_email_aliases[] = {
     "htmlBody", "html_body",
     NULL
 };
-
-
-/* an address: one line, the module's email rule */
-
-static const char *
-athena_email_address(athena_check_t *chk, const char *field, int required)
-{
-    const athena_json_t  *v;
-
-    v = athena_check_line(chk, field, required, 0, ATHENA_EMAIL_ADDRESS_MAX);
-    if (v == NULL) {
-        return NULL;
-    }
-
-    if (!athena_email_valid(v->string)) {
-        athena_check_issue(chk, field, "Invalid email address");
-        return NULL;
-    }
-
-    return v->string;
-}
-
-
-/* a text field: its value, NULL for null; *given when present */
-
-static const char *
-athena_email_text(athena_check_t *chk, const char *field, int *given)
-{
-    const athena_json_t  *v;
-
-    v = athena_check_nullish(chk, field);
-    *given = v != NULL;
-
-    return v && v->type == ATHENA_JSON_STRING ? v->string : NULL;
-}
-
-
-/* a one-line field that may be null; *given when present */
-
-static const char *
-athena_email_line(athena_check_t *chk, const char *field, size_t max,
-    int *given)
-{
-    const athena_json_t  *v;
-
-    *given = athena_json_get(chk->obj, field) != NULL;
-
-    v = athena_check_line(chk, field, 0, 1, max);
-
-    return v && v->type == ATHENA_JSON_STRING ? v->string : NULL;
-}
-
-
-/* a required one-line field that is not empty */
-
-static const char *
-athena_email_required(athena_check_t *chk, const char *field, int required,
-    size_t max)
-{
-    const athena_json_t  *v;
-
-    v = athena_check_line(chk, field, required, 0, max);
-
-    if (v != NULL && v->len == 0) {
-        athena_check_issue(chk, field, "Too small: expected string to have"
-                           " >=1 characters");
-        return NULL;
-    }
-
-    return v ? v->string : NULL;
-}
 
 
 static void
@@ -174,23 +97,6 @@ athena_email_not_found(athena_ctx_t *ctx)
 }
 
 
-/* the body as an object with its snake_case keys read as camelCase */
-
-static int
-athena_email_body(athena_ctx_t *ctx, athena_check_t *chk)
-{
-    if (!athena_admin_body(ctx, chk)) {
-        return 0;
-    }
-
-    if (athena_check_aliases(ctx->a, ctx->body, athena_email_aliases) != 0) {
-        return -1;
-    }
-
-    return 1;
-}
-
-
 /*
  * POST /admin/email/create {recipientEmail, subject, fromAddress,
  * provider, fromName?, textBody?, htmlBody?, flow?, metadata?}
@@ -209,23 +115,23 @@ athena_api_admin_email_create(athena_ctx_t *ctx)
 
     memset(&e, 0, sizeof(athena_email_t));
 
-    ok = athena_email_body(ctx, &chk);
+    ok = athena_mail_body(ctx, &chk, athena_email_aliases);
     if (ok < 0) {
         return ATHENA_STORE_ERROR;
     }
 
     if (ok) {
-        e.recipient_email = athena_email_address(&chk, "recipientEmail", 1);
-        e.subject = athena_email_required(&chk, "subject", 1,
-                                          ATHENA_EMAIL_SUBJECT_MAX);
-        e.from_address = athena_email_address(&chk, "fromAddress", 1);
-        e.from_name = athena_email_line(&chk, "fromName",
-                                        ATHENA_EMAIL_NAME_MAX, &given);
-        e.text_body = athena_email_text(&chk, "textBody", &given);
-        e.html_body = athena_email_text(&chk, "htmlBody", &given);
-        e.provider = athena_email_required(&chk, "provider", 1,
-                                           ATHENA_EMAIL_PROVIDER_MAX);
-        e.flow = athena_email_line(&chk, "flow", ATHENA_EMAIL_FLOW_MAX,
+        e.recipient_email = athena_mail_address(&chk, "recipientEmail", 1);
+        e.subject = athena_mail_required(&chk, "subject", 1,
+                                          ATHENA_MAIL_SUBJECT_MAX);
+        e.from_address = athena_mail_address(&chk, "fromAddress", 1);
+        e.from_name = athena_mail_line(&chk, "fromName",
+                                        ATHENA_MAIL_NAME_MAX, &given);
+        e.text_body = athena_mail_text(&chk, "textBody", &given);
+        e.html_body = athena_mail_text(&chk, "htmlBody", &given);
+        e.provider = athena_mail_required(&chk, "provider", 1,
+                                           ATHENA_MAIL_PROVIDER_MAX);
+        e.flow = athena_mail_line(&chk, "flow", ATHENA_MAIL_FLOW_MAX,
                                    &given);
         e.metadata = athena_json_get(ctx->body, "metadata")
                      ? athena_check_record_text(&chk, "metadata") : "{}";
@@ -443,7 +349,7 @@ athena_api_admin_email_update(athena_ctx_t *ctx)
     id = NULL;
     set = 0;
 
-    ok = athena_email_body(ctx, &chk);
+    ok = athena_mail_body(ctx, &chk, athena_email_aliases);
     if (ok < 0) {
         return ATHENA_STORE_ERROR;
     }
@@ -458,22 +364,22 @@ athena_api_admin_email_update(athena_ctx_t *ctx)
             }
         }
 
-        v.recipient_email = athena_email_address(&chk, "recipientEmail", 0);
-        v.subject = athena_email_required(&chk, "subject", 0,
-                                          ATHENA_EMAIL_SUBJECT_MAX);
-        v.from_address = athena_email_address(&chk, "fromAddress", 0);
-        v.provider = athena_email_required(&chk, "provider", 0,
-                                           ATHENA_EMAIL_PROVIDER_MAX);
+        v.recipient_email = athena_mail_address(&chk, "recipientEmail", 0);
+        v.subject = athena_mail_required(&chk, "subject", 0,
+                                          ATHENA_MAIL_SUBJECT_MAX);
+        v.from_address = athena_mail_address(&chk, "fromAddress", 0);
+        v.provider = athena_mail_required(&chk, "provider", 0,
+                                           ATHENA_MAIL_PROVIDER_MAX);
         v.metadata = athena_check_record_text(&chk, "metadata");
 
-        v.from_name = athena_email_line(&chk, "fromName",
-                                        ATHENA_EMAIL_NAME_MAX, &given);
+        v.from_name = athena_mail_line(&chk, "fromName",
+                                        ATHENA_MAIL_NAME_MAX, &given);
         set |= given ? ATHENA_EMAIL_FROM_NAME : 0;
-        v.text_body = athena_email_text(&chk, "textBody", &given);
+        v.text_body = athena_mail_text(&chk, "textBody", &given);
         set |= given ? ATHENA_EMAIL_TEXT : 0;
-        v.html_body = athena_email_text(&chk, "htmlBody", &given);
+        v.html_body = athena_mail_text(&chk, "htmlBody", &given);
         set |= given ? ATHENA_EMAIL_HTML : 0;
-        v.flow = athena_email_line(&chk, "flow", ATHENA_EMAIL_FLOW_MAX,
+        v.flow = athena_mail_line(&chk, "flow", ATHENA_MAIL_FLOW_MAX,
                                    &given);
         set |= given ? ATHENA_EMAIL_FLOW : 0;
     }
