@@ -52,7 +52,8 @@ DO $$
 DECLARE t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['user', 'account', 'session', 'organization',
-                             'member', 'invitation', 'emails'] LOOP
+                             'member', 'invitation', 'emails',
+                             'email_send_failures'] LOOP
         EXECUTE format('CREATE TRIGGER fuzz_note AFTER INSERT OR UPDATE OR '
                        || 'DELETE ON %I FOR EACH ROW EXECUTE FUNCTION '
                        || 'fuzz_note()', t);
@@ -148,6 +149,11 @@ my @routes = (
     ['POST', '/admin/email/create', { recipientEmail => 'a@example.com', subject => 'S', fromAddress => 'b@example.com', provider => 'smtp', metadata => { a => 1 } }],
     ['POST', '/admin/email/update', { id => 'nowhere', subject => 'S2', from_name => undef }],
     ['POST', '/admin/email/delete', { id => 'nowhere' }],
+    ['GET',  '/admin/email-failure/list', 'limit=5&resolved=false&flow=f'],
+    ['GET',  '/admin/email-failure/get', 'id=nowhere'],
+    ['POST', '/admin/email-failure/create', { recipientEmail => 'a@example.com', flow => 'f', errorMessage => 'e', metadata => { a => 1 } }],
+    ['POST', '/admin/email-failure/update', { id => 'nowhere', resolved => JSON::PP::true, resolution_note => undef }],
+    ['POST', '/admin/email-failure/delete', { id => 'nowhere' }],
     ['GET',  '/ok', ''],
     ['GET',  '/nowhere', ''],
 );

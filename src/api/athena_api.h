@@ -379,6 +379,11 @@ athena_store_rc_e athena_api_admin_email_get(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_email_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_email_update(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_email_delete(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_failure_list(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_failure_get(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_failure_create(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_failure_update(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_failure_delete(athena_ctx_t *ctx);
 
 athena_store_rc_e athena_api_key_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_key_get(athena_ctx_t *ctx);

@@ -86,9 +86,9 @@ athena_email_get(athena_db_t *db, athena_arena_t *a, const char *id,
 
 
 /*
- * A page, newest first, and how many match: a page that is not full says
- * it itself, else Postgres counts. The recipient is compared whatever its
- * case, and the subject searched as a plain substring (no LIKE pattern).
+ * A page, newest first, and how many match. The recipient is compared
+ * whatever its case, and the subject searched as a plain substring (no
+ * LIKE pattern).
  */
 
 athena_store_rc_e
@@ -96,8 +96,6 @@ athena_email_list(athena_db_t *db, athena_arena_t *a,
     const athena_email_query_t *q, athena_email_t **list, size_t *n,
     int64_t *total)
 {
-    int                 nfilters, lim, off;
-    char               *sql, *name;
     size_t              i;
     athena_where_t      w;
     athena_rows_t      *rows;
@@ -118,44 +116,13 @@ athena_email_list(athena_db_t *db, athena_arena_t *a,
                      q->before == ATHENA_TIME_NULL
                      ? NULL : athena_int_text(a, q->before));
 
-    nfilters = w.n;
-    lim = athena_where_param(&w, athena_int_text(a, q->limit));
-    off = athena_where_param(&w, athena_int_text(a, q->offset));
-
-    if (w.overflow) {
-        return ATHENA_STORE_ERROR;
-    }
-
-    sql = athena_sprintf(a, "SELECT " ATHENA_EMAIL_COLS " FROM emails%s"
-                         " ORDER BY created_at DESC, id DESC"
-                         " LIMIT $%d::int8 OFFSET $%d::int8",
-                         w.sql, lim, off);
-    name = athena_sprintf(a, "athena_email_list_%x", w.mask);
-
-    if (sql == NULL || name == NULL) {
-        return ATHENA_STORE_ERROR;
-    }
-
-    rc = athena_pg_exec_named(db, a, name, sql, w.n, w.params, &rows);
+    rc = athena_where_page(db, a, "athena_email_list", ATHENA_EMAIL_COLS,
+                           "emails", &w, q->limit, q->offset, &rows, total);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
 
     *n = athena_rows_count(rows);
-
-    if ((int64_t) *n < q->limit && (*n > 0 || q->offset == 0)) {
-        *total = q->offset + (int64_t) *n;
-
-    } else {
-        rc = athena_pg_count(db, a,
-                             athena_sprintf(a, "SELECT count(*) FROM emails%s",
-                                            w.sql),
-                             nfilters, w.params, total);
-        if (rc != ATHENA_STORE_OK) {
-            return rc;
-        }
-    }
-
     *list = athena_calloc(a, (*n + 1) * sizeof(athena_email_t));
     if (*list == NULL) {
         return ATHENA_STORE_ERROR;

@@ -9,6 +9,9 @@
 #define ATHENA_WHERE_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "athena_db.h"
 
 
 #define ATHENA_WHERE_MAX  16
@@ -28,6 +31,9 @@ void athena_where_init(athena_where_t *w);
 void athena_where_add(athena_where_t *w, unsigned bit, const char *cond,
     const char *value);
 int athena_where_param(athena_where_t *w, const char *value);
+athena_store_rc_e athena_where_page(athena_db_t *db, athena_arena_t *a,
+    const char *name, const char *cols, const char *table, athena_where_t *w,
+    int64_t limit, int64_t offset, athena_rows_t **rows, int64_t *total);
 
 
 #endif /* ATHENA_WHERE_H */

@@ -10,7 +10,7 @@
 
 #include "athena_list.h"
 #include "athena_mail.h"
-#include "../athena_admin.h"
+#include "athena_record.h"
 #include "../../core/athena_crypto.h"
 #include "../../core/athena_text.h"
 #include "../../store/athena_email_store.h"
@@ -108,7 +108,6 @@ athena_api_admin_email_create(athena_ctx_t *ctx)
 {
     int                 ok, given;
     char                id[ATHENA_ID_LEN + 1];
-    yajl_gen            g;
     athena_check_t      chk;
     athena_email_t      e;
     athena_store_rc_e   rc;
@@ -164,22 +163,11 @@ athena_api_admin_email_create(athena_ctx_t *ctx)
     ctx->audit_target = e.id;
 
     rc = athena_email_insert(ctx->db, ctx->a, &e);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
+    if (rc == ATHENA_STORE_OK) {
+        athena_reply_created(ctx, e.id);
     }
 
-    g = athena_reply_json(ctx);
-    if (g != NULL) {
-        yajl_gen_map_open(g);
-        athena_gen_key(g, "success");
-        athena_gen_bool(g, 1);
-        athena_gen_key(g, "id");
-        athena_gen_cstr(g, e.id);
-        yajl_gen_map_close(g);
-        athena_reply_gen(ctx, 200, g);
-    }
-
-    return ATHENA_STORE_OK;
+    return rc;
 }
 
 
@@ -190,26 +178,12 @@ athena_api_admin_email_get(athena_ctx_t *ctx)
 {
     int                 ok;
     const char         *id;
-    athena_check_t      chk;
     athena_email_t      e;
     athena_store_rc_e   rc;
 
-    static const char *const  single[] = { "id", NULL };
-
-    athena_check_init(&chk, ctx->a, NULL, "query");
-
-    if (athena_query_single(ctx, &chk, single) != 0) {
-        return ATHENA_STORE_ERROR;
-    }
-
-    id = athena_list_text(ctx, "id");
-    if (id == NULL) {
-        athena_check_issue(&chk, "id", "Invalid input: expected string,"
-                           " received undefined");
-    }
-
-    if (athena_reply_invalid(ctx, &chk)) {
-        return ATHENA_STORE_OK;
+    rc = athena_record_query_id(ctx, &id);
+    if (rc != ATHENA_STORE_OK || id == NULL) {
+        return rc;
     }
 
     rc = athena_admin_require(ctx, &athena_may_list_emails, &ok);
@@ -416,38 +390,6 @@ athena_api_admin_email_update(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_api_admin_email_delete(athena_ctx_t *ctx)
 {
-    int                    ok;
-    athena_check_t         chk;
-    athena_store_rc_e      rc;
-    const athena_json_t   *id;
-
-    id = NULL;
-
-    if (athena_admin_body(ctx, &chk)) {
-        id = athena_check_text(&chk, "id", 1);
-    }
-
-    if (athena_reply_invalid(ctx, &chk)) {
-        return ATHENA_STORE_OK;
-    }
-
-    rc = athena_admin_require(ctx, &athena_may_manage_emails, &ok);
-    if (rc != ATHENA_STORE_OK || !ok) {
-        return rc;
-    }
-
-    ctx->audit_target = id->string;
-
-    rc = athena_email_delete(ctx->db, ctx->a, id->string);
-
-    if (rc == ATHENA_STORE_NOT_FOUND) {
-        athena_email_not_found(ctx);
-        return ATHENA_STORE_OK;
-    }
-
-    if (rc == ATHENA_STORE_OK) {
-        athena_reply_flag(ctx, "success", 1);
-    }
-
-    return rc;
+    return athena_record_delete(ctx, &athena_may_manage_emails,
+                                athena_email_delete, athena_email_not_found);
 }

@@ -1,0 +1,104 @@
+#include <string.h>
+
+#include "athena_list.h"
+#include "athena_record.h"
+
+
+/*
+ * GET ...?id=: the id, or *id NULL when the 400 has been answered (no id,
+ * an empty one, or two).
+ */
+
+athena_store_rc_e
+athena_record_query_id(athena_ctx_t *ctx, const char **id)
+{
+    athena_check_t  chk;
+
+    static const char *const  single[] = { "id", NULL };
+
+    *id = NULL;
+    athena_check_init(&chk, ctx->a, NULL, "query");
+
+    if (athena_query_single(ctx, &chk, single) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    *id = athena_list_text(ctx, "id");
+
+    if (*id == NULL) {
+        athena_check_issue(&chk, "id", "Invalid input: expected string,"
+                           " received undefined");
+    }
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        *id = NULL;
+    }
+
+    return ATHENA_STORE_OK;
+}
+
+
+/* {"success": true, "id": id}: the seed's answer, and the new id */
+
+void
+athena_reply_created(athena_ctx_t *ctx, const char *id)
+{
+    yajl_gen  g;
+
+    g = athena_reply_json(ctx);
+    if (g == NULL) {
+        return;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "success");
+    athena_gen_bool(g, 1);
+    athena_gen_key(g, "id");
+    athena_gen_cstr(g, id);
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+}
+
+
+/* POST .../delete {id} -> {success: true}, or missing()'s 404 */
+
+athena_store_rc_e
+athena_record_delete(athena_ctx_t *ctx, const athena_admin_perm_t *may,
+    athena_record_delete_pt del, athena_record_missing_pt missing)
+{
+    int                    ok;
+    athena_check_t         chk;
+    athena_store_rc_e      rc;
+    const athena_json_t   *id;
+
+    id = NULL;
+
+    if (athena_admin_body(ctx, &chk)) {
+        id = athena_check_text(&chk, "id", 1);
+    }
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_admin_require(ctx, may, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    ctx->audit_target = id->string;
+
+    rc = del(ctx->db, ctx->a, id->string);
+
+    if (rc == ATHENA_STORE_NOT_FOUND) {
+        missing(ctx);
+        return ATHENA_STORE_OK;
+    }
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_reply_flag(ctx, "success", 1);
+    }
+
+    return rc;
+}

@@ -1,0 +1,25 @@
+/*
+ * What Athena's admin record routes share (emails, send failures,
+ * templates): the id of a get, the answer of a create, a delete by id.
+ */
+
+#ifndef ATHENA_RECORD_H
+#define ATHENA_RECORD_H
+
+#include "../athena_admin.h"
+
+
+typedef athena_store_rc_e (*athena_record_delete_pt)(athena_db_t *db,
+    athena_arena_t *a, const char *id);
+typedef void (*athena_record_missing_pt)(athena_ctx_t *ctx);
+
+
+athena_store_rc_e athena_record_query_id(athena_ctx_t *ctx,
+    const char **id);
+void athena_reply_created(athena_ctx_t *ctx, const char *id);
+athena_store_rc_e athena_record_delete(athena_ctx_t *ctx,
+    const athena_admin_perm_t *may, athena_record_delete_pt del,
+    athena_record_missing_pt missing);
+
+
+#endif /* ATHENA_RECORD_H */
