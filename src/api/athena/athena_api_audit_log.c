@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "athena_list.h"
-#include "../athena_admin.h"
+#include "athena_record.h"
 #include "../../store/athena_audit_store.h"
 
 
@@ -30,13 +30,7 @@ athena_audit_reply(athena_ctx_t *ctx, const athena_audit_query_t *q,
         return;
     }
 
-    yajl_gen_map_open(g);
-    athena_gen_key(g, "total");
-    athena_gen_int(g, total);
-    athena_gen_key(g, "limit");
-    athena_gen_int(g, q->limit);
-    athena_gen_key(g, "offset");
-    athena_gen_int(g, q->offset);
+    athena_gen_page(g, total, q->limit, q->offset);
     athena_gen_key(g, "auditLogs");
     yajl_gen_array_open(g);
 

@@ -7,8 +7,7 @@
 
 #include <string.h>
 
-#include "../athena_admin.h"
-#include "../../core/athena_crypto.h"
+#include "athena_record.h"
 #include "../../core/athena_text.h"
 #include "../../store/athena_client_store.h"
 
@@ -178,7 +177,6 @@ athena_store_rc_e
 athena_api_admin_athena_client_create(athena_ctx_t *ctx)
 {
     int                 ok;
-    char                id[ATHENA_ID_LEN + 1];
     yajl_gen            g;
     athena_check_t      chk;
     athena_client_t     c;
@@ -204,23 +202,12 @@ athena_api_admin_athena_client_create(athena_ctx_t *ctx)
         return ATHENA_STORE_ERROR;
     }
 
-    rc = athena_admin_require(ctx, &athena_may_create_client, &ok);
+    rc = athena_record_new(ctx, &athena_may_create_client, &c.id, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
 
-    if (athena_random_id(id) != 0) {
-        return ATHENA_STORE_ERROR;
-    }
-
-    /* the audit row is written after this frame is gone: not on stack */
-    c.id = athena_strdup(ctx->a, id);
-    if (c.id == NULL) {
-        return ATHENA_STORE_ERROR;
-    }
-
     c.created_at = ctx->now;
-    ctx->audit_target = c.id;
 
     rc = athena_client_create(ctx->db, ctx->a, &c);
 

@@ -11,7 +11,6 @@
 #include "athena_list.h"
 #include "athena_mail.h"
 #include "athena_record.h"
-#include "../../core/athena_crypto.h"
 #include "../../core/athena_text.h"
 #include "../../store/athena_email_store.h"
 
@@ -107,7 +106,6 @@ athena_store_rc_e
 athena_api_admin_email_create(athena_ctx_t *ctx)
 {
     int                 ok, given;
-    char                id[ATHENA_ID_LEN + 1];
     athena_check_t      chk;
     athena_email_t      e;
     athena_store_rc_e   rc;
@@ -132,8 +130,7 @@ athena_api_admin_email_create(athena_ctx_t *ctx)
                                            ATHENA_MAIL_PROVIDER_MAX);
         e.flow = athena_mail_line(&chk, "flow", ATHENA_MAIL_FLOW_MAX,
                                    &given);
-        e.metadata = athena_json_get(ctx->body, "metadata")
-                     ? athena_check_record_text(&chk, "metadata") : "{}";
+        e.metadata = athena_record_metadata(ctx, &chk);
     }
 
     if (athena_reply_invalid(ctx, &chk)) {
@@ -144,23 +141,12 @@ athena_api_admin_email_create(athena_ctx_t *ctx)
         return ATHENA_STORE_ERROR;
     }
 
-    rc = athena_admin_require(ctx, &athena_may_manage_emails, &ok);
+    rc = athena_record_new(ctx, &athena_may_manage_emails, &e.id, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
 
-    if (athena_random_id(id) != 0) {
-        return ATHENA_STORE_ERROR;
-    }
-
-    /* the audit row is written after this frame is gone: not on stack */
-    e.id = athena_strdup(ctx->a, id);
-    if (e.id == NULL) {
-        return ATHENA_STORE_ERROR;
-    }
-
     e.created_at = ctx->now;
-    ctx->audit_target = e.id;
 
     rc = athena_email_insert(ctx->db, ctx->a, &e);
     if (rc == ATHENA_STORE_OK) {
@@ -268,13 +254,7 @@ athena_api_admin_email_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
-    athena_gen_key(g, "total");
-    athena_gen_int(g, total);
-    athena_gen_key(g, "limit");
-    athena_gen_int(g, q.limit);
-    athena_gen_key(g, "offset");
-    athena_gen_int(g, q.offset);
+    athena_gen_page(g, total, q.limit, q.offset);
     athena_gen_key(g, "emails");
     yajl_gen_array_open(g);
 

@@ -11,7 +11,6 @@
 #include "athena_list.h"
 #include "athena_mail.h"
 #include "athena_record.h"
-#include "../../core/athena_crypto.h"
 #include "../../store/athena_email_failure_store.h"
 
 
@@ -127,7 +126,6 @@ athena_store_rc_e
 athena_api_admin_email_failure_create(athena_ctx_t *ctx)
 {
     int                      ok, given;
-    char                     id[ATHENA_ID_LEN + 1];
     athena_check_t           chk;
     athena_store_rc_e        rc;
     athena_email_failure_t   f;
@@ -147,8 +145,7 @@ athena_api_admin_email_failure_create(athena_ctx_t *ctx)
                                      &given);
         f.provider = athena_mail_line(&chk, "provider",
                                       ATHENA_MAIL_PROVIDER_MAX, &given);
-        f.metadata = athena_json_get(ctx->body, "metadata")
-                     ? athena_check_record_text(&chk, "metadata") : "{}";
+        f.metadata = athena_record_metadata(ctx, &chk);
     }
 
     if (athena_reply_invalid(ctx, &chk)) {
@@ -159,22 +156,12 @@ athena_api_admin_email_failure_create(athena_ctx_t *ctx)
         return ATHENA_STORE_ERROR;
     }
 
-    rc = athena_admin_require(ctx, &athena_may_manage_failures, &ok);
+    rc = athena_record_new(ctx, &athena_may_manage_failures, &f.id, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
 
-    if (athena_random_id(id) != 0) {
-        return ATHENA_STORE_ERROR;
-    }
-
-    f.id = athena_strdup(ctx->a, id);
-    if (f.id == NULL) {
-        return ATHENA_STORE_ERROR;
-    }
-
     f.created_at = ctx->now;
-    ctx->audit_target = f.id;
 
     rc = athena_email_failure_insert(ctx->db, ctx->a, &f);
     if (rc == ATHENA_STORE_OK) {
@@ -289,13 +276,7 @@ athena_api_admin_email_failure_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
-    athena_gen_key(g, "total");
-    athena_gen_int(g, total);
-    athena_gen_key(g, "limit");
-    athena_gen_int(g, q.limit);
-    athena_gen_key(g, "offset");
-    athena_gen_int(g, q.offset);
+    athena_gen_page(g, total, q.limit, q.offset);
 
     for (k = 0; k < 2; k++) {
         athena_gen_key(g, names[k]);

@@ -2,6 +2,7 @@
 
 #include "athena_list.h"
 #include "athena_record.h"
+#include "../../core/athena_crypto.h"
 
 
 /*
@@ -35,6 +36,68 @@ athena_record_query_id(athena_ctx_t *ctx, const char **id)
     }
 
     return ATHENA_STORE_OK;
+}
+
+
+/*
+ * A create that passed its checks: the admin and its permission, then the
+ * new record's id, which the audit row names. *ok when all hold.
+ */
+
+athena_store_rc_e
+athena_record_new(athena_ctx_t *ctx, const athena_admin_perm_t *may,
+    const char **id, int *ok)
+{
+    char               buf[ATHENA_ID_LEN + 1];
+    athena_store_rc_e  rc;
+
+    rc = athena_admin_require(ctx, may, ok);
+    if (rc != ATHENA_STORE_OK || !*ok) {
+        return rc;
+    }
+
+    /* the audit row is written after the route's frame is gone */
+    if (athena_random_id(buf) != 0
+        || (*id = athena_strdup(ctx->a, buf)) == NULL)
+    {
+        *ok = 0;
+        return ATHENA_STORE_ERROR;
+    }
+
+    ctx->audit_target = *id;
+
+    return ATHENA_STORE_OK;
+}
+
+
+/* metadata: an object's JSON text, "{}" when absent; NULL after an issue */
+
+const char *
+athena_record_metadata(athena_ctx_t *ctx, athena_check_t *chk)
+{
+    const athena_json_t  *v;
+
+    v = athena_json_get(ctx->body, "metadata");
+    if (v == NULL) {
+        return "{}";
+    }
+
+    return athena_check_record_text(chk, "metadata");
+}
+
+
+/* the head of a list's answer: {total, limit, offset, ... */
+
+void
+athena_gen_page(yajl_gen g, int64_t total, int64_t limit, int64_t offset)
+{
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "total");
+    athena_gen_int(g, total);
+    athena_gen_key(g, "limit");
+    athena_gen_int(g, limit);
+    athena_gen_key(g, "offset");
+    athena_gen_int(g, offset);
 }
 
 
