@@ -53,7 +53,7 @@ DECLARE t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['user', 'account', 'session', 'organization',
                              'member', 'invitation', 'emails',
-                             'email_send_failures'] LOOP
+                             'email_send_failures', 'email_templates'] LOOP
         EXECUTE format('CREATE TRIGGER fuzz_note AFTER INSERT OR UPDATE OR '
                        || 'DELETE ON %I FOR EACH ROW EXECUTE FUNCTION '
                        || 'fuzz_note()', t);
@@ -154,6 +154,12 @@ my @routes = (
     ['POST', '/admin/email-failure/create', { recipientEmail => 'a@example.com', flow => 'f', errorMessage => 'e', metadata => { a => 1 } }],
     ['POST', '/admin/email-failure/update', { id => 'nowhere', resolved => JSON::PP::true, resolution_note => undef }],
     ['POST', '/admin/email-failure/delete', { id => 'nowhere' }],
+    ['GET',  '/admin/email-template/list', 'limit=5&templateKey=k&isActive=true&event_type=user.welcome'],
+    ['GET',  '/admin/email-template/get', 'id=nowhere'],
+    ['POST', '/admin/email-template/create', { templateKey => 'fz.key', subjectTemplate => 'Hi {{name}}', variables => ['name'], attachments => ['https://cdn.example.com/a.pdf'], eventType => 'user.welcome', metadata => { a => 1 } }],
+    ['POST', '/admin/email-template/update', { id => 'nowhere', subject_template => 'S', text_template => undef }],
+    ['POST', '/admin/email-template/delete', { id => 'nowhere' }],
+    ['GET',  '/admin/email-event-type/list', ''],
     ['GET',  '/ok', ''],
     ['GET',  '/nowhere', ''],
 );

@@ -384,6 +384,12 @@ athena_store_rc_e athena_api_admin_email_failure_get(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_email_failure_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_email_failure_update(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_email_failure_delete(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_template_list(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_template_get(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_template_create(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_template_update(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_template_delete(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_event_type_list(athena_ctx_t *ctx);
 
 athena_store_rc_e athena_api_key_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_key_get(athena_ctx_t *ctx);
