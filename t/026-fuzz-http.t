@@ -160,6 +160,7 @@ my @routes = (
     ['POST', '/admin/email-template/update', { id => 'nowhere', subject_template => 'S', text_template => undef }],
     ['POST', '/admin/email-template/delete', { id => 'nowhere' }],
     ['GET',  '/admin/email-event-type/list', ''],
+    ['POST', '/admin/email-template/send', { template_id => 'nowhere', recipient_email => 'a@example.com', render_variables => { name => 'x' }, metadata => { a => 1 } }],
     ['GET',  '/ok', ''],
     ['GET',  '/nowhere', ''],
 );

@@ -390,6 +390,7 @@ athena_store_rc_e athena_api_admin_email_template_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_email_template_update(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_email_template_delete(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_admin_email_event_type_list(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_admin_email_template_send(athena_ctx_t *ctx);
 
 athena_store_rc_e athena_api_key_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_key_get(athena_ctx_t *ctx);

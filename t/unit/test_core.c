@@ -13,6 +13,7 @@
 #include "../../src/core/athena_check.h"
 #include "../../src/core/athena_crypto.h"
 #include "../../src/core/athena_json.h"
+#include "../../src/core/athena_render.h"
 #include "../../src/core/athena_text.h"
 #include "../../src/core/athena_time.h"
 
@@ -478,10 +479,58 @@ test_apikey(void)
 }
 
 
+/* templates filled in: both placeholder spellings, escaping, the unknown */
+
+static void
+test_render(void)
+{
+    char            *out;
+    size_t           i;
+    athena_json_t   *vars;
+    athena_arena_t  *a;
+
+    static const char  json[] =
+        "{\"name\":\"Ann <a@b>\",\"n\":3,\"ok\":true,\"none\":null,"
+        "\"list\":[1]}";
+
+    static const struct {
+        const char  *tpl;
+        int          html;
+        const char  *want;
+    } cases[] = {
+        { "Hi {{name}}!", 0, "Hi Ann <a@b>!" },
+        { "Hi {{ name }}!", 1, "Hi Ann &lt;a@b&gt;!" },
+        { "{{n}} of {{ok}}, {{none}}.", 0, "3 of true, ." },
+        { "{{unknown}} and {{ list }} stay", 0,
+          "{{unknown}} and {{ list }} stay" },
+        { "{{ na me }} {name} {{name} {{{name}}}", 0,
+          "{{ na me }} {name} {{name} {Ann <a@b>}" },
+        { "", 0, "" },
+        { "{{name}}{{name}}", 1, "Ann &lt;a@b&gt;Ann &lt;a@b&gt;" },
+    };
+
+    a = athena_arena_create(1024);
+
+    ok(athena_json_parse(a, json, strlen(json), 8, &vars) == ATHENA_JSON_OK,
+       "render variables parse");
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        out = athena_render(a, cases[i].tpl, vars, cases[i].html);
+        ok(out && strcmp(out, cases[i].want) == 0, cases[i].want);
+    }
+
+    ok(strcmp(athena_render(a, "x {{a}}", NULL, 0), "x {{a}}") == 0,
+       "no variables: left as it is");
+
+    athena_arena_destroy(a);
+}
+
+
 int
 main(void)
 {
     test_access();
+    test_render();
     test_apikey();
     test_arena();
     test_check();

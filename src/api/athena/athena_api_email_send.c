@@ -1,0 +1,308 @@
+/*
+ * Athena's POST /admin/email-template/send {template_id, recipient_email,
+ * render_variables?, user_id?, organization_id?, metadata?} (camelCase
+ * too): the template filled in for one recipient. Every variable the
+ * template lists must be given; a value may not put a line break into
+ * the subject. The answer is the SDK's {success, template_id,
+ * template_key, event_type, flow, recipient_email, subject,
+ * email_send_failure_id?, error?}.
+ *
+ * Mail goes out only through a relay, and the module has none yet: a send
+ * records its failure (flow admin.email_template.send, as Athena does
+ * without a provider) and answers 503 with the failure's id.
+ */
+
+#include <string.h>
+
+#include "athena_mail.h"
+#include "athena_record.h"
+#include "../../core/athena_crypto.h"
+#include "../../core/athena_render.h"
+#include "../../store/athena_email_failure_store.h"
+#include "../../store/athena_email_template_store.h"
+
+
+#define ATHENA_SEND_FLOW      "admin.email_template.send"
+#define ATHENA_SEND_NO_RELAY  "No mail relay is configured"
+
+
+static const athena_admin_perm_t  athena_may_send = {
+    "user", "update", "YOU_ARE_NOT_ALLOWED_TO_MANAGE_EMAILS",
+    "You are not allowed to manage emails"
+};
+
+
+static const char *const  athena_send_aliases[] = {
+    "templateId", "template_id",
+    "recipientEmail", "recipient_email",
+    "renderVariables", "render_variables",
+    "userId", "user_id",
+    "organizationId", "organization_id",
+    NULL
+};
+
+
+typedef struct {
+    const char               *recipient;
+    const athena_json_t      *vars;
+    const char               *user_id;
+    const char               *org_id;
+    const char               *metadata;
+    athena_email_template_t   t;
+    const char               *subject;
+    const char               *text;
+    const char               *html;
+    const char               *flow;
+} athena_send_t;
+
+
+/* every variable the template lists is given (not null) */
+
+static const char *
+athena_send_missing(athena_ctx_t *ctx, const athena_send_t *s)
+{
+    size_t                i;
+    athena_json_t        *names;
+    const athena_json_t  *v;
+
+    if (s->t.variables == NULL
+        || athena_json_parse(ctx->a, s->t.variables, strlen(s->t.variables),
+                             2, &names) != ATHENA_JSON_OK
+        || names->type != ATHENA_JSON_ARRAY)
+    {
+        return NULL;
+    }
+
+    for (i = 0; i < names->n; i++) {
+        if (names->items[i]->type != ATHENA_JSON_STRING) {
+            continue;
+        }
+
+        v = s->vars ? athena_json_get(s->vars, names->items[i]->string)
+                    : NULL;
+
+        if (v == NULL || v->type == ATHENA_JSON_NULL) {
+            return names->items[i]->string;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* the template filled in; 0 with the 400 answered, -1 out of memory */
+
+static int
+athena_send_render(athena_ctx_t *ctx, athena_send_t *s)
+{
+    const char      *missing;
+    athena_check_t   chk;
+
+    athena_check_init(&chk, ctx->a, ctx->body, "body");
+
+    missing = athena_send_missing(ctx, s);
+    if (missing != NULL) {
+        athena_check_issue(&chk, "renderVariables", "Missing variable"
+                           " \"%s\", which the template needs", missing);
+        (void) athena_reply_invalid(ctx, &chk);
+        return 0;
+    }
+
+    s->subject = athena_render(ctx->a, s->t.subject_template, s->vars, 0);
+    s->text = s->t.text_template
+              ? athena_render(ctx->a, s->t.text_template, s->vars, 0) : NULL;
+    s->html = s->t.html_template
+              ? athena_render(ctx->a, s->t.html_template, s->vars, 1) : NULL;
+
+    if (s->subject == NULL || (s->t.text_template && s->text == NULL)
+        || (s->t.html_template && s->html == NULL))
+    {
+        return -1;
+    }
+
+    /* a value must not split the Subject header it is put into */
+    if (strpbrk(s->subject, "\r\n") != NULL) {
+        athena_check_issue(&chk, "renderVariables", "A value would put a"
+                           " line break into the subject");
+        (void) athena_reply_invalid(ctx, &chk);
+        return 0;
+    }
+
+    return 1;
+}
+
+
+/* the failure of a send, kept for an admin to see and resolve */
+
+static athena_store_rc_e
+athena_send_failed(athena_ctx_t *ctx, athena_send_t *s, const char *error,
+    const char **failure_id)
+{
+    char                     id[ATHENA_ID_LEN + 1];
+    size_t                   len;
+    yajl_gen                 g;
+    athena_store_rc_e        rc;
+    athena_email_failure_t   f;
+
+    memset(&f, 0, sizeof(athena_email_failure_t));
+
+    g = athena_gen_new();
+    if (g == NULL || athena_random_id(id) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "template_id");
+    athena_gen_cstr(g, s->t.id);
+    athena_gen_key(g, "template_key");
+    athena_gen_cstr(g, s->t.template_key);
+    athena_gen_key(g, "organization_id");
+    athena_gen_str_or_null(g, s->org_id);
+    athena_gen_key(g, "metadata");
+    athena_gen_json_text(ctx->a, g, s->metadata);
+    yajl_gen_map_close(g);
+
+    f.id = athena_strdup(ctx->a, id);
+    f.user_id = s->user_id;
+    f.recipient_email = s->recipient;
+    f.flow = ATHENA_SEND_FLOW;
+    f.error_message = error;
+    f.metadata = athena_gen_finish(ctx->a, g, &len);
+    f.created_at = ctx->now;
+
+    if (f.id == NULL || f.metadata == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    rc = athena_email_failure_insert(ctx->db, ctx->a, &f);
+
+    *failure_id = f.id;
+
+    return rc;
+}
+
+
+static void
+athena_send_reply(athena_ctx_t *ctx, const athena_send_t *s, int status,
+    const char *failure_id, const char *error)
+{
+    yajl_gen  g;
+
+    g = athena_reply_json(ctx);
+    if (g == NULL) {
+        return;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "success");
+    athena_gen_bool(g, status < 400);
+    athena_gen_key(g, "template_id");
+    athena_gen_cstr(g, s->t.id);
+    athena_gen_key(g, "template_key");
+    athena_gen_cstr(g, s->t.template_key);
+    athena_gen_key(g, "event_type");
+    athena_gen_str_or_null(g, s->t.event_type);
+    athena_gen_key(g, "flow");
+    athena_gen_cstr(g, s->flow);
+    athena_gen_key(g, "recipient_email");
+    athena_gen_cstr(g, s->recipient);
+    athena_gen_key(g, "subject");
+    athena_gen_cstr(g, s->subject);
+
+    if (failure_id != NULL) {
+        athena_gen_key(g, "email_send_failure_id");
+        athena_gen_cstr(g, failure_id);
+        athena_gen_key(g, "error");
+        athena_gen_cstr(g, error);
+    }
+
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, status, g);
+}
+
+
+athena_store_rc_e
+athena_api_admin_email_template_send(athena_ctx_t *ctx)
+{
+    int                    ok, given, r;
+    const char            *template_id, *failure_id;
+    athena_send_t          s;
+    athena_check_t         chk;
+    athena_store_rc_e      rc;
+    const athena_json_t   *v;
+
+    memset(&s, 0, sizeof(athena_send_t));
+    template_id = NULL;
+
+    ok = athena_mail_body(ctx, &chk, athena_send_aliases);
+    if (ok < 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    if (ok) {
+        v = athena_check_text(&chk, "templateId", 1);
+        template_id = v ? v->string : NULL;
+        s.recipient = athena_mail_address(&chk, "recipientEmail", 1);
+
+        s.vars = athena_json_get(ctx->body, "renderVariables");
+        if (s.vars != NULL && s.vars->type != ATHENA_JSON_OBJECT) {
+            athena_check_issue(&chk, "renderVariables", "Invalid input:"
+                               " expected record, received %s",
+                               athena_json_type_name(s.vars));
+        }
+
+        s.user_id = athena_mail_line(&chk, "userId", 255, &given);
+        s.org_id = athena_mail_line(&chk, "organizationId", 255, &given);
+        s.metadata = athena_record_metadata(ctx, &chk);
+    }
+
+    if (athena_reply_invalid(ctx, &chk)) {
+        return ATHENA_STORE_OK;
+    }
+
+    if (s.metadata == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    rc = athena_admin_require(ctx, &athena_may_send, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    ctx->audit_target = template_id;
+
+    rc = athena_email_template_get(ctx->db, ctx->a, template_id, &s.t);
+
+    if (rc == ATHENA_STORE_NOT_FOUND) {
+        athena_reply_error(ctx, 404, "EMAIL_TEMPLATE_NOT_FOUND",
+                           "Email template not found");
+        return ATHENA_STORE_OK;
+    }
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    if (!s.t.is_active) {
+        athena_reply_error(ctx, 400, "EMAIL_TEMPLATE_INACTIVE",
+                           "Email template is inactive");
+        return ATHENA_STORE_OK;
+    }
+
+    r = athena_send_render(ctx, &s);
+    if (r <= 0) {
+        return r < 0 ? ATHENA_STORE_ERROR : ATHENA_STORE_OK;
+    }
+
+    s.flow = s.t.event_type ? s.t.event_type : ATHENA_SEND_FLOW;
+
+    rc = athena_send_failed(ctx, &s, ATHENA_SEND_NO_RELAY, &failure_id);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    athena_send_reply(ctx, &s, 503, failure_id, ATHENA_SEND_NO_RELAY);
+
+    return ATHENA_STORE_OK;
+}
