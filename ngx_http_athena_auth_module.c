@@ -136,6 +136,62 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       offsetof(ngx_http_athena_auth_main_conf_t, cache_ttl),
       NULL },
 
+    { ngx_string("athena_auth_smtp"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_smtp,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_smtp_credentials"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_smtp_credentials,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_smtp_starttls"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, smtp_starttls),
+      NULL },
+
+    { ngx_string("athena_auth_smtp_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, smtp_timeout),
+      NULL },
+
+    { ngx_string("athena_auth_mail_from"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_athena_auth_mail_from,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_mail_retries"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, mail_retries),
+      NULL },
+
+    { ngx_string("athena_auth_mail_retry_delay"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, mail_retry_delay),
+      NULL },
+
+    { ngx_string("athena_auth_mail_poll"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, mail_poll),
+      NULL },
+
     { ngx_string("athena_auth_secret"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_athena_auth_secret,
@@ -400,7 +456,7 @@ ngx_module_t  ngx_http_athena_auth_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_athena_auth_mail_init_process, /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     ngx_http_athena_auth_exit_process,     /* exit process */
@@ -527,6 +583,11 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
     amcf->pg_connect_timeout = NGX_CONF_UNSET;
     amcf->pg_timeout = NGX_CONF_UNSET_MSEC;
     amcf->pg_deadline = NGX_CONF_UNSET_MSEC;
+    amcf->smtp_starttls = NGX_CONF_UNSET;
+    amcf->smtp_timeout = NGX_CONF_UNSET_MSEC;
+    amcf->mail_retries = NGX_CONF_UNSET_UINT;
+    amcf->mail_retry_delay = NGX_CONF_UNSET_MSEC;
+    amcf->mail_poll = NGX_CONF_UNSET_MSEC;
     amcf->redis_db = NGX_CONF_UNSET_UINT;
     amcf->redis_timeout = NGX_CONF_UNSET_MSEC;
     amcf->redis_retry = NGX_CONF_UNSET_MSEC;
@@ -748,6 +809,10 @@ ngx_http_athena_auth_build(ngx_conf_t *cf,
     c->org_deletion = (int) amcf->org_deletion;
     c->creator_role = ngx_http_athena_auth_cstr(cf, &amcf->creator_role);
 
+    if (ngx_http_athena_auth_mail_conf(cf, amcf, c) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if ((amcf->trusted_origins && c->trusted_origins == NULL)
         || (amcf->admin_user_ids && c->admin_user_ids == NULL)
         || c->admin_roles == NULL)
@@ -796,6 +861,12 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(amcf->max_depth, 8);
     ngx_conf_init_value(amcf->disable_sign_up, 0);
     ngx_conf_init_value(amcf->impersonation_ttl, 3600);
+
+    ngx_conf_init_value(amcf->smtp_starttls, 1);
+    ngx_conf_init_msec_value(amcf->smtp_timeout, 10000);
+    ngx_conf_init_uint_value(amcf->mail_retries, 5);
+    ngx_conf_init_msec_value(amcf->mail_retry_delay, 30000);
+    ngx_conf_init_msec_value(amcf->mail_poll, 1000);
 
     /* better-auth's rateLimit: 100 requests per 10 s */
     ngx_conf_init_msec_value(amcf->rate_default.window, 10000);
@@ -1202,14 +1273,66 @@ ngx_http_athena_auth_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 /* athena_auth_secret <value> | file=<path> */
 
+/*
+ * The text of the file at path (relative to the prefix), at most 4 KiB,
+ * without the newline an editor leaves at its end: secrets and
+ * credentials stay out of the configuration.
+ */
+
+char *
+ngx_http_athena_auth_file_text(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_str_t *out)
+{
+    ssize_t     n;
+    ngx_file_t  file;
+
+    if (ngx_conf_full_name(cf->cycle, path, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = *path;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(path->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", path);
+        return NGX_CONF_ERROR;
+    }
+
+    out->data = ngx_pnalloc(cf->pool, 4096);
+    if (out->data == NULL) {
+        ngx_close_file(file.fd);
+        return NGX_CONF_ERROR;
+    }
+
+    n = ngx_read_file(&file, out->data, 4096, 0);
+    ngx_close_file(file.fd);
+
+    if (n == NGX_ERROR) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* a trailing newline is the editor's, not the secret's */
+    while (n > 0 && (out->data[n - 1] == '\n' || out->data[n - 1] == '\r'))
+    {
+        n--;
+    }
+
+    out->len = (size_t) n;
+
+    return NGX_CONF_OK;
+}
+
+
 static char *
 ngx_http_athena_auth_secret(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_athena_auth_main_conf_t  *amcf = conf;
 
-    ssize_t     n;
+    char       *rv;
     ngx_str_t  *value, path;
-    ngx_file_t  file;
 
     if (amcf->secret.data != NULL) {
         return "is duplicate";
@@ -1225,42 +1348,10 @@ ngx_http_athena_auth_secret(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     path.data = value[1].data + 5;
     path.len = value[1].len - 5;
 
-    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
+    rv = ngx_http_athena_auth_file_text(cf, &path, &amcf->secret);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
-
-    ngx_memzero(&file, sizeof(ngx_file_t));
-    file.name = path;
-    file.log = cf->log;
-
-    file.fd = ngx_open_file(path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (file.fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", &path);
-        return NGX_CONF_ERROR;
-    }
-
-    amcf->secret.data = ngx_pnalloc(cf->pool, 4096);
-    if (amcf->secret.data == NULL) {
-        ngx_close_file(file.fd);
-        return NGX_CONF_ERROR;
-    }
-
-    n = ngx_read_file(&file, amcf->secret.data, 4096, 0);
-    ngx_close_file(file.fd);
-
-    if (n == NGX_ERROR) {
-        return NGX_CONF_ERROR;
-    }
-
-    /* a trailing newline is the editor's, not the secret's */
-    while (n > 0 && (amcf->secret.data[n - 1] == '\n'
-                     || amcf->secret.data[n - 1] == '\r'))
-    {
-        n--;
-    }
-
-    amcf->secret.len = (size_t) n;
 
 check:
 

@@ -80,6 +80,17 @@ typedef struct {
     ngx_uint_t            max_depth;
     ngx_flag_t            disable_sign_up;
 
+    /* delivery of mail (see the mail file) */
+    ngx_str_t             smtp_url;
+    ngx_str_t             smtp_credentials;   /* "user:password" */
+    ngx_flag_t            smtp_starttls;
+    ngx_msec_t            smtp_timeout;
+    ngx_str_t             mail_from;
+    ngx_str_t             mail_from_name;
+    ngx_uint_t            mail_retries;
+    ngx_msec_t            mail_retry_delay;
+    ngx_msec_t            mail_poll;
+
     athena_conf_t        *conf;               /* what thread tasks read */
 } ngx_http_athena_auth_main_conf_t;
 
@@ -171,6 +182,19 @@ ngx_int_t ngx_http_athena_auth_identity_headers(ngx_http_request_t *r,
     ngx_str_t *prefix, const athena_identity_t *id);
 char *ngx_http_athena_auth_identity_prefix(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+
+char *ngx_http_athena_auth_file_text(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_str_t *out);
+
+char *ngx_http_athena_auth_smtp(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_athena_auth_smtp_credentials(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_athena_auth_mail_from(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_athena_auth_mail_conf(ngx_conf_t *cf,
+    ngx_http_athena_auth_main_conf_t *amcf, athena_conf_t *c);
+ngx_int_t ngx_http_athena_auth_mail_init_process(ngx_cycle_t *cycle);
 
 ngx_int_t ngx_http_athena_auth_gate_rewrite_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_athena_auth_gate_handler(ngx_http_request_t *r);

@@ -16,6 +16,7 @@
 #include "../core/athena_json.h"
 #include "../core/athena_model.h"
 #include "../store/athena_db.h"
+#include "../store/athena_smtp.h"
 
 
 #define ATHENA_MAX_HEADERS  16
@@ -56,6 +57,13 @@ typedef struct {
     unsigned              max_password;
     unsigned              max_depth;
     int                   disable_sign_up;
+
+    /* mail: a relay when smtp.url is not NULL */
+    athena_smtp_conf_t    smtp;
+    const char           *mail_from;
+    const char           *mail_from_name;
+    int                   mail_retries;
+    int64_t               mail_retry_ms;
 } athena_conf_t;
 
 

@@ -1,52 +1,11 @@
 #include <string.h>
 
+#include "athena_buf.h"
 #include "athena_render.h"
 
 
-typedef struct {
-    athena_arena_t  *arena;
-    char            *buf;
-    size_t           len;
-    size_t           cap;
-    int              failed;
-} athena_out_t;
-
-
 static void
-athena_out_add(athena_out_t *o, const char *s, size_t n)
-{
-    char    *p;
-    size_t   cap;
-
-    if (o->failed) {
-        return;
-    }
-
-    if (o->len + n + 1 > o->cap) {
-        cap = (o->len + n + 1) * 2;
-
-        p = athena_alloc(o->arena, cap);
-        if (p == NULL) {
-            o->failed = 1;
-            return;
-        }
-
-        if (o->len) {
-            memcpy(p, o->buf, o->len);
-        }
-
-        o->buf = p;
-        o->cap = cap;
-    }
-
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
-    o->buf[o->len] = '\0';
-}
-
-
-static void
-athena_out_escaped(athena_out_t *o, const char *s, size_t n)
+athena_render_escaped(athena_buf_t *o, const char *s, size_t n)
 {
     size_t       i, from;
     const char  *rep;
@@ -63,12 +22,12 @@ athena_out_escaped(athena_out_t *o, const char *s, size_t n)
         default:   continue;
         }
 
-        athena_out_add(o, s + from, i - from);
-        athena_out_add(o, rep, strlen(rep));
+        athena_buf_add(o, s + from, i - from);
+        athena_buf_add(o, rep, strlen(rep));
         from = i + 1;
     }
 
-    athena_out_add(o, s + from, n - from);
+    athena_buf_add(o, s + from, n - from);
 }
 
 
@@ -172,12 +131,9 @@ athena_render(athena_arena_t *a, const char *tpl, const athena_json_t *vars,
 {
     size_t         n, nlen, vlen;
     const char    *p, *from, *name, *value;
-    athena_out_t   o;
+    athena_buf_t   o;
 
-    memset(&o, 0, sizeof(athena_out_t));
-    o.arena = a;
-
-    athena_out_add(&o, "", 0);
+    athena_buf_init(&o, a);
 
     from = tpl;
 
@@ -192,20 +148,20 @@ athena_render(athena_arena_t *a, const char *tpl, const athena_json_t *vars,
             continue;
         }
 
-        athena_out_add(&o, from, (size_t) (p - from));
+        athena_buf_add(&o, from, (size_t) (p - from));
 
         if (html) {
-            athena_out_escaped(&o, value, vlen);
+            athena_render_escaped(&o, value, vlen);
 
         } else {
-            athena_out_add(&o, value, vlen);
+            athena_buf_add(&o, value, vlen);
         }
 
         p += n - 1;
         from = p + 1;
     }
 
-    athena_out_add(&o, from, (size_t) (p - from));
+    athena_buf_add(&o, from, (size_t) (p - from));
 
-    return o.failed ? NULL : o.buf;
+    return o.failed ? NULL : o.data;
 }

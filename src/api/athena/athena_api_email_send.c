@@ -7,7 +7,9 @@
  * template_key, event_type, flow, recipient_email, subject,
  * email_send_failure_id?, error?}.
  *
- * Mail goes out only through a relay, and the module has none yet: a send
+ * With a relay (athena_auth_smtp), a send records the email and queues
+ * it in the outbox in the request's own transaction and answers at once;
+ * the workers deliver it (athena_mail_delivery.c). Without one, the send
  * records its failure (flow admin.email_template.send, as Athena does
  * without a provider) and answers 503 with the failure's id.
  */
@@ -19,6 +21,8 @@
 #include "../../core/athena_crypto.h"
 #include "../../core/athena_render.h"
 #include "../../store/athena_email_failure_store.h"
+#include "../../store/athena_email_store.h"
+#include "../../store/athena_outbox_store.h"
 #include "../../store/athena_email_template_store.h"
 
 
@@ -132,23 +136,17 @@ athena_send_render(athena_ctx_t *ctx, athena_send_t *s)
 }
 
 
-/* the failure of a send, kept for an admin to see and resolve */
+/* what a record of the send keeps: the template and the caller's data */
 
-static athena_store_rc_e
-athena_send_failed(athena_ctx_t *ctx, athena_send_t *s, const char *error,
-    const char **failure_id)
+static const char *
+athena_send_metadata(athena_ctx_t *ctx, const athena_send_t *s)
 {
-    char                     id[ATHENA_ID_LEN + 1];
-    size_t                   len;
-    yajl_gen                 g;
-    athena_store_rc_e        rc;
-    athena_email_failure_t   f;
-
-    memset(&f, 0, sizeof(athena_email_failure_t));
+    size_t    len;
+    yajl_gen  g;
 
     g = athena_gen_new();
-    if (g == NULL || athena_random_id(id) != 0) {
-        return ATHENA_STORE_ERROR;
+    if (g == NULL) {
+        return NULL;
     }
 
     yajl_gen_map_open(g);
@@ -156,18 +154,83 @@ athena_send_failed(athena_ctx_t *ctx, athena_send_t *s, const char *error,
     athena_gen_cstr(g, s->t.id);
     athena_gen_key(g, "template_key");
     athena_gen_cstr(g, s->t.template_key);
+    athena_gen_key(g, "user_id");
+    athena_gen_str_or_null(g, s->user_id);
     athena_gen_key(g, "organization_id");
     athena_gen_str_or_null(g, s->org_id);
     athena_gen_key(g, "metadata");
     athena_gen_json_text(ctx->a, g, s->metadata);
     yajl_gen_map_close(g);
 
+    return athena_gen_finish(ctx->a, g, &len);
+}
+
+
+/* the email recorded and queued, in the request's transaction */
+
+static athena_store_rc_e
+athena_send_queue(athena_ctx_t *ctx, athena_send_t *s, const char **email_id)
+{
+    char                id[ATHENA_ID_LEN + 1];
+    athena_email_t      e;
+    athena_store_rc_e   rc;
+
+    memset(&e, 0, sizeof(athena_email_t));
+
+    if (athena_random_id(id) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    e.id = athena_strdup(ctx->a, id);
+    e.recipient_email = s->recipient;
+    e.subject = s->subject;
+    e.from_address = ctx->conf->mail_from;
+    e.from_name = ctx->conf->mail_from_name;
+    e.text_body = s->text;
+    e.html_body = s->html;
+    e.provider = "smtp";
+    e.flow = s->flow;
+    e.metadata = athena_send_metadata(ctx, s);
+    e.created_at = ctx->now;
+
+    if (e.id == NULL || e.metadata == NULL || athena_random_id(id) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    rc = athena_email_insert(ctx->db, ctx->a, &e);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    *email_id = e.id;
+
+    return athena_outbox_add(ctx->db, ctx->a, id, e.id, s->user_id,
+                             ctx->now);
+}
+
+
+/* the failure of a send, kept for an admin to see and resolve */
+
+static athena_store_rc_e
+athena_send_failed(athena_ctx_t *ctx, athena_send_t *s, const char *error,
+    const char **failure_id)
+{
+    char                     id[ATHENA_ID_LEN + 1];
+    athena_store_rc_e        rc;
+    athena_email_failure_t   f;
+
+    memset(&f, 0, sizeof(athena_email_failure_t));
+
+    if (athena_random_id(id) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
     f.id = athena_strdup(ctx->a, id);
     f.user_id = s->user_id;
     f.recipient_email = s->recipient;
     f.flow = ATHENA_SEND_FLOW;
     f.error_message = error;
-    f.metadata = athena_gen_finish(ctx->a, g, &len);
+    f.metadata = athena_send_metadata(ctx, s);
     f.created_at = ctx->now;
 
     if (f.id == NULL || f.metadata == NULL) {
@@ -184,7 +247,7 @@ athena_send_failed(athena_ctx_t *ctx, athena_send_t *s, const char *error,
 
 static void
 athena_send_reply(athena_ctx_t *ctx, const athena_send_t *s, int status,
-    const char *failure_id, const char *error)
+    const char *email_id, const char *failure_id, const char *error)
 {
     yajl_gen  g;
 
@@ -209,6 +272,11 @@ athena_send_reply(athena_ctx_t *ctx, const athena_send_t *s, int status,
     athena_gen_key(g, "subject");
     athena_gen_cstr(g, s->subject);
 
+    if (email_id != NULL) {
+        athena_gen_key(g, "email_id");
+        athena_gen_cstr(g, email_id);
+    }
+
     if (failure_id != NULL) {
         athena_gen_key(g, "email_send_failure_id");
         athena_gen_cstr(g, failure_id);
@@ -226,7 +294,7 @@ athena_store_rc_e
 athena_api_admin_email_template_send(athena_ctx_t *ctx)
 {
     int                    ok, given, r;
-    const char            *template_id, *failure_id;
+    const char            *template_id, *failure_id, *email_id;
     athena_send_t          s;
     athena_check_t         chk;
     athena_store_rc_e      rc;
@@ -297,12 +365,21 @@ athena_api_admin_email_template_send(athena_ctx_t *ctx)
 
     s.flow = s.t.event_type ? s.t.event_type : ATHENA_SEND_FLOW;
 
+    if (ctx->conf->smtp.url != NULL) {
+        rc = athena_send_queue(ctx, &s, &email_id);
+        if (rc == ATHENA_STORE_OK) {
+            athena_send_reply(ctx, &s, 200, email_id, NULL, NULL);
+        }
+
+        return rc;
+    }
+
     rc = athena_send_failed(ctx, &s, ATHENA_SEND_NO_RELAY, &failure_id);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
 
-    athena_send_reply(ctx, &s, 503, failure_id, ATHENA_SEND_NO_RELAY);
+    athena_send_reply(ctx, &s, 503, NULL, failure_id, ATHENA_SEND_NO_RELAY);
 
     return ATHENA_STORE_OK;
 }

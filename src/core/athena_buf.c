@@ -1,0 +1,57 @@
+#include <string.h>
+
+#include "athena_buf.h"
+
+
+void
+athena_buf_init(athena_buf_t *b, athena_arena_t *a)
+{
+    memset(b, 0, sizeof(athena_buf_t));
+    b->arena = a;
+
+    athena_buf_add(b, "", 0);
+}
+
+
+void
+athena_buf_add(athena_buf_t *b, const char *s, size_t n)
+{
+    char    *p;
+    size_t   cap;
+
+    if (b->failed) {
+        return;
+    }
+
+    if (b->len + n + 1 > b->cap) {
+        cap = (b->len + n + 1) * 2;
+
+        /* the arena frees nothing: the old copy goes with the arena */
+        p = athena_alloc(b->arena, cap);
+        if (p == NULL) {
+            b->failed = 1;
+            return;
+        }
+
+        if (b->len) {
+            memcpy(p, b->data, b->len);
+        }
+
+        b->data = p;
+        b->cap = cap;
+    }
+
+    if (n) {
+        memcpy(b->data + b->len, s, n);
+    }
+
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+
+void
+athena_buf_str(athena_buf_t *b, const char *s)
+{
+    athena_buf_add(b, s, strlen(s));
+}
