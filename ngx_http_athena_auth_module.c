@@ -185,6 +185,13 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       offsetof(ngx_http_athena_auth_main_conf_t, mail_retry_delay),
       NULL },
 
+    { ngx_string("athena_auth_public_url"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, public_url),
+      NULL },
+
     { ngx_string("athena_auth_mail_poll"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_msec_slot,

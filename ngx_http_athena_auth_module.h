@@ -90,6 +90,7 @@ typedef struct {
     ngx_uint_t            mail_retries;
     ngx_msec_t            mail_retry_delay;
     ngx_msec_t            mail_poll;
+    ngx_str_t             public_url;
 
     athena_conf_t        *conf;               /* what thread tasks read */
 } ngx_http_athena_auth_main_conf_t;

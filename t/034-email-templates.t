@@ -50,7 +50,7 @@ is(call('GET', '/email-event-type/list', 'plain')->{code}, 403, 'a plain user: 4
 # --- create ------------------------------------------------------------------
 
 $r = call('POST', '/email-template/create', 'admin',
-          { templateKey => 'organization.member.invite', subjectTemplate => 'Join {{ organization_name }}',
+          { templateKey => 'user.welcome', subjectTemplate => 'Join {{ organization_name }}',
             textTemplate => 'Accept: {{accept_url}}', htmlTemplate => '<a href="{{accept_url}}">Accept</a>',
             variables => [ ' organization_name ', 'accept_url' ], metadata => { v => 1 } });
 is($r->{code}, 200, 'create (camelCase, as seed 000)');
@@ -58,9 +58,9 @@ my $t = $r->{json};
 my $id = $t->{id};
 is_deeply([ @$t{qw(templateKey template_key locale subjectTemplate subject_template isActive is_active
                    eventType event_type attachmentFailureMode attachment_failure_mode)} ],
-          [ 'organization.member.invite', 'organization.member.invite', 'en', 'Join {{ organization_name }}',
-            'Join {{ organization_name }}', $T, $T, 'organization.member.invite',
-            'organization.member.invite', 'fail', 'fail' ],
+          [ 'user.welcome', 'user.welcome', 'en', 'Join {{ organization_name }}',
+            'Join {{ organization_name }}', $T, $T, 'user.welcome',
+            'user.welcome', 'fail', 'fail' ],
           'the record in both spellings: locale en, active, the event from the key, fail');
 is_deeply($t->{variables}, [ 'organization_name', 'accept_url' ], 'variables trimmed');
 is_deeply([ $t->{attachments}, $t->{variableBindings}, $t->{variable_bindings} ], [ [], [], [] ],
@@ -89,7 +89,7 @@ is_deeply([ $r->{code}, $r->{json}{eventType} ], [ 200, undef ],
 
 my $before = rows();
 $r = call('POST', '/email-template/create', 'admin',
-          { templateKey => 'organization.member.invite', subjectTemplate => 'Again' });
+          { templateKey => 'user.welcome', subjectTemplate => 'Again' });
 is_deeply([ $r->{code}, $r->{json} ], [ 409, { code => 'EMAIL_TEMPLATE_ALREADY_EXISTS',
                                                message => 'Email template already exists' } ],
           'the same key and locale: 409');
@@ -139,7 +139,8 @@ is(call('GET', '/email-template/get?id=nope', 'admin')->{json}{code}, 'EMAIL_TEM
    'get: unknown id');
 
 $r = call('GET', '/email-template/list', 'admin');
-is_deeply([ @{ $r->{json} }{qw(total limit offset)} ], [ 3, 50, 0 ], 'list');
+is_deeply([ @{ $r->{json} }{qw(total limit offset)} ], [ 4, 50, 0 ],
+          'list (with the default invitation template of migration 014)');
 is_deeply($r->{json}{email_templates}, $r->{json}{emailTemplates}, 'both wrappers');
 is(call('GET', '/email-template/list?templateKey=organization.member.invite', 'admin')->{json}{total}, 2, 'by key');
 is(call('GET', '/email-template/list?template_key=organization.member.invite&locale=pt-BR', 'admin')
@@ -161,7 +162,8 @@ is_deeply([ @{ $r->{json} }{qw(subjectTemplate textTemplate htmlTemplate isActiv
             [ 'organization_name' ] ], 'a value replaces, null clears, omitted keeps');
 $r = call('POST', '/email-template/update', 'admin', { id => $id, event_type => undef });
 is($r->{json}{eventType}, undef, 'a null event type clears it');
-$r = call('POST', '/email-template/update', 'admin', { id => $id, locale => 'pt-BR' });
+$r = call('POST', '/email-template/update', 'admin',
+          { id => $id, templateKey => 'organization.member.invite', locale => 'pt-BR' });
 is_deeply([ $r->{code}, $r->{json}{code} ], [ 409, 'EMAIL_TEMPLATE_ALREADY_EXISTS' ],
           'onto a taken key and locale: 409');
 my $row = psql(qq{SELECT row_to_json(t)::text FROM email_templates t WHERE id = '$id'});
@@ -184,6 +186,9 @@ is(psql(qq{SELECT row_to_json(t)::text FROM email_templates t WHERE id = '$id'})
 is(call('POST', '/email-template/delete', 'admin', { id => $pt->{id} })->{code}, 200, 'delete');
 is(call('POST', '/email-template/delete', 'admin', { id => $pt->{id} })->{json}{code},
    'EMAIL_TEMPLATE_NOT_FOUND', 'deleted twice: 404');
+is(psql(q{SELECT template_key || '|' || locale || '|' || event_type FROM email_templates
+          WHERE id = 'athena-default-member-invite'}),
+   'organization.member.invite|en|organization.member.invite', 'the default template is there');
 is(psql(q{SELECT count(*) FROM admin_audit_logs WHERE target_type = 'email_template'
           AND action = 'admin.email_template.delete'}), 2, 'each delete audited');
 

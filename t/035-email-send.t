@@ -31,7 +31,7 @@ sub call {
 sub failures { psql('SELECT count(*) FROM email_send_failures') }
 
 my $r = call('POST', '/email-template/create', 'admin',
-             { templateKey => 'organization.member.invite',
+             { templateKey => 'custom.invite', eventType => 'organization.member.invite',
                subjectTemplate => 'Join {{ organization_name }}',
                htmlTemplate => '<b>{{organization_name}}</b> {{accept_url}}',
                variables => [ 'organization_name', 'accept_url' ] });
@@ -77,7 +77,7 @@ $r = call('POST', '/email-template/send', 'admin',
 is($r->{code}, 503, 'no relay: 503');
 my $j = $r->{json};
 is_deeply([ @$j{qw(success template_id template_key event_type flow recipient_email subject error)} ],
-          [ JSON::PP::false, $tid, 'organization.member.invite', 'organization.member.invite',
+          [ JSON::PP::false, $tid, 'custom.invite', 'organization.member.invite',
             'organization.member.invite', 'ann@example.com', 'Join Acme & Co',
             'No mail relay is configured' ],
           "the SDK's answer, the subject filled in");

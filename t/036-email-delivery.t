@@ -26,6 +26,7 @@ my $mail_conf = <<"CONF";
     athena_auth_mail_poll 100ms;
     athena_auth_mail_retries 2;
     athena_auth_mail_retry_delay 200ms;
+    athena_auth_public_url https://app.example.com/;
 CONF
 my $http_config = default_http_config(extra => $mail_conf);
 my $nginx = start_nginx(http_config => $http_config, workers => 2, master => 1);
@@ -68,7 +69,8 @@ sub parts {
 }
 
 my $r = call($nginx, '/email-template/create',
-             { templateKey => 'organization.member.invite', subjectTemplate => 'Join {{ organization_name }}',
+             { templateKey => 'custom.invite', eventType => 'organization.member.invite',
+               subjectTemplate => 'Join {{ organization_name }}',
                textTemplate => "Hello,\nJoin {{organization_name}}: {{accept_url}}",
                htmlTemplate => '<p>Join <b>{{organization_name}}</b></p>',
                variables => [ 'organization_name', 'accept_url' ] });
@@ -134,6 +136,56 @@ $r = call($nginx, '/email-template/send',
             render_variables => { organization_name => 'Acme', accept_url => 'u' } });
 ok(wait_until(sub { grep { $_->{to} eq 'dora@example.com' } $sink->mails }),
    'the relay back: mail flows again');
+
+
+# --- an invitation sends mail, with a link that accepts it ---------------------
+
+sub org_call {
+    my ($path, $token, $body, @h) = @_;
+    my $r = $nginx->request('POST', "/api/auth/organization$path",
+        headers => [ "Authorization: Bearer $token", 'Content-Type: application/json', @h ],
+        body => json_encode($body));
+    $r->{json} = eval { json_decode($r->{body}) };
+    return $r;
+}
+
+my $org = create_org('acme', [ $admin->{id}, 'owner' ]);
+psql(qq{UPDATE "user" SET name = 'Ada Admin' WHERE id = '$admin->{id}'});
+$servers->redis('FLUSHALL');
+$r = org_call('/invite-member', $tok, { email => 'erin@example.com', role => 'member', organizationId => $org },
+              'Accept-Language: fr-FR,fr;q=0.9');
+is($r->{code}, 200, 'an invitation');
+my $inv = $r->{json}{id};
+ok(wait_until(sub { grep { $_->{to} eq 'erin@example.com' } $sink->mails }), 'mails the invitee');
+($m) = grep { $_->{to} eq 'erin@example.com' } $sink->mails;
+is($m->{headers}{subject}, 'You are invited to join Org acme',
+   "the default template (no French one: English), the organization's name");
+$p = parts($m->{raw});
+like($p->{'text/plain'}, qr/Ada Admin \(deliver-admin\@example\.com\) invited you to join Org acme as member/,
+     'the inviter and the role');
+my ($link) = $p->{'text/plain'} =~ m{(https://app\.example\.com/accept-invitation/\S+)};
+is($link, "https://app.example.com/accept-invitation/$inv", "a link to the invitation, from the public URL");
+like($p->{'text/html'}, qr{<a href="\Q$link\E">}, 'in the HTML part too');
+my ($link_id) = $link =~ m{/([^/]+)$};
+my $erin = create_user(email => 'erin@example.com');
+$r = org_call('/accept-invitation', create_session($erin->{id}), { invitationId => $link_id });
+is($r->{code}, 200, "the link's invitation accepts");
+is(psql(qq{SELECT role FROM member WHERE "organizationId" = '$org' AND "userId" = '$erin->{id}'}),
+   'member', 'the invitee is a member');
+
+call($nginx, '/email-template/create',
+     { templateKey => 'invite.pt', locale => 'pt-BR', eventType => 'organization.member.invite',
+       subjectTemplate => 'Convite para {{organization_name}}', textTemplate => '{{accept_url}}',
+       variables => [ 'accept_url' ] });
+$r = org_call('/invite-member', $tok, { email => 'fabio@example.com', role => 'admin', organizationId => $org },
+              'Accept-Language: pt-BR,pt;q=0.9,en;q=0.5');
+is($r->{code}, 200, 'an invitation from a Portuguese browser');
+ok(wait_until(sub { grep { $_->{to} eq 'fabio@example.com' } $sink->mails }), 'mailed');
+($m) = grep { $_->{to} eq 'fabio@example.com' } $sink->mails;
+is($m->{headers}{subject}, 'Convite para Org acme', 'in the best locale');
+$r = org_call('/invite-member', $tok, { email => 'fabio@example.com', role => 'admin', organizationId => $org, resend => JSON::PP::true });
+is($r->{code}, 200, 'a resend');
+ok(wait_until(sub { 2 == grep { $_->{to} eq 'fabio@example.com' } $sink->mails }), 'mails again');
 
 
 # --- two nodes, one outbox: every mail once ------------------------------------

@@ -62,6 +62,7 @@ typedef struct {
     athena_smtp_conf_t    smtp;
     const char           *mail_from;
     const char           *mail_from_name;
+    const char           *public_url;         /* links in mail; or NULL */
     int                   mail_retries;
     int64_t               mail_retry_ms;
 } athena_conf_t;
@@ -114,6 +115,7 @@ typedef struct {
     const char           *self_origin;    /* scheme://host of the request */
     const char           *ip;
     const char           *user_agent;
+    const char           *accept_language;
 } athena_req_t;
 
 

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "athena_org.h"
+#include "athena/athena_mail.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_text.h"
 #include "../store/athena_invitation_store.h"
@@ -228,6 +229,11 @@ athena_api_org_invite_member(athena_ctx_t *ctx)
                                       ctx->now + ctx->conf->invitation_ttl,
                                       &inv);
         if (rc == ATHENA_STORE_OK) {
+            rc = athena_mail_invitation(ctx, org.name, inv.id, inv.email,
+                                        inv.role);
+        }
+
+        if (rc == ATHENA_STORE_OK) {
             athena_reply_invitation(ctx, &inv);
         }
 
@@ -264,6 +270,13 @@ athena_api_org_invite_member(athena_ctx_t *ctx)
     inv.inviter_id = ctx->user.id;
 
     rc = athena_invitation_insert(ctx->db, ctx->a, &inv);
+
+    /* the mail is queued in the invitation's own transaction */
+    if (rc == ATHENA_STORE_OK) {
+        rc = athena_mail_invitation(ctx, org.name, inv.id, inv.email,
+                                    inv.role);
+    }
+
     if (rc == ATHENA_STORE_OK) {
         athena_reply_invitation(ctx, &inv);
     }

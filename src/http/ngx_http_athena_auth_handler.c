@@ -191,6 +191,8 @@ ngx_http_athena_auth_request(ngx_http_request_t *r,
     req->cookie = ngx_http_athena_auth_cookies(r, a);
     req->authorization = ngx_http_athena_auth_header(a, hi->authorization);
     req->api_key = ngx_http_athena_auth_find_header(r, a, "X-Api-Key");
+    req->accept_language = ngx_http_athena_auth_find_header(r, a,
+                                                            "Accept-Language");
     req->user_agent = ngx_http_athena_auth_latin1(a, hi->user_agent);
     req->referer = ngx_http_athena_auth_header(a, hi->referer);
     req->origin = ngx_http_athena_auth_find_header(r, a, "Origin");

@@ -169,6 +169,21 @@ ngx_http_athena_auth_mail_conf(ngx_conf_t *cf,
     c->mail_retry_ms = (int64_t) amcf->mail_retry_delay;
     c->smtp.timeout_ms = (long) amcf->smtp_timeout;
 
+    /* links in mail: "https://app.example.com", without its last "/" */
+    if (amcf->public_url.len) {
+        while (amcf->public_url.len > 1
+               && amcf->public_url.data[amcf->public_url.len - 1] == '/')
+        {
+            amcf->public_url.len--;
+        }
+
+        c->public_url = ngx_http_athena_auth_mail_cstr(cf, &amcf->public_url,
+                                                       amcf->public_url.len);
+        if (c->public_url == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
     if (amcf->smtp_url.data == NULL) {
         return NGX_OK;
     }

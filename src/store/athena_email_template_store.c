@@ -223,6 +223,33 @@ athena_email_template_update(athena_db_t *db, athena_arena_t *a,
 }
 
 
+/* the active template of an event in a locale (the oldest, if several) */
+
+athena_store_rc_e
+athena_email_template_find(athena_db_t *db, athena_arena_t *a,
+    const char *event_type, const char *locale, athena_email_template_t *t)
+{
+    const char         *p[2];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = event_type;
+    p[1] = locale;
+
+    rc = athena_pg_one(db, a,
+             "SELECT " ATHENA_TPL_COLS " FROM email_templates"
+             " WHERE event_type = $1 AND locale = $2 AND is_active"
+             " ORDER BY created_at, id LIMIT 1",
+             2, p, &rows);
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_tpl_read(rows, 0, t);
+    }
+
+    return rc;
+}
+
+
 athena_store_rc_e
 athena_email_template_delete(athena_db_t *db, athena_arena_t *a,
     const char *id)

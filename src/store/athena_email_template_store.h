@@ -72,6 +72,9 @@ athena_store_rc_e athena_email_template_list(athena_db_t *db,
 athena_store_rc_e athena_email_template_update(athena_db_t *db,
     athena_arena_t *a, unsigned set, const athena_email_template_t *v,
     int64_t now, athena_email_template_t *t);
+athena_store_rc_e athena_email_template_find(athena_db_t *db,
+    athena_arena_t *a, const char *event_type, const char *locale,
+    athena_email_template_t *t);
 athena_store_rc_e athena_email_template_delete(athena_db_t *db,
     athena_arena_t *a, const char *id);
 athena_store_rc_e athena_email_event_exists(athena_db_t *db,

@@ -21,8 +21,6 @@
 #include "../../core/athena_crypto.h"
 #include "../../core/athena_render.h"
 #include "../../store/athena_email_failure_store.h"
-#include "../../store/athena_email_store.h"
-#include "../../store/athena_outbox_store.h"
 #include "../../store/athena_email_template_store.h"
 
 
@@ -60,40 +58,6 @@ typedef struct {
 } athena_send_t;
 
 
-/* every variable the template lists is given (not null) */
-
-static const char *
-athena_send_missing(athena_ctx_t *ctx, const athena_send_t *s)
-{
-    size_t                i;
-    athena_json_t        *names;
-    const athena_json_t  *v;
-
-    if (s->t.variables == NULL
-        || athena_json_parse(ctx->a, s->t.variables, strlen(s->t.variables),
-                             2, &names) != ATHENA_JSON_OK
-        || names->type != ATHENA_JSON_ARRAY)
-    {
-        return NULL;
-    }
-
-    for (i = 0; i < names->n; i++) {
-        if (names->items[i]->type != ATHENA_JSON_STRING) {
-            continue;
-        }
-
-        v = s->vars ? athena_json_get(s->vars, names->items[i]->string)
-                    : NULL;
-
-        if (v == NULL || v->type == ATHENA_JSON_NULL) {
-            return names->items[i]->string;
-        }
-    }
-
-    return NULL;
-}
-
-
 /* the template filled in; 0 with the 400 answered, -1 out of memory */
 
 static int
@@ -104,7 +68,7 @@ athena_send_render(athena_ctx_t *ctx, athena_send_t *s)
 
     athena_check_init(&chk, ctx->a, ctx->body, "body");
 
-    missing = athena_send_missing(ctx, s);
+    missing = athena_mail_missing(ctx, s->t.variables, s->vars);
     if (missing != NULL) {
         athena_check_issue(&chk, "renderVariables", "Missing variable"
                            " \"%s\", which the template needs", missing);
@@ -171,41 +135,27 @@ athena_send_metadata(athena_ctx_t *ctx, const athena_send_t *s)
 static athena_store_rc_e
 athena_send_queue(athena_ctx_t *ctx, athena_send_t *s, const char **email_id)
 {
-    char                id[ATHENA_ID_LEN + 1];
     athena_email_t      e;
     athena_store_rc_e   rc;
 
     memset(&e, 0, sizeof(athena_email_t));
 
-    if (athena_random_id(id) != 0) {
-        return ATHENA_STORE_ERROR;
-    }
-
-    e.id = athena_strdup(ctx->a, id);
     e.recipient_email = s->recipient;
     e.subject = s->subject;
-    e.from_address = ctx->conf->mail_from;
-    e.from_name = ctx->conf->mail_from_name;
     e.text_body = s->text;
     e.html_body = s->html;
-    e.provider = "smtp";
     e.flow = s->flow;
     e.metadata = athena_send_metadata(ctx, s);
-    e.created_at = ctx->now;
 
-    if (e.id == NULL || e.metadata == NULL || athena_random_id(id) != 0) {
+    if (e.metadata == NULL) {
         return ATHENA_STORE_ERROR;
     }
 
-    rc = athena_email_insert(ctx->db, ctx->a, &e);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
-    }
+    rc = athena_mail_queue(ctx, &e, s->user_id);
 
     *email_id = e.id;
 
-    return athena_outbox_add(ctx->db, ctx->a, id, e.id, s->user_id,
-                             ctx->now);
+    return rc;
 }
 
 

@@ -6,6 +6,8 @@
 #define ATHENA_MAIL_H
 
 #include "../athena_api.h"
+#include "../../store/athena_email_store.h"
+#include "../../store/athena_email_template_store.h"
 
 
 #define ATHENA_MAIL_ADDRESS_MAX   254      /* RFC 5321 */
@@ -25,6 +27,18 @@ const char *athena_mail_line(athena_check_t *chk, const char *field,
     size_t max, int *given);
 const char *athena_mail_required(athena_check_t *chk, const char *field,
     int required, size_t max);
+
+athena_store_rc_e athena_mail_queue(athena_ctx_t *ctx, athena_email_t *e,
+    const char *user_id);
+athena_store_rc_e athena_mail_event(athena_ctx_t *ctx, const char *event,
+    const char *const *locales, const athena_json_t *vars,
+    const char *recipient, const char *user_id, const char *metadata,
+    int *queued);
+const char *athena_mail_missing(athena_ctx_t *ctx, const char *names,
+    const athena_json_t *vars);
+athena_store_rc_e athena_mail_invitation(athena_ctx_t *ctx,
+    const char *org_name, const char *inv_id, const char *email,
+    const char *role);
 
 
 #endif /* ATHENA_MAIL_H */
