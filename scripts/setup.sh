@@ -37,10 +37,15 @@ if [ ! -f "$state/ports.env" ]; then
     } > "$state/ports.env"
 fi
 . "$state/ports.env"
-# the demo app came later: a stack set up before gets its port now
+# the demo app and the mail sink came later: a stack set up before gets
+# their ports now
 if [ -z "${APP_PORT:-}" ]; then
     APP_PORT=$(free_port)
     echo "APP_PORT=$APP_PORT" >> "$state/ports.env"
+fi
+if [ -z "${MAIL_PORT:-}" ]; then
+    MAIL_PORT=$(free_port)
+    echo "MAIL_PORT=$MAIL_PORT" >> "$state/ports.env"
 fi
 
 # Postgres runs as "postgres", which cannot enter a checkout under a
@@ -77,6 +82,11 @@ if ! alive "$state/redis.pid"; then
         --dir "$state" --logfile "$state/redis.log"
 fi
 
+# the mail sink: every mail the module sends lands in state/mail/
+if ! alive "$state/mail-sink.pid"; then
+    perl scripts/mail-sink.pl "$MAIL_PORT" "$state/mail" "$state/mail-sink.pid"
+fi
+
 # the cookie secret, made once
 if [ ! -s "$state/secret" ]; then
     head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > "$state/secret"
@@ -87,7 +97,7 @@ fi
 mkdir -p "$state/nginx/logs" "$state/nginx/conf"
 sed -e "s|@STATE@|$state|g" -e "s|@TOP@|$top|g" \
     -e "s|@HTTP_PORT@|$HTTP_PORT|g" -e "s|@REDIS_PORT@|$REDIS_PORT|g" \
-    -e "s|@APP_PORT@|$APP_PORT|g" \
+    -e "s|@APP_PORT@|$APP_PORT|g" -e "s|@MAIL_PORT@|$MAIL_PORT|g" \
     -e "s|@CONNINFO@|$conninfo|g" \
     conf-examples/local-stack.conf > "$state/nginx/conf/nginx.conf"
 
@@ -144,6 +154,16 @@ Try:
   curl -s $base/get-session -H "authorization: Bearer \$TOKEN"
   curl -s $base/list-sessions -H "authorization: Bearer \$TOKEN"
   curl -s "$base/admin/list-users?limit=5" -H "authorization: Bearer \$TOKEN"
+
+Mail (an organization's invitation, Athena's template sends) goes to a
+local sink: each mail is a file in $state/mail/.
+  ORG=\$(curl -s -X POST $base/organization/create -H "authorization: Bearer \$TOKEN" \\
+       -H 'content-type: application/json' -d '{"name":"Demo","slug":"demo"}' \\
+       | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+  curl -s -X POST $base/organization/invite-member -H "authorization: Bearer \$TOKEN" \\
+       -H 'content-type: application/json' \\
+       -d "{\"email\":\"friend@example.com\",\"role\":\"member\",\"organizationId\":\"\$ORG\"}"
+  sleep 2; ls $state/mail/ && cat \$(ls -t $state/mail/*.eml | head -1)
 
 The gate, in front of a demo app that echoes the identity it was given:
   curl -s -i http://127.0.0.1:$HTTP_PORT/app/hello

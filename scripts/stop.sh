@@ -19,5 +19,6 @@ stop_pid() {
 
 stop_pid "$state/nginx/logs/nginx.pid" QUIT
 stop_pid "$state/redis.pid"
+stop_pid "$state/mail-sink.pid"
 stop_pid "$state/pg/postmaster.pid" INT
 echo "stopped (data kept in $state; remove it to start afresh)"
