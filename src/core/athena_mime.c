@@ -44,7 +44,8 @@ athena_mime_base64(athena_buf_t *o, const char *s, size_t n)
 
 /*
  * A header word: as it is in ASCII, else "=?UTF-8?B?...?=" words of at
- * most 45 bytes each (whole UTF-8 characters), folded with CRLF SP.
+ * most 39 bytes each (whole UTF-8 characters), folded with CRLF SP, so
+ * that even the first line, after "Subject: ", stays within 76.
  */
 
 static void
@@ -62,7 +63,7 @@ athena_mime_word(athena_buf_t *o, const char *s)
     n = strlen(s);
 
     for (i = 0; i < n; i += chunk) {
-        chunk = n - i > 45 ? 45 : n - i;
+        chunk = n - i > 39 ? 39 : n - i;
 
         /* never split a character: back off to its first byte */
         while (i + chunk < n && chunk > 1
@@ -166,7 +167,8 @@ athena_mime_build(athena_arena_t *a, const athena_mime_t *m, size_t *len)
     athena_buf_str(&o, m->message_id);
     athena_buf_str(&o, ">\r\nMIME-Version: 1.0\r\n");
 
-    athena_buf_str(&o, "Content-Type: multipart/alternative; boundary=\"");
+    athena_buf_str(&o, "Content-Type: multipart/alternative;\r\n"
+                       " boundary=\"");
     athena_buf_str(&o, boundary);
     athena_buf_str(&o, "\"\r\n\r\n");
 

@@ -13,6 +13,7 @@
 #include "../../src/core/athena_check.h"
 #include "../../src/core/athena_crypto.h"
 #include "../../src/core/athena_json.h"
+#include "../../src/core/athena_mime.h"
 #include "../../src/core/athena_render.h"
 #include "../../src/core/athena_text.h"
 #include "../../src/core/athena_time.h"
@@ -526,10 +527,64 @@ test_render(void)
 }
 
 
+/* a mail as text: headers on single lines, a long UTF-8 subject folded */
+
+static void
+test_mime(void)
+{
+    int              bare;
+    char            *msg;
+    size_t           len, i, line, longest;
+    athena_mime_t    m;
+    athena_arena_t  *a;
+
+    a = athena_arena_create(4096);
+
+    memset(&m, 0, sizeof(athena_mime_t));
+    m.from_address = "noreply@example.com";
+    m.from_name = "A \"quoted\" name";
+    m.to = "ann@example.com";
+    m.subject = "\xc3\xa9t\xc3\xa9 \xc3\xa9t\xc3\xa9 \xc3\xa9t\xc3\xa9 "
+                "\xc3\xa9t\xc3\xa9 \xc3\xa9t\xc3\xa9 \xc3\xa9t\xc3\xa9 "
+                "\xc3\xa9t\xc3\xa9 \xc3\xa9t\xc3\xa9";
+    m.text = "hello";
+    m.message_id = "abc@example.com";
+    m.date = 0;
+
+    msg = athena_mime_build(a, &m, &len);
+    ok(msg != NULL && len == strlen(msg), "a mail is built");
+    ok(strstr(msg, "From: \"A \\\"quoted\\\" name\" <noreply@example.com>\r\n")
+       != NULL, "a name is a quoted string");
+    ok(strstr(msg, "Subject: =?UTF-8?B?") != NULL
+       && strstr(msg, "?=\r\n =?UTF-8?B?") != NULL,
+       "a long UTF-8 subject: encoded words, folded");
+    ok(strstr(msg, "Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n") != NULL,
+       "the date in RFC 5322 form");
+    ok(strstr(msg, "Content-Type: text/html") == NULL,
+       "no HTML part without an HTML body");
+
+    bare = 0;
+    longest = 0;
+    line = 0;
+    for (i = 0; i < len; i++) {
+        if (msg[i] == '\n' && (i == 0 || msg[i - 1] != '\r')) {
+            bare = 1;
+        }
+        line = msg[i] == '\n' ? 0 : line + 1;
+        longest = line > longest ? line : longest;
+    }
+    ok(!bare, "every line ends with CRLF");
+    ok(longest <= 78, "no line over 78 characters");
+
+    athena_arena_destroy(a);
+}
+
+
 int
 main(void)
 {
     test_access();
+    test_mime();
     test_render();
     test_apikey();
     test_arena();
