@@ -10,11 +10,13 @@ use lib 't/lib';
 use Test::More;
 use Athena::Test;
 use Athena::Servers;
+use Athena::Smtp;
 
 plan skip_all => 'valgrind is not installed'
     unless system('which valgrind >/dev/null 2>&1') == 0;
 
 servers();
+my $sink = Athena::Smtp->new;
 
 my $dir = Athena::Servers::tempdir_for('valgrind');
 my $vglog = "$dir/valgrind.log";
@@ -33,7 +35,11 @@ my $nginx = Athena::Nginx->new(main_config => default_main_config(),
                                    extra => 'athena_auth_cache_zone gate:1m;'
                                             . ' athena_auth_postgres_timeout 1s;'
                                             . ' athena_auth_rate_limit_rule /sign* 10s 100;'
-                                            . ' athena_auth_rate_limit_rule /ok 10s 1;'),
+                                            . ' athena_auth_rate_limit_rule /ok 10s 1;'
+                                            . ' athena_auth_smtp smtp://127.0.0.1:' . $sink->port . ';'
+                                            . ' athena_auth_smtp_starttls off;'
+                                            . ' athena_auth_mail_from noreply@example.com "V\x{e9}rif";'
+                                            . ' athena_auth_mail_poll 200ms;'),
                                config => <<'CONF');
 location /api/auth/ { athena_auth_api; }
 location /gated { athena_auth_require on; return 200 "$athena_user_email\n"; }
@@ -141,6 +147,28 @@ for my $c ([$key, 200], [$key, 200], [$ukey->{key}, 401], ['k' x 64, 401]) {
     $r = $nginx->request('GET', '/keyed', headers => ["x-api-key: $c->[0]"], timeout => 60);
     is($r->{code}, $c->[1], "keys: the gate -> $c->[1]");
 }
+
+# Athena's email records and templates, and a mail delivered from the outbox
+for my $c (['POST', '/admin/email/create', '{"recipient_email":"r@example.com","subject":"S","fromAddress":"f@example.com","provider":"p","metadata":{"a":[1]}}', 200],
+           ['GET', '/admin/email/list?limit=5&subjectContains=s', undef, 200],
+           ['POST', '/admin/email-failure/create', '{"recipientEmail":"r@example.com","flow":"f","errorMessage":"e"}', 200],
+           ['GET', '/admin/email-failure/list?resolved=false', undef, 200],
+           ['POST', '/admin/email-template/create', '{"templateKey":"v.key","subjectTemplate":"H\u00e9 {{ name }}","textTemplate":"T {{name}}","htmlTemplate":"<b>{{name}}</b>","variables":["name"],"attachments":["https://cdn.example.com/a.pdf"]}', 200])
+{
+    $r = $nginx->request($c->[0], "/api/auth$c->[1]",
+                         headers => [ $auth, defined $c->[2]
+                                      ? ('Content-Type: application/json') : () ],
+                         body => $c->[2], timeout => 60);
+    is($r->{code}, $c->[3], "mail: $c->[0] $c->[1] -> $c->[3]") or diag $r->{body};
+}
+my $tid = json_decode($r->{body})->{id};
+$r = $nginx->request('POST', '/api/auth/admin/email-template/send',
+                     headers => [ $auth, 'Content-Type: application/json' ], timeout => 60,
+                     body => qq({"template_id":"$tid","recipient_email":"to\@example.com","render_variables":{"name":"<V>"}}));
+is($r->{code}, 200, 'mail: a send is queued');
+my $t0 = time;
+select(undef, undef, undef, 0.2) while time - $t0 < 60 && !$sink->mails;
+is(scalar($sink->mails), 1, 'mail: delivered from the outbox');
 
 # the organization API: transactions, a refusal, lists, the caches
 for my $c (['POST', '/organization/create', '{"name":"V","slug":"v","metadata":{"a":[1]}}', 200],

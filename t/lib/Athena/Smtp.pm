@@ -76,9 +76,12 @@ sub serve {
                 $msg .= $l;
             }
             $n++;
-            open my $fh, '>', sprintf("%s/%05d.eml", $dir, $n) or die;
+            # whole or not at all, for a reader that looks meanwhile
+            my $file = sprintf("%s/%05d.eml", $dir, $n);
+            open my $fh, '>', "$file.part" or die;
             print $fh "X-Envelope-From: $from\r\nX-Envelope-To: @to\r\n$msg";
             close $fh;
+            rename "$file.part", $file or die;
             print $c "250 queued as $n\r\n";
         } elsif ($line =~ /^QUIT/i) {
             print $c "221 bye\r\n";
