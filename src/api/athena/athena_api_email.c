@@ -37,8 +37,12 @@ static const char *const  athena_email_aliases[] = {
 
 
 static void
-athena_gen_email(athena_ctx_t *ctx, yajl_gen g, const athena_email_t *e)
+athena_gen_email(athena_ctx_t *ctx, yajl_gen g, const void *item)
 {
+    const athena_email_t  *e;
+
+    e = item;
+
     yajl_gen_map_open(g);
     athena_gen_key(g, "id");
     athena_gen_cstr(g, e->id);
@@ -202,14 +206,14 @@ athena_store_rc_e
 athena_api_admin_email_list(athena_ctx_t *ctx)
 {
     int                    ok;
-    size_t                 i, n;
+    size_t                 n;
     int64_t                total;
-    yajl_gen               g;
     athena_check_t         chk;
     athena_email_t        *list;
     athena_store_rc_e      rc;
     athena_email_query_t   q;
 
+    static const char *const  names[] = { "emails", NULL };
     static const char *const  single[] = {
         "limit", "offset", "recipientEmail", "provider", "flow",
         "subjectContains", "createdAfter", "createdBefore", NULL
@@ -222,8 +226,7 @@ athena_api_admin_email_list(athena_ctx_t *ctx)
         return ATHENA_STORE_ERROR;
     }
 
-    q.limit = athena_list_number(ctx, &chk, "limit", 1, ATHENA_LIST_LIMIT);
-    q.offset = athena_list_number(ctx, &chk, "offset", 0, 0);
+    athena_list_page(ctx, &chk, &q.limit, &q.offset);
     q.recipient_email = athena_list_text(ctx, "recipientEmail");
     q.provider = athena_list_text(ctx, "provider");
     q.flow = athena_list_text(ctx, "flow");
@@ -233,10 +236,6 @@ athena_api_admin_email_list(athena_ctx_t *ctx)
 
     if (athena_reply_invalid(ctx, &chk)) {
         return ATHENA_STORE_OK;
-    }
-
-    if (q.limit > ATHENA_LIST_LIMIT_MAX) {
-        q.limit = ATHENA_LIST_LIMIT_MAX;
     }
 
     rc = athena_admin_require(ctx, &athena_may_list_emails, &ok);
@@ -249,23 +248,8 @@ athena_api_admin_email_list(athena_ctx_t *ctx)
         return rc;
     }
 
-    g = athena_reply_json(ctx);
-    if (g == NULL) {
-        return ATHENA_STORE_OK;
-    }
-
-    athena_gen_page(g, total, q.limit, q.offset);
-    athena_gen_key(g, "emails");
-    yajl_gen_array_open(g);
-
-    for (i = 0; i < n; i++) {
-        athena_gen_email(ctx, g, &list[i]);
-    }
-
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
-
-    athena_reply_gen(ctx, 200, g);
+    athena_reply_page(ctx, total, q.limit, q.offset, names, list, n,
+                      sizeof(athena_email_t), athena_gen_email);
 
     return ATHENA_STORE_OK;
 }

@@ -40,9 +40,12 @@ static const char *const  athena_failure_aliases[] = {
 
 
 static void
-athena_gen_failure(athena_ctx_t *ctx, yajl_gen g,
-    const athena_email_failure_t *f)
+athena_gen_failure(athena_ctx_t *ctx, yajl_gen g, const void *item)
 {
+    const athena_email_failure_t  *f;
+
+    f = item;
+
     yajl_gen_map_open(g);
     athena_gen_key(g, "id");
     athena_gen_cstr(g, f->id);
@@ -217,9 +220,8 @@ athena_store_rc_e
 athena_api_admin_email_failure_list(athena_ctx_t *ctx)
 {
     int                             ok;
-    size_t                          i, n, k;
+    size_t                          n;
     int64_t                         total;
-    yajl_gen                        g;
     const char                     *resolved;
     athena_check_t                  chk;
     athena_store_rc_e               rc;
@@ -228,7 +230,7 @@ athena_api_admin_email_failure_list(athena_ctx_t *ctx)
 
     static const char *const  booleans[] = { "true", "false", NULL };
     static const char *const  names[] = {
-        "emailSendFailures", "email_send_failures"
+        "emailSendFailures", "email_send_failures", NULL
     };
     static const char *const  single[] = {
         "limit", "offset", "recipientEmail", "provider", "flow", "resolved",
@@ -242,8 +244,7 @@ athena_api_admin_email_failure_list(athena_ctx_t *ctx)
         return ATHENA_STORE_ERROR;
     }
 
-    q.limit = athena_list_number(ctx, &chk, "limit", 1, ATHENA_LIST_LIMIT);
-    q.offset = athena_list_number(ctx, &chk, "offset", 0, 0);
+    athena_list_page(ctx, &chk, &q.limit, &q.offset);
     q.recipient_email = athena_list_text(ctx, "recipientEmail");
     q.provider = athena_list_text(ctx, "provider");
     q.flow = athena_list_text(ctx, "flow");
@@ -257,10 +258,6 @@ athena_api_admin_email_failure_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    if (q.limit > ATHENA_LIST_LIMIT_MAX) {
-        q.limit = ATHENA_LIST_LIMIT_MAX;
-    }
-
     rc = athena_admin_require(ctx, &athena_may_list_failures, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
@@ -271,27 +268,8 @@ athena_api_admin_email_failure_list(athena_ctx_t *ctx)
         return rc;
     }
 
-    g = athena_reply_json(ctx);
-    if (g == NULL) {
-        return ATHENA_STORE_OK;
-    }
-
-    athena_gen_page(g, total, q.limit, q.offset);
-
-    for (k = 0; k < 2; k++) {
-        athena_gen_key(g, names[k]);
-        yajl_gen_array_open(g);
-
-        for (i = 0; i < n; i++) {
-            athena_gen_failure(ctx, g, &list[i]);
-        }
-
-        yajl_gen_array_close(g);
-    }
-
-    yajl_gen_map_close(g);
-
-    athena_reply_gen(ctx, 200, g);
+    athena_reply_page(ctx, total, q.limit, q.offset, names, list, n,
+                      sizeof(athena_email_failure_t), athena_gen_failure);
 
     return ATHENA_STORE_OK;
 }

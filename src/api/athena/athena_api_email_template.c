@@ -441,9 +441,12 @@ athena_tpl_failure_mode(athena_check_t *chk)
 /* the record: camelCase fields, each multi-word one also in snake_case */
 
 static void
-athena_gen_tpl(athena_ctx_t *ctx, yajl_gen g, const athena_email_template_t *t)
+athena_gen_tpl(athena_ctx_t *ctx, yajl_gen g, const void *item)
 {
-    int  snake;
+    int                              snake;
+    const athena_email_template_t   *t;
+
+    t = item;
 
     yajl_gen_map_open(g);
     athena_gen_key(g, "id");
@@ -688,9 +691,8 @@ athena_store_rc_e
 athena_api_admin_email_template_list(athena_ctx_t *ctx)
 {
     int                              ok;
-    size_t                           i, n, k;
+    size_t                           n;
     int64_t                          total;
-    yajl_gen                         g;
     const char                      *active;
     athena_check_t                   chk;
     athena_store_rc_e                rc;
@@ -699,7 +701,7 @@ athena_api_admin_email_template_list(athena_ctx_t *ctx)
 
     static const char *const  booleans[] = { "true", "false", NULL };
     static const char *const  names[] = {
-        "emailTemplates", "email_templates"
+        "emailTemplates", "email_templates", NULL
     };
     static const char *const  single[] = {
         "limit", "offset", "templateKey", "template_key", "locale",
@@ -713,8 +715,7 @@ athena_api_admin_email_template_list(athena_ctx_t *ctx)
         return ATHENA_STORE_ERROR;
     }
 
-    q.limit = athena_list_number(ctx, &chk, "limit", 1, ATHENA_LIST_LIMIT);
-    q.offset = athena_list_number(ctx, &chk, "offset", 0, 0);
+    athena_list_page(ctx, &chk, &q.limit, &q.offset);
     q.template_key = athena_list_text(ctx, "templateKey");
     q.template_key = q.template_key ? q.template_key
                                     : athena_list_text(ctx, "template_key");
@@ -733,10 +734,6 @@ athena_api_admin_email_template_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    if (q.limit > ATHENA_LIST_LIMIT_MAX) {
-        q.limit = ATHENA_LIST_LIMIT_MAX;
-    }
-
     rc = athena_admin_require(ctx, &athena_may_list_templates, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
@@ -747,27 +744,8 @@ athena_api_admin_email_template_list(athena_ctx_t *ctx)
         return rc;
     }
 
-    g = athena_reply_json(ctx);
-    if (g == NULL) {
-        return ATHENA_STORE_OK;
-    }
-
-    athena_gen_page(g, total, q.limit, q.offset);
-
-    for (k = 0; k < 2; k++) {
-        athena_gen_key(g, names[k]);
-        yajl_gen_array_open(g);
-
-        for (i = 0; i < n; i++) {
-            athena_gen_tpl(ctx, g, &list[i]);
-        }
-
-        yajl_gen_array_close(g);
-    }
-
-    yajl_gen_map_close(g);
-
-    athena_reply_gen(ctx, 200, g);
+    athena_reply_page(ctx, total, q.limit, q.offset, names, list, n,
+                      sizeof(athena_email_template_t), athena_gen_tpl);
 
     return ATHENA_STORE_OK;
 }

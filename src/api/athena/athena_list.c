@@ -74,3 +74,18 @@ athena_list_text(athena_ctx_t *ctx, const char *name)
 
     return (v != NULL && len) ? v : NULL;
 }
+
+
+/* limit (50 by default, at most 1000) and offset (0 by default) */
+
+void
+athena_list_page(athena_ctx_t *ctx, athena_check_t *chk, int64_t *limit,
+    int64_t *offset)
+{
+    *limit = athena_list_number(ctx, chk, "limit", 1, ATHENA_LIST_LIMIT);
+    *offset = athena_list_number(ctx, chk, "offset", 0, 0);
+
+    if (*limit > ATHENA_LIST_LIMIT_MAX) {
+        *limit = ATHENA_LIST_LIMIT_MAX;
+    }
+}

@@ -17,6 +17,8 @@ int64_t athena_list_number(athena_ctx_t *ctx, athena_check_t *chk,
 int64_t athena_list_time(athena_ctx_t *ctx, athena_check_t *chk,
     const char *name);
 const char *athena_list_text(athena_ctx_t *ctx, const char *name);
+void athena_list_page(athena_ctx_t *ctx, athena_check_t *chk,
+    int64_t *limit, int64_t *offset);
 
 
 #endif /* ATHENA_LIST_H */

@@ -101,6 +101,44 @@ athena_gen_page(yajl_gen g, int64_t total, int64_t limit, int64_t offset)
 }
 
 
+/*
+ * A list's answer: {total, limit, offset} and the items under each of
+ * names (a NULL-terminated list: the seed's name, and the snake_case one
+ * where newer clients read it), each item written by gen.
+ */
+
+void
+athena_reply_page(athena_ctx_t *ctx, int64_t total, int64_t limit,
+    int64_t offset, const char *const *names, const void *items, size_t n,
+    size_t size, athena_gen_item_pt gen)
+{
+    size_t    i;
+    yajl_gen  g;
+
+    g = athena_reply_json(ctx);
+    if (g == NULL) {
+        return;
+    }
+
+    athena_gen_page(g, total, limit, offset);
+
+    for ( /* void */ ; *names != NULL; names++) {
+        athena_gen_key(g, *names);
+        yajl_gen_array_open(g);
+
+        for (i = 0; i < n; i++) {
+            gen(ctx, g, (const char *) items + i * size);
+        }
+
+        yajl_gen_array_close(g);
+    }
+
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+}
+
+
 /* {"success": true, "id": id}: the seed's answer, and the new id */
 
 void

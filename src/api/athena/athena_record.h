@@ -21,6 +21,13 @@ athena_store_rc_e athena_record_new(athena_ctx_t *ctx,
 const char *athena_record_metadata(athena_ctx_t *ctx, athena_check_t *chk);
 void athena_gen_page(yajl_gen g, int64_t total, int64_t limit,
     int64_t offset);
+
+typedef void (*athena_gen_item_pt)(athena_ctx_t *ctx, yajl_gen g,
+    const void *item);
+
+void athena_reply_page(athena_ctx_t *ctx, int64_t total, int64_t limit,
+    int64_t offset, const char *const *names, const void *items, size_t n,
+    size_t size, athena_gen_item_pt gen);
 void athena_reply_created(athena_ctx_t *ctx, const char *id);
 athena_store_rc_e athena_record_delete(athena_ctx_t *ctx,
     const athena_admin_perm_t *may, athena_record_delete_pt del,
