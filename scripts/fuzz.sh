@@ -63,7 +63,7 @@ build() {
     if [ "$t" = gate ]; then
         inc=(-I"$(pg_config --includedir 2>/dev/null \
                   || echo /usr/include/postgresql)")
-        libs_t=(-lpq -lhiredis "${libs[@]}")
+        libs_t=(-lpq -lhiredis -lcurl -lm "${libs[@]}")
     else
         libs_t=("${libs[@]}")
     fi
