@@ -2,8 +2,10 @@
 # the email and queues it in the request's transaction and answers at once;
 # the workers deliver it from the outbox, rendered, as MIME with both
 # parts; a relay that refuses is tried again with backoff, then the mail
-# becomes a failure an admin can resolve; two nginx instances on one
-# database never send one mail twice.
+# becomes a failure an admin can resolve; an invitation's mail carries a
+# link that accepts it; two nginx instances on one database never send
+# one mail twice; a mail queued before nginx stops goes out once it runs
+# again.
 
 use strict;
 use warnings;
@@ -207,9 +209,30 @@ is(scalar(@many), 30, 'exactly 30 mails');
 is(scalar(grep { $_ > 1 } values %seen), 0, 'none sent twice');
 $node2->stop;
 
+# --- a restart loses nothing: the outbox is in Postgres -------------------------
+
+(my $slow_conf = $http_config) =~ s/athena_auth_mail_retry_delay 200ms;/athena_auth_mail_retry_delay 1s;/;
+$slow_conf =~ s/athena_auth_mail_retries 2;/athena_auth_mail_retries 5;/;
 my $log = $nginx->log_since(0);
 unlike($log, qr/\[alert\]|\[crit\]/, 'no alert');
 like($log, qr/athena_auth: mail: \d+ sent, \d+ failed/, 'failed tries are logged');
+$nginx->stop;
+
+my $node3 = start_nginx(http_config => $slow_conf, workers => 1, master => 1);
+$sink->fail(1);
+call($node3, '/email-template/send',
+     { template_id => $tid, recipient_email => 'gus@example.com',
+       render_variables => { organization_name => 'Acme', accept_url => 'u' } });
+ok(wait_until(sub { psql(q{SELECT coalesce(max(attempts), 0) FROM email_outbox}) >= 1 }),
+   'a mail tried once while the relay refuses');
+$node3->stop;
+is(outbox(), 1, 'nginx stopped: the mail waits in the outbox');
+$sink->fail(0);
+$nginx = start_nginx(http_config => $slow_conf, workers => 1, master => 1);
+ok(wait_until(sub { grep { $_->{to} eq 'gus@example.com' } $sink->mails }, 20),
+   'nginx started again: the mail goes out');
+ok(wait_until(sub { outbox() == 0 }), 'and leaves the outbox');
+unlike($nginx->log_since(0), qr/\[alert\]|\[crit\]/, 'no alert');
 
 $nginx->stop;
 $sink->stop;
