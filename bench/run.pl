@@ -14,10 +14,19 @@
 # and GET /admin/audit-log/list?actorUserId= over BENCH_AUDIT_ROWS
 # (default 1,000,000) audit rows, half of them by one busy actor, half
 # by BENCH_AUDIT_ACTORS (default 500) others, with the Postgres plans of
-# the list's page (with its kept total) for both kinds of actor. BENCH_ONLY
-# picks sections (a comma-separated list of limit, gate, admin, org,
-# keys; default all). The run ends with the lines at warn or above in
-# nginx's error log.
+# the list's page (with its kept total) for both kinds of actor. The mail
+# section measures GET /admin/email/list over BENCH_EMAIL_ROWS (default
+# 100,000) emails, filtered by a recipient (100 rows), by a provider (a
+# quarter of them) and not at all, beside an empty list (the route
+# without its count), with the Postgres plans of each page and of the
+# count a full page runs; then, with an nginx of its own delivering to
+# bench/smtp-sink.pl (BENCH_SMTP_SINK=suite: t/lib/Athena/Smtp.pm),
+# mails per second for BENCH_MAILS (default 2,000) queued in the outbox,
+# and plain nginx's req/s and p99 while mail goes out against a run
+# without. BENCH_ONLY picks sections (a comma-separated list of limit,
+# gate, admin, org, keys, mail; default all). The run ends with the
+# lines at warn or above in nginx's error log (the mail section's nginx
+# included).
 #
 #   perl bench/run.pl [seconds per case, default 10]
 
@@ -36,7 +45,7 @@ die "wrk is not installed (apt-get install wrk)\n"
     unless system('which wrk >/dev/null 2>&1') == 0;
 
 my %only = map { $_ => 1 } split /,/,
-    $ENV{BENCH_ONLY} || 'limit,gate,admin,org,keys';
+    $ENV{BENCH_ONLY} || 'limit,gate,admin,org,keys,mail';
 
 my $large = $ENV{BENCH_SESSIONS} || 1_000_000;
 my $users = $ENV{BENCH_USERS} || 1_000_000;
@@ -44,6 +53,14 @@ my $users = $ENV{BENCH_USERS} || 1_000_000;
 # by BENCH_AUDIT_ACTORS actors (1,000 rows each by default)
 my $audit_rows = $ENV{BENCH_AUDIT_ROWS} || 1_000_000;
 my $audit_actors = $ENV{BENCH_AUDIT_ACTORS} || 500;
+# the record of sent mail, and how many mails to deliver
+my $email_rows = $ENV{BENCH_EMAIL_ROWS} || 100_000;
+my $mails = $ENV{BENCH_MAILS} || 2_000;
+# the mail section's nginx and sink, stopped however the run ends
+my ($mail_nginx, $stop_sink);
+my $mail_log = '';
+my $owner = $$;
+END { $stop_sink->() if $stop_sink && $$ == $owner }
 
 servers();
 my $upstream = Athena::Servers::free_port();
@@ -130,12 +147,14 @@ my @tokens = ('-s', "$FindBin::Bin/tokens.lua");
 $nginx->request('GET', '/api/auth/get-session',
                 headers => ["Authorization: Bearer $token"]);
 
+# $path on the module's nginx, or a whole URL (another nginx's)
 sub wrk {
     my ($path, @extra) = @_;
-    my $out = `wrk -t2 -c$conns -d${secs}s --latency @extra '$base$path' 2>&1`;
+    my $url = $path =~ m{^http://} ? $path : "$base$path";
+    my $out = `wrk -t2 -c$conns -d${secs}s --latency @extra '$url' 2>&1`;
     # wrk says what it ran against: the whole URL, query string included
-    die "wrk did not run against $base$path:\n$out"
-        unless $out =~ /^Running .* @ \Q$base$path\E$/m;
+    die "wrk did not run against $url:\n$out"
+        unless $out =~ /^Running .* @ \Q$url\E$/m;
     my ($rps) = $out =~ /Requests\/sec:\s+([\d.]+)/;
     my ($p99, $unit) = $out =~ /^\s+99%\s+([\d.]+)(us|ms|s)\b/m;
     $p99 = $p99 / 1000 if defined $unit && $unit eq 'us';
@@ -442,6 +461,259 @@ if ($only{keys}) {
                "$list$busy", [@admin]]);
 }
 
+# Athena's record of sent mail: GET /admin/email/list over
+# BENCH_EMAIL_ROWS rows (filtered by recipient, by provider, and not at
+# all), then delivery from the outbox to a local SMTP sink by an nginx of
+# its own (the relay's directives start each worker's delivery timer):
+# mails per second, and plain nginx's latency while they go out
+if ($only{mail}) {
+    my $admin = create_user(email => 'bench-mail@example.com',
+                            role => 'admin');
+    my $admin_token = create_session($admin->{id});
+
+    # rows a second apart; each recipient's every $rcpts-th row, a quarter
+    # of them by each provider and each flow (not in step)
+    my $rcpts = int($email_rows / 100) || 1;
+    $t0 = time;
+    psql(q{INSERT INTO emails (id, recipient_email, subject, from_address,
+           from_name, text_body, html_body, provider, flow, metadata,
+           created_at, updated_at)
+           SELECT md5(g::text || 'email'),
+           'rcpt' || g % } . $rcpts . q{ || '@example.com',
+           'Bench mail ' || g, 'noreply@example.com', 'Bench',
+           repeat('Hello, this is bench mail number ' || g || '. ', 6),
+           '<p>' || repeat('Hello, this is bench mail number ' || g
+                           || '. ', 12) || '</p>',
+           (ARRAY['ses', 'smtp', 'sendgrid', 'postmark'])[g % 4 + 1],
+           (ARRAY['verification', 'password-reset', 'invitation',
+                  'notification'])[g / 4 % 4 + 1],
+           '{"bench":true}', now() - g * interval '1 second',
+           now() - g * interval '1 second'
+           FROM generate_series(1, } . $email_rows . q{) g});
+    psql('VACUUM ANALYZE emails');
+    psql('CHECKPOINT');
+    my $rcpt = 'rcpt7@example.com';
+    my %count = (
+        recipient => psql("SELECT count(*) FROM emails"
+                          . " WHERE lower(recipient_email) = '$rcpt'"),
+        provider => psql("SELECT count(*) FROM emails WHERE provider = 'ses'"),
+        all => psql('SELECT count(*) FROM emails'),
+    );
+    printf "\n(seeding %d emails took %.0f s: %d to each of %d recipients,"
+           . " %d by each of 4 providers)\n", $count{all}, time - $t0,
+           $count{recipient}, $rcpts, $count{provider};
+    sleep 5;
+
+    # the statements of athena_email_list() (src/store/athena_email_store.c)
+    # through athena_where_page() (src/store/athena_where.c): the page,
+    # kept prepared (after five runs Postgres may plan it once for all
+    # values), then, as the page is full, the count, planned each time
+    my $cols = 'id, recipient_email, subject, from_address, from_name,'
+               . ' text_body, html_body, provider, flow, metadata::text,'
+               . ' floor(extract(epoch FROM created_at) * 1000)::int8,'
+               . ' floor(extract(epoch FROM updated_at) * 1000)::int8';
+    my @filters = (
+        ['recipient', "recipientEmail=$rcpt",
+         ' WHERE lower(recipient_email) = lower($1)', "'$rcpt', "],
+        ['provider', 'provider=ses', ' WHERE provider = $1', "'ses', "],
+        ['all', '', '', ''],
+    );
+    for my $f (@filters) {
+        my ($which, $query, $where, $value) = @$f;
+        my $n = () = $where =~ /\$\d/g;
+        my $page = "SELECT $cols FROM emails$where ORDER BY created_at DESC,"
+                   . ' id DESC LIMIT $' . ($n + 1) . '::int8 OFFSET $'
+                   . ($n + 2) . '::int8';
+        my $run = "EXPLAIN (ANALYZE, BUFFERS) EXECUTE p(${value}20, 0)";
+        my $out = psql("PREPARE p AS $page; " . "$run; " x 5
+                       . "SELECT '--'; $run");
+        # an unnamed statement: planned at each run, as here (the second
+        # run's, the session's catalog cache warm as a worker's is)
+        my $count = "SELECT count(*) FROM emails$where";
+        $run = "EXPLAIN (ANALYZE, BUFFERS) "
+               . ($n ? 'EXECUTE c(' . ($value =~ s/, $//r) . ')' : $count);
+        my $cplan = psql("SET plan_cache_mode = force_custom_plan;"
+                         . " PREPARE c AS $count; $run; SELECT '--'; $run");
+        printf "\nPostgres plan of the email list's page, %s (%d rows), its"
+               . " sixth run:\n%s\nand of its count, its second run:\n%s\n",
+               $query || 'unfiltered', $count{$which},
+               (split /^--\n/m, $out)[-1], (split /^--\n/m, $cplan)[-1];
+    }
+
+    my $list = '/api/auth/admin/email/list?limit=20';
+    my @cases;
+    for my $f (@filters) {
+        my ($which, $query) = @$f;
+        my $path = $query ? "/api/auth/admin/email/list?$query&limit=20"
+                          : $list;
+        my $r = $nginx->request('GET', $path,
+            headers => ["Authorization: Bearer $admin_token"]);
+        my $j = eval { json_decode($r->{body}) } || {};
+        die "email/list $path: $r->{code} $r->{body}\n"
+            unless $r->{code} == 200 && @{ $j->{emails} || [] } == 20
+                   && $j->{total} == $count{$which};
+        printf "(GET %s answers 20 of %d emails, %d bytes)\n",
+               $path =~ s{^/api/auth}{}r, $j->{total}, length $r->{body};
+        push @cases, ["GET /admin/email/list, $which, $count{$which} rows",
+                      $path,
+                      ['-H', "'Authorization: Bearer $admin_token'"]];
+    }
+    # the route's cost without the count: a recipient with no mail (an
+    # empty page, which is its own total)
+    my $none = "/api/auth/admin/email/list?recipientEmail=nobody\@example.com"
+               . '&limit=20';
+    my $r = $nginx->request('GET', $none,
+                            headers => ["Authorization: Bearer $admin_token"]);
+    die "email/list $none: $r->{code} $r->{body}\n"
+        unless $r->{code} == 200 && $r->{body} =~ /"total":0\b/;
+    run_cases("$count{all} emails",
+              ['plain nginx return 200', '/plain', []], @cases,
+              ['GET /admin/email/list, empty (no count)', $none,
+               ['-H', "'Authorization: Bearer $admin_token'"]]);
+
+    # the sink: bench/smtp-sink.pl (children that accept on one socket),
+    # or with BENCH_SMTP_SINK=suite the suites' single-process one
+    my ($sink, $sink_pid, $sink_log);
+    my $sink_port = Athena::Servers::free_port();
+    if (($ENV{BENCH_SMTP_SINK} || '') eq 'suite') {
+        require Athena::Smtp;
+        $sink = Athena::Smtp->new;
+        $sink_port = $sink->port;
+    } else {
+        $sink_log = Athena::Servers::tempdir_for('bench-sink') . '/received';
+        $sink_pid = fork;
+        die "fork: $!" unless defined $sink_pid;
+        if ($sink_pid == 0) {
+            exec 'perl', "$FindBin::Bin/smtp-sink.pl", $sink_port, $sink_log;
+            exit 127;
+        }
+        $stop_sink = sub { kill 'TERM', $sink_pid; waitpid $sink_pid, 0 };
+        die "the SMTP sink did not start\n"
+            unless Athena::Servers::wait_port($sink_port, 10);
+    }
+    # the recipients of the mails the sink took, one for each
+    my $received = sub {
+        return map { $_->{to} } $sink->mails if $sink;
+        open my $fh, '<', $sink_log or return ();
+        return map { (split / /)[0] } <$fh>;
+    };
+
+    $mail_nginx = start_nginx(
+        workers => 2,
+        master => 1,
+        main_config => "thread_pool athena_auth threads=4"
+                       . " max_queue=65536;\n",
+        http_config => default_http_config(extra => <<"CONF"),
+    athena_auth_smtp smtp://127.0.0.1:$sink_port;
+    athena_auth_smtp_starttls off;
+    athena_auth_mail_from noreply\@example.com;
+    athena_auth_mail_poll 100ms;
+CONF
+        config => <<'CONF');
+        access_log off;
+        location = /plain { return 200 "ok\n"; }
+        location /api/auth/ { athena_auth_api; }
+CONF
+    my $plain = 'http://127.0.0.1:' . $mail_nginx->port . '/plain';
+
+    # mails queued as a send queues them (an email row and its outbox
+    # entry, in one transaction), each to a recipient of its own
+    my $queued = 0;
+    my $queue = sub {
+        my ($n) = @_;
+        my ($from, $to) = ($queued + 1, $queued + $n);
+        psql(q{BEGIN; INSERT INTO emails (id, recipient_email, subject,
+               from_address, from_name, text_body, html_body, provider,
+               flow, created_at, updated_at)
+               SELECT 'bench-mail-' || g, 'mail' || g || '@example.com',
+               'Bench delivery ' || g, 'noreply@example.com', 'Bench',
+               repeat('Hello, this is bench mail number ' || g || '. ', 6),
+               '<p>' || repeat('Hello, this is bench mail number ' || g
+                               || '. ', 12) || '</p>', 'smtp', 'bench',
+               now(), now() FROM generate_series(} . "$from, $to"
+             . q{) g; INSERT INTO email_outbox (id, email_id,
+               next_attempt_at, created_at)
+               SELECT 'bench-outbox-' || g, 'bench-mail-' || g, now(), now()
+               FROM generate_series(} . "$from, $to" . q{) g; COMMIT});
+        $queued = $to;
+        return time;
+    };
+    # seconds from the queueing until the outbox is empty (undef when it
+    # stops shrinking for 30 s)
+    my $drain = sub {
+        my ($since) = @_;
+        my ($left, $last, $moved) = (-1, -1, time);
+        while (($left = psql('SELECT count(*) FROM email_outbox')) > 0) {
+            ($last, $moved) = ($left, time) if $left != $last;
+            return undef if time - $moved > 30;
+            sleep 0.1;
+        }
+        return time - $since;
+    };
+
+    printf "\nmail delivery: nginx (2 workers, thread_pool 4 threads,"
+           . " athena_auth_mail_poll 100ms) to %s on port %d\n",
+           $sink ? 't/lib/Athena/Smtp.pm' : 'bench/smtp-sink.pl', $sink_port;
+
+    # alone: mails per second with nothing else to do
+    my $t = $drain->($queue->($mails));
+    die "mail delivery stopped: " . psql('SELECT count(*) FROM email_outbox')
+        . " of $mails mails left\n" unless defined $t;
+    my $rate = $mails / $t;
+    printf "%d mails delivered in %.2f s: %.0f mails/s\n", $mails, $t, $rate;
+
+    # plain nginx without delivery, then while mails go out: enough of
+    # them queued to outlast wrk's run at the rate above, wrk's short
+    # unmeasured run before the queueing
+    printf "\n%-44s %12s %10s %8s\n", 'case', 'req/s', 'p99 ms', 'ratio';
+    `wrk -t2 -c$conns -d2s '$plain' 2>&1`;
+    my ($rps0, $p990) = wrk($plain);
+    printf "%-44s %12.1f %10.2f %8.4f\n", 'plain nginx return 200, no mail',
+           $rps0, $p990, 1;
+    my $more = int($rate * $secs * 1.5);
+    $more = $mails if $more < $mails;
+    `wrk -t2 -c$conns -d2s '$plain' 2>&1`;
+    my $q = $queue->($more);
+    my ($rps1, $p991) = wrk($plain);
+    my $during = time - $q;
+    my $left = psql('SELECT count(*) FROM email_outbox');
+    printf "%-44s %12.1f %10.2f %8.4f\n",
+           "plain nginx return 200, $more mails going", $rps1, $p991,
+           $rps0 ? $rps1 / $rps0 : 0;
+    $t = $drain->($q);
+    die "mail delivery stopped: " . psql('SELECT count(*) FROM email_outbox')
+        . " of $more mails left\n" unless defined $t;
+    printf "(%d mails delivered during wrk's %.1f s: %.0f mails/s;%s the"
+           . " rest %.1f s later)\n", $more - $left, $during,
+           ($more - $left) / $during,
+           $left ? " $left left when wrk ended," : ' none left when wrk'
+           . ' ended: the comparison covers part of a run without mail;',
+           $t - $during;
+
+    # every mail taken once, none given up
+    my %to;
+    $to{$_}++ for $received->();
+    my $twice = grep { $to{$_} > 1 } keys %to;
+    my $missing = grep { !$to{"mail$_\@example.com"} } 1 .. $queued;
+    my $failures = psql('SELECT count(*) FROM email_send_failures');
+    my $taken = 0;
+    $taken += $_ for values %to;
+    printf "(the sink took %d mails for %d queued: %d missing, %d taken more"
+           . " than once; %d in email_send_failures)\n",
+           $taken, $queued, $missing, $twice, $failures;
+
+    $mail_nginx->stop;
+    $mail_log = $mail_nginx->log_since(0);
+    system('cp', $mail_nginx->error_log, "$ENV{BENCH_ERROR_LOG}.mail")
+        if $ENV{BENCH_ERROR_LOG};
+    if ($sink) {
+        $sink->stop;
+    } else {
+        $stop_sink->();
+        $stop_sink = undef;
+    }
+}
+
 # Sign-in last: wrk gives up on a request after 2 s and sends another,
 # and the scrypt of each one it gave up on still runs, so minutes of
 # hashing follow this case and would slow whatever came after it.
@@ -461,8 +733,9 @@ $nginx->stop;
 # what nginx complained of during the run (the log is at "info", whose
 # lines, such as clients closing keep-alive connections, are left out)
 my %seen;
+# (the mail section's nginx included)
 my @bad = grep { /\[(warn|error|crit|alert|emerg)\]/ } split /\n/,
-          $nginx->log_since(0);
+          $nginx->log_since(0) . $mail_log;
 for (@bad) {
     my ($level, $what) = /\[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*?)(?:, client: .*)?$/;
     $seen{"[$level] " . ($what // $_)}++;
