@@ -843,6 +843,13 @@ athena_rows_count(const athena_rows_t *rows)
 }
 
 
+int
+athena_rows_columns(const athena_rows_t *rows)
+{
+    return rows ? rows->ncols : 0;
+}
+
+
 /* one column of every row, as a list of strings */
 
 const char **

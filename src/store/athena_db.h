@@ -72,6 +72,7 @@ void athena_pg_rollback(athena_db_t *db);
 int athena_db_may_retry(athena_db_t *db);
 
 size_t athena_rows_count(const athena_rows_t *rows);
+int athena_rows_columns(const athena_rows_t *rows);
 const char **athena_rows_column(athena_arena_t *a, const athena_rows_t *rows,
     int col);
 char *athena_int_text(athena_arena_t *a, int64_t v);

@@ -12,6 +12,16 @@
     ATHENA_MS("created_at") ", " ATHENA_MS("updated_at")
 
 
+/*
+ * A count the triggers keep, of a dimension (the first parameter) and
+ * its key (the second): a recipient is kept in lower case.
+ */
+#define ATHENA_EMAIL_KEPT                                                    \
+    "(SELECT coalesce(max(n), 0) FROM email_counts WHERE dim = $%1$d"        \
+    " AND key = CASE WHEN dim = 'recipient' THEN lower($%2$d)"               \
+    " ELSE $%2$d END)"
+
+
 static void
 athena_email_read(const athena_rows_t *rows, size_t r, athena_email_t *e)
 {
@@ -115,6 +125,23 @@ athena_email_list(athena_db_t *db, athena_arena_t *a,
     athena_where_add(&w, 0x20, "created_at <= " ATHENA_TS_N,
                      q->before == ATHENA_TIME_NULL
                      ? NULL : athena_int_text(a, q->before));
+
+    /* no filter, or one the triggers count by (migration 015) */
+    switch (w.mask) {
+    case 0x00:
+        athena_where_kept(&w, ATHENA_EMAIL_KEPT, "", "");
+        break;
+    case 0x01:
+        athena_where_kept(&w, ATHENA_EMAIL_KEPT, "recipient",
+                          q->recipient_email);
+        break;
+    case 0x02:
+        athena_where_kept(&w, ATHENA_EMAIL_KEPT, "provider", q->provider);
+        break;
+    case 0x04:
+        athena_where_kept(&w, ATHENA_EMAIL_KEPT, "flow", q->flow);
+        break;
+    }
 
     rc = athena_where_page(db, a, "athena_email_list", ATHENA_EMAIL_COLS,
                            "emails", &w, q->limit, q->offset, &rows, total);

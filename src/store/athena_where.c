@@ -68,6 +68,21 @@ athena_where_param(athena_where_t *w, const char *value)
 
 
 /*
+ * The total of this set of filters is kept (by triggers): sql, a scalar
+ * subquery that names its parameters a and b as "$%1$d" and "$%2$d".
+ */
+
+void
+athena_where_kept(athena_where_t *w, const char *sql, const char *a,
+    const char *b)
+{
+    w->kept = sql;
+    w->kept_a = a;
+    w->kept_b = b;
+}
+
+
+/*
  * A page of table's rows under w, newest first (created_at DESC, id DESC),
  * by a statement prepared as name (one name for each set of filters), and
  * how many match: a page that is not full says it itself, else Postgres
@@ -79,24 +94,34 @@ athena_where_page(athena_db_t *db, athena_arena_t *a, const char *name,
     const char *cols, const char *table, athena_where_t *w, int64_t limit,
     int64_t offset, athena_rows_t **rows, int64_t *total)
 {
-    int                 nfilters, lim, off;
-    char               *sql, *stmt;
+    int                 nfilters, lim, off, ka, kb;
+    char               *sql, *stmt, *kept;
     size_t              n;
+    const char         *p[2];
     athena_store_rc_e   rc;
 
     nfilters = w->n;
     lim = athena_where_param(w, athena_int_text(a, limit));
     off = athena_where_param(w, athena_int_text(a, offset));
 
-    if (w->overflow) {
+    kept = "";
+
+    if (w->kept) {
+        ka = athena_where_param(w, w->kept_a);
+        kb = athena_where_param(w, w->kept_b);
+        kept = athena_sprintf(a, w->kept, ka, kb);
+        kept = kept ? athena_sprintf(a, ", %s", kept) : NULL;
+    }
+
+    if (w->overflow || kept == NULL) {
         return ATHENA_STORE_ERROR;
     }
 
-    sql = athena_sprintf(a, "SELECT %s FROM %s%s"
+    sql = athena_sprintf(a, "SELECT %s%s FROM %s%s"
                          " ORDER BY created_at DESC, id DESC"
                          " LIMIT $%d::int8 OFFSET $%d::int8",
-                         cols, table, w->sql, lim, off);
-    stmt = athena_sprintf(a, "%s_%x", name, w->mask);
+                         cols, kept, table, w->sql, lim, off);
+    stmt = athena_sprintf(a, "%s_%x%s", name, w->mask, w->kept ? "_k" : "");
 
     if (sql == NULL || stmt == NULL) {
         return ATHENA_STORE_ERROR;
@@ -109,9 +134,27 @@ athena_where_page(athena_db_t *db, athena_arena_t *a, const char *name,
 
     n = athena_rows_count(*rows);
 
+    /* the kept total came with the page, in its last column */
+    if (w->kept && n > 0) {
+        *total = athena_rows_int(*rows, 0, athena_rows_columns(*rows) - 1,
+                                 0);
+        return ATHENA_STORE_OK;
+    }
+
     if ((int64_t) n < limit && (n > 0 || offset == 0)) {
         *total = offset + (int64_t) n;
         return ATHENA_STORE_OK;
+    }
+
+    if (w->kept) {
+        p[0] = w->kept_a;
+        p[1] = w->kept_b;
+        sql = athena_sprintf(a, w->kept, 1, 2);
+
+        return sql ? athena_pg_count(db, a,
+                                     athena_sprintf(a, "SELECT %s", sql),
+                                     2, p, total)
+                   : ATHENA_STORE_ERROR;
     }
 
     sql = athena_sprintf(a, "SELECT count(*) FROM %s%s", table, w->sql);

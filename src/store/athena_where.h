@@ -24,6 +24,11 @@ typedef struct {
     unsigned      mask;               /* which filters are given */
     int           overflow;
     const char   *params[ATHENA_WHERE_MAX + 4];
+
+    /* a total kept by triggers: a subquery over its two parameters */
+    const char   *kept;               /* "... $%d ... $%d" */
+    const char   *kept_a;
+    const char   *kept_b;
 } athena_where_t;
 
 
@@ -31,6 +36,8 @@ void athena_where_init(athena_where_t *w);
 void athena_where_add(athena_where_t *w, unsigned bit, const char *cond,
     const char *value);
 int athena_where_param(athena_where_t *w, const char *value);
+void athena_where_kept(athena_where_t *w, const char *sql, const char *a,
+    const char *b);
 athena_store_rc_e athena_where_page(athena_db_t *db, athena_arena_t *a,
     const char *name, const char *cols, const char *table, athena_where_t *w,
     int64_t limit, int64_t offset, athena_rows_t **rows, int64_t *total);
