@@ -14,11 +14,12 @@
 
 /*
  * A count the triggers keep, of a dimension (the first parameter) and
- * its key (the second): a recipient is kept in lower case.
+ * its key (the second): a recipient is kept in lower case. The key is
+ * made of the parameters alone, so the primary key finds the row.
  */
 #define ATHENA_EMAIL_KEPT                                                    \
     "(SELECT coalesce(max(n), 0) FROM email_counts WHERE dim = $%1$d"        \
-    " AND key = CASE WHEN dim = 'recipient' THEN lower($%2$d)"               \
+    " AND key = CASE WHEN $%1$d = 'recipient' THEN lower($%2$d)"             \
     " ELSE $%2$d END)"
 
 
