@@ -1,4 +1,3 @@
-#include <stdio.h>
 #include <string.h>
 
 #include "athena_audit_store.h"
@@ -97,58 +96,10 @@ athena_audit_where(athena_arena_t *a, const athena_audit_query_t *q,
 
 
 /*
- * With no filter or an actor's alone, the total is the count the triggers
- * keep (migration 008): one row's read, by the page's own statement.
- */
-
-#define ATHENA_AUDIT_KEPT                                                    \
-    "(SELECT coalesce(max(n), 0) FROM admin_audit_log_counts"                \
-    " WHERE actor_user_id = $%d)"
-
-
-static int
-athena_audit_kept(const athena_where_t *w)
-{
-    return w->mask == 0 || w->mask == 0x01;
-}
-
-
-/*
- * How many rows match, when the page did not say: a page that is not
- * full says it itself; else the kept count, or Postgres counts.
- */
-
-static athena_store_rc_e
-athena_audit_total(athena_db_t *db, athena_arena_t *a,
-    const athena_audit_query_t *q, size_t shown, const athena_where_t *w,
-    int64_t *total)
-{
-    const char  *actor;
-
-    if ((int64_t) shown < q->limit && (shown > 0 || q->offset == 0)) {
-        *total = q->offset + (int64_t) shown;
-        return ATHENA_STORE_OK;
-    }
-
-    if (athena_audit_kept(w)) {
-        actor = q->actor_user_id ? q->actor_user_id : "";
-
-        return athena_pg_count(db, a,
-                               athena_sprintf(a, "SELECT " ATHENA_AUDIT_KEPT,
-                                              1),
-                               1, &actor, total);
-    }
-
-    return athena_pg_count(db, a,
-                           athena_sprintf(a, "SELECT count(*) FROM"
-                                          " admin_audit_logs%s", w->sql),
-                           w->n, w->params, total);
-}
-
-
-/*
- * A page of rows, newest first, and how many match in all. The session
- * token's hash stays in the table: it is never read out.
+ * A page of rows, newest first, and how many match in all. With no filter
+ * or an actor's alone, the total is the count the triggers keep
+ * (migration 008), read by the page's own statement. The session token's
+ * hash stays in the table: it is never read out.
  */
 
 athena_store_rc_e
@@ -156,8 +107,6 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
     const athena_audit_query_t *q, athena_audit_t **rows, size_t *n,
     int64_t *total)
 {
-    int                 kept, nfilters, lim, off, who;
-    char               *sql, *count, *name;
     size_t              i;
     athena_where_t      w;
     athena_rows_t      *res;
@@ -166,54 +115,24 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
 
     athena_audit_where(a, q, &w);
 
-    kept = athena_audit_kept(&w);
-    nfilters = w.n;
-
-    lim = athena_where_param(&w, athena_int_text(a, q->limit));
-    off = athena_where_param(&w, athena_int_text(a, q->offset));
-    who = kept ? athena_where_param(&w, q->actor_user_id ? q->actor_user_id
-                                                         : "")
-               : 0;
-
-    if (w.overflow) {
-        return ATHENA_STORE_ERROR;
+    if (w.mask == 0 || w.mask == 0x01) {
+        athena_where_kept(&w, "(SELECT coalesce(max(n), 0)"
+                          " FROM admin_audit_log_counts"
+                          " WHERE actor_user_id = $%1$d)",
+                          q->actor_user_id ? q->actor_user_id : "", NULL);
     }
 
-    count = kept ? athena_sprintf(a, ", " ATHENA_AUDIT_KEPT, who) : "";
-
-    sql = athena_sprintf(a, "SELECT id, actor_user_id, action, target_type,"
-                         " target_id, success, error_message, metadata::text,"
-                         " " ATHENA_MS("created_at") "%s"
-                         " FROM admin_audit_logs%s"
-                         " ORDER BY created_at DESC, id DESC"
-                         " LIMIT $%d::int8 OFFSET $%d::int8",
-                         count ? count : "", w.sql, lim, off);
-
-    /* the filters given decide the statement's text, and so its name */
-    name = athena_sprintf(a, "athena_audit_list_%x", w.mask);
-
-    if (sql == NULL || count == NULL || name == NULL) {
-        return ATHENA_STORE_ERROR;
-    }
-
-    rc = athena_pg_exec_named(db, a, name, sql, w.n, w.params, &res);
+    rc = athena_where_page(db, a, "athena_audit_list",
+                           "id, actor_user_id, action, target_type,"
+                           " target_id, success, error_message,"
+                           " metadata::text, " ATHENA_MS("created_at"),
+                           "admin_audit_logs", &w, q->limit, q->offset,
+                           &res, total);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
 
     *n = athena_rows_count(res);
-
-    if (kept && *n > 0) {
-        *total = athena_rows_int(res, 0, 9, 0);
-
-    } else {
-        w.n = nfilters;
-
-        rc = athena_audit_total(db, a, q, *n, &w, total);
-        if (rc != ATHENA_STORE_OK) {
-            return rc;
-        }
-    }
 
     *rows = athena_calloc(a, (*n + 1) * sizeof(athena_audit_t));
     if (*rows == NULL) {

@@ -69,7 +69,8 @@ athena_where_param(athena_where_t *w, const char *value)
 
 /*
  * The total of this set of filters is kept (by triggers): sql, a scalar
- * subquery that names its parameters a and b as "$%1$d" and "$%2$d".
+ * subquery that names its parameters a and b (NULL: a alone) as "$%1$d"
+ * and "$%2$d".
  */
 
 void
@@ -108,7 +109,7 @@ athena_where_page(athena_db_t *db, athena_arena_t *a, const char *name,
 
     if (w->kept) {
         ka = athena_where_param(w, w->kept_a);
-        kb = athena_where_param(w, w->kept_b);
+        kb = w->kept_b ? athena_where_param(w, w->kept_b) : 0;
         kept = athena_sprintf(a, w->kept, ka, kb);
         kept = kept ? athena_sprintf(a, ", %s", kept) : NULL;
     }
@@ -153,7 +154,7 @@ athena_where_page(athena_db_t *db, athena_arena_t *a, const char *name,
 
         return sql ? athena_pg_count(db, a,
                                      athena_sprintf(a, "SELECT %s", sql),
-                                     2, p, total)
+                                     w->kept_b ? 2 : 1, p, total)
                    : ATHENA_STORE_ERROR;
     }
 

@@ -19,49 +19,32 @@ static const athena_admin_perm_t  athena_may_list_audit = {
 
 
 static void
-athena_audit_reply(athena_ctx_t *ctx, const athena_audit_query_t *q,
-    const athena_audit_t *rows, size_t n, int64_t total)
+athena_gen_audit(athena_ctx_t *ctx, yajl_gen g, const void *item)
 {
-    size_t     i;
-    yajl_gen   g;
+    const athena_audit_t  *r;
 
-    g = athena_reply_json(ctx);
-    if (g == NULL) {
-        return;
-    }
+    r = item;
 
-    athena_gen_page(g, total, q->limit, q->offset);
-    athena_gen_key(g, "auditLogs");
-    yajl_gen_array_open(g);
-
-    for (i = 0; i < n; i++) {
-        yajl_gen_map_open(g);
-        athena_gen_key(g, "id");
-        athena_gen_cstr(g, rows[i].id);
-        athena_gen_key(g, "actorUserId");
-        athena_gen_str_or_null(g, rows[i].actor_user_id);
-        athena_gen_key(g, "action");
-        athena_gen_cstr(g, rows[i].action);
-        athena_gen_key(g, "targetType");
-        athena_gen_str_or_null(g, rows[i].target_type);
-        athena_gen_key(g, "targetId");
-        athena_gen_str_or_null(g, rows[i].target_id);
-        athena_gen_key(g, "success");
-        athena_gen_bool(g, rows[i].success);
-        athena_gen_key(g, "errorMessage");
-        athena_gen_str_or_null(g, rows[i].error);
-        athena_gen_key(g, "metadata");
-        athena_gen_json_text(ctx->a, g, rows[i].metadata);
-
-        athena_gen_key(g, "createdAt");
-        athena_gen_time(g, rows[i].at);
-        yajl_gen_map_close(g);
-    }
-
-    yajl_gen_array_close(g);
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "id");
+    athena_gen_cstr(g, r->id);
+    athena_gen_key(g, "actorUserId");
+    athena_gen_str_or_null(g, r->actor_user_id);
+    athena_gen_key(g, "action");
+    athena_gen_cstr(g, r->action);
+    athena_gen_key(g, "targetType");
+    athena_gen_str_or_null(g, r->target_type);
+    athena_gen_key(g, "targetId");
+    athena_gen_str_or_null(g, r->target_id);
+    athena_gen_key(g, "success");
+    athena_gen_bool(g, r->success);
+    athena_gen_key(g, "errorMessage");
+    athena_gen_str_or_null(g, r->error);
+    athena_gen_key(g, "metadata");
+    athena_gen_json_text(ctx->a, g, r->metadata);
+    athena_gen_key(g, "createdAt");
+    athena_gen_time(g, r->at);
     yajl_gen_map_close(g);
-
-    athena_reply_gen(ctx, 200, g);
 }
 
 
@@ -85,6 +68,7 @@ athena_api_admin_audit_log_list(athena_ctx_t *ctx)
     athena_audit_query_t   q;
 
     static const char *const  booleans[] = { "true", "false", NULL };
+    static const char *const  names[] = { "auditLogs", NULL };
     static const char *const  single[] = {
         "limit", "offset", "actorUserId", "action", "targetType",
         "targetId", "success", "createdAfter", "createdBefore", NULL
@@ -97,8 +81,7 @@ athena_api_admin_audit_log_list(athena_ctx_t *ctx)
         return ATHENA_STORE_ERROR;
     }
 
-    q.limit = athena_list_number(ctx, &chk, "limit", 1, ATHENA_LIST_LIMIT);
-    q.offset = athena_list_number(ctx, &chk, "offset", 0, 0);
+    athena_list_page(ctx, &chk, &q.limit, &q.offset);
     q.actor_user_id = athena_list_text(ctx, "actorUserId");
     q.action = athena_list_text(ctx, "action");
     q.target_type = athena_list_text(ctx, "targetType");
@@ -113,10 +96,6 @@ athena_api_admin_audit_log_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    if (q.limit > ATHENA_LIST_LIMIT_MAX) {
-        q.limit = ATHENA_LIST_LIMIT_MAX;
-    }
-
     rc = athena_admin_require(ctx, &athena_may_list_audit, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
@@ -127,7 +106,8 @@ athena_api_admin_audit_log_list(athena_ctx_t *ctx)
         return rc;
     }
 
-    athena_audit_reply(ctx, &q, rows, n, total);
+    athena_reply_page(ctx, total, q.limit, q.offset, names, rows, n,
+                      sizeof(athena_audit_t), athena_gen_audit);
 
     return ATHENA_STORE_OK;
 }
