@@ -355,16 +355,28 @@ athena_apikey_list(athena_db_t *db, athena_arena_t *a,
 
 static void
 athena_apikey_forget(athena_db_t *db, athena_arena_t *a,
-    const athena_apikey_t *k)
+    const athena_apikey_t *k, int gone)
 {
+    int64_t      ttl;
     const char  *keys[2];
 
-    keys[0] = athena_apikey_cache_key(db, a, k->key);
-    keys[1] = athena_apikey_counter_key(db, a, k->id);
+    ttl = athena_db_conf(db)->cache_ttl;
 
-    if (keys[0] && keys[1]) {
-        athena_redis_del(db, keys, 2);
+    keys[0] = athena_apikey_counter_key(db, a, k->id);
+    keys[1] = athena_apikey_cache_key(db, a, k->key);
+
+    if (keys[0] == NULL || keys[1] == NULL) {
+        return;
     }
+
+    /* a reader that found a deleted row before it went must not refill it */
+    if (gone && ttl > 0) {
+        athena_redis_del(db, keys, 1);
+        athena_redis_set(db, keys[1], ATHENA_APIKEY_GONE, 1, ttl, 0);
+        return;
+    }
+
+    athena_redis_del(db, keys, 2);
 }
 
 
@@ -421,7 +433,7 @@ athena_apikey_update(athena_db_t *db, athena_arena_t *a, unsigned set,
         return rc;
     }
 
-    athena_apikey_forget(db, a, k);
+    athena_apikey_forget(db, a, k, 0);
     athena_apikey_read(rows, 0, k);
 
     return ATHENA_STORE_OK;
@@ -432,7 +444,6 @@ athena_store_rc_e
 athena_apikey_delete(athena_db_t *db, athena_arena_t *a,
     const athena_apikey_t *k)
 {
-    char               *ckey;
     athena_rows_t      *rows;
     athena_store_rc_e   rc;
 
@@ -443,14 +454,7 @@ athena_apikey_delete(athena_db_t *db, athena_arena_t *a,
         return rc;
     }
 
-    athena_apikey_forget(db, a, k);
-
-    /* a reader that found the row before the delete must not refill it */
-    ckey = athena_apikey_cache_key(db, a, k->key);
-    if (ckey != NULL && athena_db_conf(db)->cache_ttl > 0) {
-        athena_redis_set(db, ckey, ATHENA_APIKEY_GONE, 1,
-                         athena_db_conf(db)->cache_ttl, 0);
-    }
+    athena_apikey_forget(db, a, k, 1);
 
     return ATHENA_STORE_OK;
 }
