@@ -23,9 +23,10 @@ typedef struct {
 } ngx_http_athena_auth_round_t;
 
 
-static ngx_event_t       ngx_http_athena_auth_mail_ev;
-static ngx_connection_t  ngx_http_athena_auth_mail_conn;
-static ngx_uint_t        ngx_http_athena_auth_mail_busy;
+static ngx_event_t                        ngx_http_athena_auth_mail_ev;
+static ngx_connection_t                   ngx_http_athena_auth_mail_conn;
+static ngx_uint_t                         ngx_http_athena_auth_mail_busy;
+static ngx_http_athena_auth_main_conf_t  *ngx_http_athena_auth_mail_amcf;
 
 
 /* athena_auth_smtp smtp://host:port | smtps://host:port */
@@ -303,12 +304,9 @@ ngx_http_athena_auth_mail_tick(ngx_event_t *ev)
     ngx_http_athena_auth_round_t      *round;
     ngx_http_athena_auth_main_conf_t  *amcf;
 
-    amcf = ev->data == &ngx_http_athena_auth_mail_conn
-           ? ngx_http_cycle_get_module_main_conf(ngx_cycle,
-                                                 ngx_http_athena_auth_module)
-           : NULL;
+    amcf = ngx_http_athena_auth_mail_amcf;
 
-    if (amcf == NULL || ngx_exiting || ngx_quit) {
+    if (ngx_exiting || ngx_quit) {
         return;
     }
 
@@ -378,6 +376,7 @@ ngx_http_athena_auth_mail_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    ngx_http_athena_auth_mail_amcf = amcf;
     ngx_http_athena_auth_mail_conn.fd = (ngx_socket_t) -1;
 
     ev = &ngx_http_athena_auth_mail_ev;
