@@ -192,6 +192,10 @@ test_check(void)
         "fromName", "from_name", "fromAddress", "from_address", NULL
     };
 
+    static const char  mail_body[] =
+        "{\"from_name\":\"A\",\"fromAddress\":\"x\","
+        "\"from_address\":\"y\",\"subject\":\"a\\r\\nb\"}";
+
     athena_json_t         *v;
     athena_arena_t        *a;
     athena_check_t         chk;
@@ -228,11 +232,7 @@ test_check(void)
        "a missing body is 'undefined'");
 
     /* both key styles of Athena's clients, and one-line header fields */
-    athena_json_parse(a, "{\"from_name\":\"A\",\"fromAddress\":\"x\","
-                      "\"from_address\":\"y\",\"subject\":\"a\\r\\nb\"}",
-                      strlen("{\"from_name\":\"A\",\"fromAddress\":\"x\","
-                             "\"from_address\":\"y\",\"subject\":\"a\\r\\nb\"}"),
-                      8, &v);
+    athena_json_parse(a, mail_body, strlen(mail_body), 8, &v);
     ok(athena_check_aliases(a, v, aliases) == 0
        && strcmp(athena_json_get(v, "fromName")->string, "A") == 0
        && strcmp(athena_json_get(v, "fromAddress")->string, "x") == 0,
@@ -438,10 +438,12 @@ test_apikey(void)
     athena_sha256("abc", 3, md);
     ok(athena_apikey_hash_raw(hash, raw) == 0 && memcmp(raw, md, 32) == 0,
        "a stored hash decodes back to its digest");
-    ok(athena_apikey_hash_raw("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa", raw)
-       != 0, "a hash one character short is none");
-    ok(athena_apikey_hash_raw("ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0", raw)
-       != 0, "a hash with '+' is none");
+    ok(athena_apikey_hash_raw("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa",
+                              raw) != 0,
+       "a hash one character short is none");
+    ok(athena_apikey_hash_raw("ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0",
+                              raw) != 0,
+       "a hash with '+' is none");
 
     ok(athena_apikey_generate(key, ATHENA_APIKEY_LEN) == 0
        && strlen(key) == ATHENA_APIKEY_LEN, "a key is 64 characters");
