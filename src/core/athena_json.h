@@ -65,6 +65,7 @@ athena_json_t *athena_json_string(athena_arena_t *a, const char *s,
 
 yajl_gen athena_gen_new(void);
 void athena_gen_key(yajl_gen g, const char *key);
+void athena_gen_text(yajl_gen g, const char *s, size_t len);
 void athena_gen_cstr(yajl_gen g, const char *s);
 void athena_gen_str_or_null(yajl_gen g, const char *s);
 void athena_gen_bool(yajl_gen g, int b);

@@ -30,34 +30,6 @@ athena_clock_ms(void)
 }
 
 
-/* buf holds ATHENA_ISO_LEN + 1 bytes */
-
-void
-athena_time_iso(int64_t ms, char *buf)
-{
-    char       tmp[64];
-    time_t     sec;
-    int64_t    rem;
-    struct tm  tm;
-
-    rem = ms % 1000;
-    if (rem < 0) {
-        rem += 1000;
-    }
-
-    sec = (time_t) ((ms - rem) / 1000);
-    gmtime_r(&sec, &tm);
-
-    /* the compiler cannot know the fields are small: format, then cut */
-    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec, (int) rem);
-
-    memcpy(buf, tmp, ATHENA_ISO_LEN);
-    buf[ATHENA_ISO_LEN] = '\0';
-}
-
-
 /*
  * A time the module may store: one that ISO 8601's four-digit years can
  * write (0001 to 9999), so that toISOString() and Postgres both take it.
@@ -100,6 +72,79 @@ athena_days_from_civil(int64_t y, int64_t m, int64_t d)
 }
 
 
+/* y-m-d of the day that is days after 1970-01-01: the inverse of the above */
+
+static void
+athena_civil_from_days(int64_t days, int64_t *y, int64_t *m, int64_t *d)
+{
+    int64_t  z, era, doe, yoe, doy, mp;
+
+    z = days + 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+
+static void
+athena_put_digits(char *p, int64_t v, int n)
+{
+    while (n--) {
+        p[n] = (char) ('0' + v % 10);
+        v /= 10;
+    }
+}
+
+
+/*
+ * buf holds ATHENA_ISO_LEN + 1 bytes. The digits are written by hand: a
+ * list writes two dates a row, and gmtime_r() takes the time zone lock
+ * and snprintf() reads its format every time. A year outside 0001-9999
+ * (never stored: athena_time_storable()) keeps its last four digits.
+ */
+
+void
+athena_time_iso(int64_t ms, char *buf)
+{
+    int64_t  rem, sec, days, y, m, d;
+
+    rem = ms % 1000;
+    if (rem < 0) {
+        rem += 1000;
+    }
+
+    sec = (ms - rem) / 1000 % 86400;
+    days = (ms - rem) / 1000 / 86400;
+
+    if (sec < 0) {
+        sec += 86400;
+        days--;
+    }
+
+    athena_civil_from_days(days, &y, &m, &d);
+
+    if (y < 0) {
+        y = -y;
+    }
+
+    memcpy(buf, "0000-00-00T00:00:00.000Z", ATHENA_ISO_LEN + 1);
+
+    athena_put_digits(buf, y, 4);
+    athena_put_digits(buf + 5, m, 2);
+    athena_put_digits(buf + 8, d, 2);
+    athena_put_digits(buf + 11, sec / 3600, 2);
+    athena_put_digits(buf + 14, sec / 60 % 60, 2);
+    athena_put_digits(buf + 17, sec % 60, 2);
+    athena_put_digits(buf + 20, rem, 3);
+}
+
+
 static int
 athena_digits(const char *s, size_t n, int64_t *v)
 {
@@ -113,6 +158,92 @@ athena_digits(const char *s, size_t n, int64_t *v)
         }
         *v = *v * 10 + (s[i] - '0');
     }
+
+    return 1;
+}
+
+
+/*
+ * A timestamptz as Postgres writes it under DateStyle ISO (the
+ * connection's setting, athena_pg_setup()): "YYYY-MM-DD HH:MM:SS[.f{1,6}]"
+ * and the zone's offset "+HH[:MM[:SS]]" ("+00" in UTC). The time becomes
+ * milliseconds, the fraction cut as JavaScript cuts it (floor), and
+ * "infinity" the last storable time. Returns 1 and sets *ms when s is
+ * one. Reading the text is cheaper for Postgres than the numeric
+ * arithmetic of floor(extract(epoch ...) * 1000) was.
+ */
+
+int
+athena_time_pg(const char *s, int64_t *ms)
+{
+    int          n;
+    char         sign;
+    int64_t      y, mo, d, h, mi, sec, f, oh, om, os, t;
+    size_t       frac;
+    const char  *p;
+
+    if (strcmp(s, "infinity") == 0 || strcmp(s, "-infinity") == 0) {
+        *ms = s[0] == '-' ? ATHENA_TIME_MIN : ATHENA_TIME_MAX;
+        return 1;
+    }
+
+    if (strlen(s) < 22 || s[4] != '-' || s[7] != '-' || s[10] != ' '
+        || s[13] != ':' || s[16] != ':'
+        || !athena_digits(s, 4, &y) || !athena_digits(s + 5, 2, &mo)
+        || !athena_digits(s + 8, 2, &d) || !athena_digits(s + 11, 2, &h)
+        || !athena_digits(s + 14, 2, &mi) || !athena_digits(s + 17, 2, &sec)
+        || mo < 1 || mo > 12)
+    {
+        return 0;
+    }
+
+    p = s + 19;
+    f = 0;
+
+    if (*p == '.') {
+        p++;
+
+        for (frac = 0; frac < 6 && p[frac] >= '0' && p[frac] <= '9'; frac++) {
+            if (frac < 3) {
+                f = f * 10 + (p[frac] - '0');
+            }
+        }
+
+        if (frac == 0) {
+            return 0;
+        }
+
+        p += frac;
+
+        for ( /* void */ ; frac < 3; frac++) {
+            f *= 10;
+        }
+    }
+
+    sign = p[0];
+    om = 0;
+    os = 0;
+
+    if ((sign != '+' && sign != '-') || !athena_digits(p + 1, 2, &oh)) {
+        return 0;
+    }
+
+    for (p += 3, n = 0; p[0] == ':' && n < 2; p += 3, n++) {
+        if (!athena_digits(p + 1, 2, n == 0 ? &om : &os)) {
+            return 0;
+        }
+    }
+
+    if (*p != '\0') {
+        return 0;
+    }
+
+    os += (oh * 60 + om) * 60;
+
+    t = athena_days_from_civil(y, mo, d);
+    t = ((t * 24 + h) * 60 + mi) * 60 + sec - (sign == '-' ? -os : os);
+
+    *ms = t * 1000 + f;
 
     return 1;
 }

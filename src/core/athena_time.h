@@ -21,6 +21,7 @@ int64_t athena_now_ms(void);
 int64_t athena_clock_ms(void);
 void athena_time_iso(int64_t ms, char *buf);
 int athena_time_revive(const char *s, int64_t *ms);
+int athena_time_pg(const char *s, int64_t *ms);
 int athena_time_storable(int64_t ms);
 int athena_time_storable_after(int64_t now, double delta);
 int athena_time_date(const char *s, int64_t *ms);

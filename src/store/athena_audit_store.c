@@ -125,7 +125,7 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
     rc = athena_where_page(db, a, "athena_audit_list",
                            "id, actor_user_id, action, target_type,"
                            " target_id, success, error_message,"
-                           " metadata::text, " ATHENA_MS("created_at"),
+                           " metadata::text, " ATHENA_TIME("created_at"),
                            "admin_audit_logs", &w, q->limit, q->offset,
                            &res, total);
     if (rc != ATHENA_STORE_OK) {
@@ -149,7 +149,7 @@ athena_audit_list(athena_db_t *db, athena_arena_t *a,
         r->success = athena_rows_bool(res, i, 5, 0);
         r->error = athena_rows_get(res, i, 6);
         r->metadata = athena_rows_get(res, i, 7);
-        r->at = athena_rows_int(res, i, 8, 0);
+        r->at = athena_rows_time(res, i, 8, 0);
     }
 
     return ATHENA_STORE_OK;

@@ -11,8 +11,9 @@
 
 
 #define ATHENA_SESSION_COLS(s)                                               \
-    s ".id, " ATHENA_MS(s ".\"expiresAt\"") ", " s ".token, "                \
-    ATHENA_MS(s ".\"createdAt\"") ", " ATHENA_MS(s ".\"updatedAt\"") ", "    \
+    s ".id, " ATHENA_TIME(s ".\"expiresAt\"") ", " s ".token, "              \
+    ATHENA_TIME(s ".\"createdAt\"") ", "                                     \
+    ATHENA_TIME(s ".\"updatedAt\"") ", "                                     \
     s ".\"ipAddress\", " s ".\"userAgent\", " s ".\"userId\", "              \
     s ".\"impersonatedBy\", " s ".\"activeOrganizationId\", "                \
     s ".\"activeTeamId\""
@@ -29,12 +30,12 @@ athena_user_read(const athena_rows_t *rows, size_t r, int c, athena_user_t *u)
     u->email = (char *) athena_rows_get(rows, r, c + 2);
     u->email_verified = athena_rows_bool(rows, r, c + 3, 0);
     u->image = (char *) athena_rows_get(rows, r, c + 4);
-    u->created_at = athena_rows_int(rows, r, c + 5, ATHENA_TIME_NULL);
-    u->updated_at = athena_rows_int(rows, r, c + 6, ATHENA_TIME_NULL);
+    u->created_at = athena_rows_time(rows, r, c + 5, ATHENA_TIME_NULL);
+    u->updated_at = athena_rows_time(rows, r, c + 6, ATHENA_TIME_NULL);
     u->role = (char *) athena_rows_get(rows, r, c + 7);
     u->banned = athena_rows_bool(rows, r, c + 8, -1);
     u->ban_reason = (char *) athena_rows_get(rows, r, c + 9);
-    u->ban_expires = athena_rows_int(rows, r, c + 10, ATHENA_TIME_NULL);
+    u->ban_expires = athena_rows_time(rows, r, c + 10, ATHENA_TIME_NULL);
 }
 
 
@@ -43,10 +44,10 @@ athena_session_read(const athena_rows_t *rows, size_t r, int c,
     athena_session_t *s)
 {
     s->id = (char *) athena_rows_get(rows, r, c);
-    s->expires_at = athena_rows_int(rows, r, c + 1, ATHENA_TIME_NULL);
+    s->expires_at = athena_rows_time(rows, r, c + 1, ATHENA_TIME_NULL);
     s->token = (char *) athena_rows_get(rows, r, c + 2);
-    s->created_at = athena_rows_int(rows, r, c + 3, ATHENA_TIME_NULL);
-    s->updated_at = athena_rows_int(rows, r, c + 4, ATHENA_TIME_NULL);
+    s->created_at = athena_rows_time(rows, r, c + 3, ATHENA_TIME_NULL);
+    s->updated_at = athena_rows_time(rows, r, c + 4, ATHENA_TIME_NULL);
     s->ip_address = (char *) athena_rows_get(rows, r, c + 5);
     s->user_agent = (char *) athena_rows_get(rows, r, c + 6);
     s->user_id = (char *) athena_rows_get(rows, r, c + 7);

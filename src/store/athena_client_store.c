@@ -6,7 +6,7 @@
 
 #define ATHENA_CLIENT_COLS                                                   \
     "id, client_name, description, is_active, pg_uri_env_var,"               \
-    " metadata::text, " ATHENA_MS("created_at") ", " ATHENA_MS("updated_at")
+    " metadata::text, " ATHENA_TIME("created_at") ", " ATHENA_TIME("updated_at")
 
 
 static void
@@ -18,8 +18,8 @@ athena_client_read(const athena_rows_t *rows, size_t r, athena_client_t *c)
     c->is_active = athena_rows_bool(rows, r, 3, 1);
     c->pg_uri_env_var = athena_rows_get(rows, r, 4);
     c->metadata = athena_rows_get(rows, r, 5);
-    c->created_at = athena_rows_int(rows, r, 6, 0);
-    c->updated_at = athena_rows_int(rows, r, 7, 0);
+    c->created_at = athena_rows_time(rows, r, 6, 0);
+    c->updated_at = athena_rows_time(rows, r, 7, 0);
 }
 
 

@@ -27,6 +27,7 @@ struct athena_db_s {
     int                         retry_ok;
     char                       *prepared[ATHENA_PG_PREPARED_MAX];
     size_t                      nprepared;
+    unsigned                    generic:1;   /* plan_cache_mode is set */
     char                        warning[256];
     char                        error[256];
 };
@@ -265,6 +266,8 @@ athena_pg_drop(athena_db_t *db)
     while (db->nprepared) {
         free(db->prepared[--db->nprepared]);
     }
+
+    db->generic = 0;
 }
 
 
@@ -427,10 +430,52 @@ athena_pg_run(PGconn *pg, const char *sql, int n, const char *const *params,
 
 
 /*
+ * The statements kept prepared are the lists' pages, and each is planned
+ * once per connection, for all values (plan_cache_mode
+ * force_generic_plan). Left to choose, Postgres would plan them afresh on
+ * every run: a LIMIT that is a parameter makes it guess that a tenth of
+ * the rows are wanted, so the one plan always looks dearer than a fresh
+ * one, and planning costs more than running the page (bench/: the
+ * email list's plans). Every other statement keeps Postgres's choice, so
+ * the setting goes back before it. It is switched outside transactions
+ * only (athena_pg_begin() runs unnamed, so it switches back first): a
+ * rollback never undoes it behind db->generic.
+ */
+
+static athena_pg_wait_e
+athena_pg_plan_mode(athena_db_t *db, unsigned generic, int64_t deadline)
+{
+    int                ok;
+    PGresult          *res;
+    athena_pg_wait_e   w;
+
+    if (db->generic == generic
+        || PQtransactionStatus(db->pg) != PQTRANS_IDLE
+        || PQserverVersion(db->pg) < 120000)
+    {
+        return ATHENA_PG_READY;
+    }
+
+    w = athena_pg_run(db->pg, generic
+                      ? "SET plan_cache_mode = force_generic_plan"
+                      : "RESET plan_cache_mode",
+                      0, NULL, deadline, &res);
+
+    ok = (w == ATHENA_PG_READY && PQresultStatus(res) == PGRES_COMMAND_OK);
+    PQclear(res);
+
+    if (ok) {
+        db->generic = generic;
+    }
+
+    return w;
+}
+
+
+/*
  * A statement the connection keeps prepared under name (made on its first
- * use here): the server parses it once, and plans it once it finds a
- * generic plan as good as a fresh one. Past ATHENA_PG_PREPARED_MAX names
- * a statement runs unnamed.
+ * use here): the server parses it once, and plans it once. Past
+ * ATHENA_PG_PREPARED_MAX names a statement runs unnamed.
  */
 
 static athena_pg_wait_e
@@ -489,7 +534,8 @@ athena_pg_run_prepared(athena_db_t *db, const char *name, const char *sql,
 #define ATHENA_PG_SETUP                                                       \
     "SELECT set_config('statement_timeout', $1, false),"                      \
     " set_config('search_path', $2, false),"                                  \
-    " set_config('TimeZone', 'UTC', false)"
+    " set_config('TimeZone', 'UTC', false),"                                  \
+    " set_config('DateStyle', 'ISO', false)"
 
 #define ATHENA_PG_SETUP_14                                                    \
     ATHENA_PG_SETUP                                                           \
@@ -692,8 +738,16 @@ athena_pg_exec_named(athena_db_t *db, athena_arena_t *a, const char *name,
 
     deadline = athena_clock_ms() + db->conf->pg_deadline;
 
-    w = name ? athena_pg_run_prepared(db, name, sql, n, params, deadline, &res)
-             : athena_pg_run(db->pg, sql, n, params, deadline, &res);
+    w = athena_pg_plan_mode(db, name != NULL, deadline);
+
+    if (w == ATHENA_PG_READY) {
+        w = name ? athena_pg_run_prepared(db, name, sql, n, params, deadline,
+                                          &res)
+                 : athena_pg_run(db->pg, sql, n, params, deadline, &res);
+
+    } else {
+        res = NULL;
+    }
 
     /*
      * Whether a statement that went unanswered ran is unknown (a COMMIT
@@ -904,6 +958,25 @@ athena_rows_int(const athena_rows_t *rows, size_t row, int col,
     v = athena_rows_get(rows, row, col);
 
     return v ? strtoll(v, NULL, 10) : null;
+}
+
+
+/*
+ * A column named with ATHENA_TIME(): the time in ms, null when it is NULL
+ * (or, never seen, a time Postgres wrote in a form athena_time_pg() does
+ * not read, such as a year past 9999).
+ */
+
+int64_t
+athena_rows_time(const athena_rows_t *rows, size_t row, int col,
+    int64_t null)
+{
+    int64_t      ms;
+    const char  *v;
+
+    v = athena_rows_get(rows, row, col);
+
+    return (v && athena_time_pg(v, &ms)) ? ms : null;
 }
 
 

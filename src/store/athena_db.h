@@ -79,6 +79,8 @@ char *athena_int_text(athena_arena_t *a, int64_t v);
 const char *athena_rows_get(const athena_rows_t *rows, size_t row, int col);
 int64_t athena_rows_int(const athena_rows_t *rows, size_t row, int col,
     int64_t null);
+int64_t athena_rows_time(const athena_rows_t *rows, size_t row, int col,
+    int64_t null);
 int athena_rows_bool(const athena_rows_t *rows, size_t row, int col,
     int null);
 

@@ -9,7 +9,7 @@
 #define ATHENA_FAILURE_COLS                                                  \
     "id, user_id, recipient_email, flow, provider, error_message,"           \
     " metadata::text, resolved, resolution_note, "                           \
-    ATHENA_MS("created_at") ", " ATHENA_MS("updated_at")
+    ATHENA_TIME("created_at") ", " ATHENA_TIME("updated_at")
 
 
 static void
@@ -25,8 +25,8 @@ athena_failure_read(const athena_rows_t *rows, size_t r,
     f->metadata = athena_rows_get(rows, r, 6);
     f->resolved = athena_rows_bool(rows, r, 7, 0);
     f->resolution_note = athena_rows_get(rows, r, 8);
-    f->created_at = athena_rows_int(rows, r, 9, 0);
-    f->updated_at = athena_rows_int(rows, r, 10, 0);
+    f->created_at = athena_rows_time(rows, r, 9, 0);
+    f->updated_at = athena_rows_time(rows, r, 10, 0);
 }
 
 

@@ -9,7 +9,7 @@
 #define ATHENA_EMAIL_COLS                                                    \
     "id, recipient_email, subject, from_address, from_name, text_body,"      \
     " html_body, provider, flow, metadata::text, "                           \
-    ATHENA_MS("created_at") ", " ATHENA_MS("updated_at")
+    ATHENA_TIME("created_at") ", " ATHENA_TIME("updated_at")
 
 
 /*
@@ -36,8 +36,8 @@ athena_email_read(const athena_rows_t *rows, size_t r, athena_email_t *e)
     e->provider = athena_rows_get(rows, r, 7);
     e->flow = athena_rows_get(rows, r, 8);
     e->metadata = athena_rows_get(rows, r, 9);
-    e->created_at = athena_rows_int(rows, r, 10, 0);
-    e->updated_at = athena_rows_int(rows, r, 11, 0);
+    e->created_at = athena_rows_time(rows, r, 10, 0);
+    e->updated_at = athena_rows_time(rows, r, 11, 0);
 }
 
 

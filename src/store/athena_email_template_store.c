@@ -10,7 +10,7 @@
     " html_template, variables::text, is_active, metadata::text,"            \
     " event_type, attachments::text, attachment_failure_mode,"               \
     " variable_bindings::text, "                                             \
-    ATHENA_MS("created_at") ", " ATHENA_MS("updated_at")
+    ATHENA_TIME("created_at") ", " ATHENA_TIME("updated_at")
 
 
 static void
@@ -30,8 +30,8 @@ athena_tpl_read(const athena_rows_t *rows, size_t r,
     t->attachments = athena_rows_get(rows, r, 10);
     t->attachment_failure_mode = athena_rows_get(rows, r, 11);
     t->variable_bindings = athena_rows_get(rows, r, 12);
-    t->created_at = athena_rows_int(rows, r, 13, 0);
-    t->updated_at = athena_rows_int(rows, r, 14, 0);
+    t->created_at = athena_rows_time(rows, r, 13, 0);
+    t->updated_at = athena_rows_time(rows, r, 14, 0);
 }
 
 

@@ -13,8 +13,8 @@
 
 #define ATHENA_INVITATION_COLS(i)                                            \
     i ".id, " i ".\"organizationId\", " i ".email, " i ".role, "             \
-    i ".\"teamId\", " i ".status, " ATHENA_MS(i ".\"expiresAt\"") ", "       \
-    ATHENA_MS(i ".\"createdAt\"") ", " i ".\"inviterId\""
+    i ".\"teamId\", " i ".status, " ATHENA_TIME(i ".\"expiresAt\"") ", "     \
+    ATHENA_TIME(i ".\"createdAt\"") ", " i ".\"inviterId\""
 #define ATHENA_INVITATION_NCOLS  9
 
 /* the organization's name and slug, the inviter's email and membership */
@@ -37,8 +37,8 @@ athena_invitation_read(const athena_rows_t *rows, size_t r,
     i->role = (char *) athena_rows_get(rows, r, 3);
     i->team_id = (char *) athena_rows_get(rows, r, 4);
     i->status = (char *) athena_rows_get(rows, r, 5);
-    i->expires_at = athena_rows_int(rows, r, 6, ATHENA_TIME_NULL);
-    i->created_at = athena_rows_int(rows, r, 7, ATHENA_TIME_NULL);
+    i->expires_at = athena_rows_time(rows, r, 6, ATHENA_TIME_NULL);
+    i->created_at = athena_rows_time(rows, r, 7, ATHENA_TIME_NULL);
     i->inviter_id = (char *) athena_rows_get(rows, r, 8);
 }
 

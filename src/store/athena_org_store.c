@@ -88,11 +88,11 @@ athena_member_role(athena_db_t *db, athena_arena_t *a, const char *org_id,
 
 #define ATHENA_ORG_COLS(o)                                                   \
     o ".id, " o ".name, " o ".slug, " o ".logo, "                            \
-    ATHENA_MS(o ".\"createdAt\"") ", " o ".metadata"
+    ATHENA_TIME(o ".\"createdAt\"") ", " o ".metadata"
 
 #define ATHENA_MEMBER_COLS(m, u)                                             \
     m ".id, " m ".\"organizationId\", " m ".\"userId\", " m ".role, "        \
-    ATHENA_MS(m ".\"createdAt\"") ", " u ".name, " u ".email, " u ".image"
+    ATHENA_TIME(m ".\"createdAt\"") ", " u ".name, " u ".email, " u ".image"
 
 
 static void
@@ -102,7 +102,7 @@ athena_org_read(const athena_rows_t *rows, size_t r, athena_org_t *o)
     o->name = (char *) athena_rows_get(rows, r, 1);
     o->slug = (char *) athena_rows_get(rows, r, 2);
     o->logo = (char *) athena_rows_get(rows, r, 3);
-    o->created_at = athena_rows_int(rows, r, 4, ATHENA_TIME_NULL);
+    o->created_at = athena_rows_time(rows, r, 4, ATHENA_TIME_NULL);
     o->metadata = (char *) athena_rows_get(rows, r, 5);
 }
 
@@ -114,7 +114,7 @@ athena_member_read(const athena_rows_t *rows, size_t r, athena_member_t *m)
     m->organization_id = (char *) athena_rows_get(rows, r, 1);
     m->user_id = (char *) athena_rows_get(rows, r, 2);
     m->role = (char *) athena_rows_get(rows, r, 3);
-    m->created_at = athena_rows_int(rows, r, 4, ATHENA_TIME_NULL);
+    m->created_at = athena_rows_time(rows, r, 4, ATHENA_TIME_NULL);
     m->user_name = (char *) athena_rows_get(rows, r, 5);
     m->user_email = (char *) athena_rows_get(rows, r, 6);
     m->user_image = (char *) athena_rows_get(rows, r, 7);

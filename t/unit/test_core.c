@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../src/core/athena_access.h"
 #include "../../src/core/athena_apikey.h"
@@ -81,6 +82,70 @@ test_crypto(void)
     ok(strlen(hash) == ATHENA_HASH_LEN && hash[32] == ':'
        && athena_password_verify("pw-123456", 9, hash),
        "a new hash has better-auth's shape and verifies");
+}
+
+
+/* a value as athena_gen_text() writes it and as yajl_gen_string() does */
+
+static int
+gen_same(const char *s, size_t len)
+{
+    int                   same;
+    size_t                n1, n2;
+    yajl_gen              g1, g2;
+    const unsigned char  *b1, *b2;
+
+    g1 = athena_gen_new();
+    g2 = athena_gen_new();
+
+    yajl_gen_map_open(g1);
+    yajl_gen_map_open(g2);
+    athena_gen_key(g1, "k");
+    athena_gen_key(g2, "k");
+    athena_gen_text(g1, s, len);
+    yajl_gen_string(g2, (const unsigned char *) s, len);
+    yajl_gen_map_close(g1);
+    yajl_gen_map_close(g2);
+
+    same = yajl_gen_get_buf(g1, &b1, &n1) == yajl_gen_status_ok
+           && yajl_gen_get_buf(g2, &b2, &n2) == yajl_gen_status_ok
+           && n1 == n2 && memcmp(b1, b2, n1) == 0;
+
+    yajl_gen_free(g1);
+    yajl_gen_free(g2);
+
+    return same;
+}
+
+
+static void
+test_json_text(void)
+{
+    int     same;
+    char    s[2048];
+    size_t  len, at, c;
+
+    same = 1;
+    memset(s, 'a', sizeof(s));
+
+    for (len = 0; len <= 24 && same; len++) {
+        same = gen_same(s, len);
+
+        for (at = 0; at < len && same; at++) {
+            for (c = 1; c < 256 && same; c++) {
+                s[at] = (char) c;
+                same = gen_same(s, len);
+            }
+
+            s[at] = 'a';
+        }
+    }
+
+    ok(same, "strings with every byte anywhere are written as yajl writes"
+       " them");
+    ok(gen_same(s, sizeof(s)) && gen_same("\xc3\xa9t\xc3\xa9", 6)
+       && gen_same("\xff", 1),
+       "long, UTF-8 and invalid strings too");
 }
 
 
@@ -344,6 +409,98 @@ test_arena(void)
 }
 
 
+/* the hand-written digits against gmtime_r(), over the storable years */
+
+static void
+test_time_iso(void)
+{
+    int        same;
+    char       iso[ATHENA_ISO_LEN + 1], want[64];
+    time_t     sec;
+    int64_t    ms, step;
+    struct tm  tm;
+
+    same = 1;
+    step = 86399999LL * 7 + 12345;
+
+    for (ms = ATHENA_TIME_MIN; ms <= ATHENA_TIME_MAX && same; ms += step) {
+        sec = (time_t) (ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+        gmtime_r(&sec, &tm);
+        snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                 tm.tm_min, tm.tm_sec, (int) (ms - (int64_t) sec * 1000));
+        athena_time_iso(ms, iso);
+        same = (strcmp(iso, want) == 0);
+    }
+
+    ok(same, "ISO times match gmtime_r() from year 1 to 9999");
+
+    athena_time_iso(-1, iso);
+    ok(strcmp(iso, "1969-12-31T23:59:59.999Z") == 0, "ISO time before 1970");
+    athena_time_iso(951782400000LL, iso);
+    ok(strcmp(iso, "2000-02-29T00:00:00.000Z") == 0, "ISO time, leap day");
+    athena_time_iso(ATHENA_TIME_MIN, iso);
+    ok(strcmp(iso, "0001-01-01T00:00:00.000Z") == 0, "ISO time, first");
+    athena_time_iso(ATHENA_TIME_MAX, iso);
+    ok(strcmp(iso, "9999-12-31T23:59:59.999Z") == 0, "ISO time, last");
+}
+
+
+/* times as Postgres writes them under DateStyle ISO */
+
+static void
+test_time_pg(void)
+{
+    int      same;
+    char     iso[ATHENA_ISO_LEN + 1], pg[64];
+    int64_t  ms, t;
+    size_t   i;
+
+    static const struct {
+        const char  *text;
+        int64_t      ms;
+    } cases[] = {
+        { "2023-11-14 22:13:20.123456+00", 1700000000123LL },
+        { "2023-11-14 22:13:20.1+00", 1700000000100LL },
+        { "2023-11-14 22:13:20+00", 1700000000000LL },
+        { "2023-11-15 03:43:20.123+05:30", 1700000000123LL },
+        { "2023-11-14 19:13:20.123999-03", 1700000000123LL },
+        { "1969-12-31 23:59:59.9995+00", -1 },
+        { "1969-12-31 23:59:59+00:00:01", -2000 },
+        { "infinity", ATHENA_TIME_MAX },
+        { "-infinity", ATHENA_TIME_MIN },
+    };
+
+    static const char *const  not_times[] = {
+        "2023-11-14T22:13:20+00", "2023-11-14 22:13:20",
+        "2023-11-14 22:13:20.+00",
+        "2023-13-14 22:13:20+00", "12023-11-14 22:13:20+00",
+        "2023-11-14 22:13:20+00 BC", "2023-11-14 22:13:20+0", "", NULL
+    };
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ok(athena_time_pg(cases[i].text, &ms) && ms == cases[i].ms,
+           cases[i].text);
+    }
+
+    for (i = 0; not_times[i]; i++) {
+        ok(!athena_time_pg(not_times[i], &ms), not_times[i]);
+    }
+
+    same = 1;
+
+    for (t = ATHENA_TIME_MIN; t <= ATHENA_TIME_MAX && same;
+         t += 86399999LL * 5 + 4321)
+    {
+        athena_time_iso(t, iso);
+        snprintf(pg, sizeof(pg), "%.10s %.12s+00", iso, iso + 11);
+        same = athena_time_pg(pg, &ms) && ms == t;
+    }
+
+    ok(same, "read back what athena_time_iso() wrote, from year 1 to 9999");
+}
+
+
 /* expected values from Node 20: new Date(Date.UTC(...)).toISOString() */
 
 static void
@@ -594,6 +751,9 @@ main(void)
     test_crypto();
     test_json();
     test_text();
+    test_json_text();
+    test_time_iso();
+    test_time_pg();
     test_time_revive();
 
     printf("1..%d\n", tests);
