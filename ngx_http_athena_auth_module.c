@@ -17,6 +17,8 @@ static char *ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_athena_auth_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
+static char *ngx_http_athena_auth_admin_rest(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_athena_auth_api(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_athena_auth_redis(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -433,6 +435,13 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
     { ngx_string("athena_auth_api"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
       ngx_http_athena_auth_api,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_admin_rest"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_admin_rest,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -975,6 +984,7 @@ ngx_http_athena_auth_create_loc_conf(ngx_conf_t *cf)
      */
 
     alcf->api = NGX_CONF_UNSET;
+    alcf->surface = NGX_CONF_UNSET_UINT;
     alcf->rate_limit = NGX_CONF_UNSET;
     alcf->require = NGX_CONF_UNSET;
     alcf->gate_ttl = NGX_CONF_UNSET_MSEC;
@@ -994,6 +1004,8 @@ ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_http_athena_auth_main_conf_t  *amcf;
 
     ngx_conf_merge_value(conf->api, prev->api, 0);
+    ngx_conf_merge_uint_value(conf->surface, prev->surface,
+                              ATHENA_SURFACE_AUTH);
     ngx_conf_merge_value(conf->rate_limit, prev->rate_limit, 1);
     ngx_conf_merge_str_value(conf->base, prev->base, "/api/auth");
     ngx_conf_merge_str_value(conf->login_redirect, prev->login_redirect, "");
@@ -1058,6 +1070,25 @@ ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf, void *parent,
 }
 
 
+/* athena_auth_admin_rest [base path]: seed 003's surface, /api/admin */
+
+static char *
+ngx_http_athena_auth_admin_rest(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_athena_auth_loc_conf_t  *alcf = conf;
+
+    if (alcf->api != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    alcf->surface = ATHENA_SURFACE_REST;
+    ngx_str_set(&alcf->base, "/api/admin");
+
+    return ngx_http_athena_auth_api(cf, cmd, conf);
+}
+
+
 static char *
 ngx_http_athena_auth_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
@@ -1072,6 +1103,10 @@ ngx_http_athena_auth_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
     alcf->api = 1;
+
+    if (alcf->surface == NGX_CONF_UNSET_UINT) {
+        alcf->surface = ATHENA_SURFACE_AUTH;
+    }
 
     if (cf->args->nelts == 2) {
         alcf->base = value[1];

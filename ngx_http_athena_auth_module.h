@@ -98,6 +98,7 @@ typedef struct {
 
 typedef struct {
     ngx_flag_t            api;
+    ngx_uint_t            surface;            /* athena_surface_e */
     ngx_str_t             base;
 
     ngx_int_t             require;            /* the gate: 1 on, 0 off */

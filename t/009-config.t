@@ -237,3 +237,19 @@ location /api/auth/ { athena_auth_api; }
 --- must_die
 --- error_log eval
 [qr/"athena_auth_postgres_deadline" directive must be between 1ms and 24h in \S+nginx.conf:\d+/]
+
+
+=== TEST 21: the REST admin API's base path is a path
+--- config
+location /api/admin/ { athena_auth_admin_rest api/admin; }
+--- must_die
+--- error_log eval
+[qr/invalid base path "api\/admin" in \S+nginx.conf:\d+/]
+
+
+=== TEST 22: the REST admin API and the auth API in one location
+--- config
+location /api/ { athena_auth_api; athena_auth_admin_rest; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_admin_rest" directive is duplicate in \S+nginx.conf:\d+/]

@@ -25,6 +25,7 @@ my $nginx = start_nginx(
     http_config => gate_http_config(no_app => 1),
     config => <<'CONF');
 location /api/auth/ { athena_auth_api; }
+location /api/admin/ { athena_auth_admin_rest; }
 location /gated {
     athena_auth_require on;
     return 200 "$athena_user_id\n";
@@ -163,6 +164,11 @@ my @routes = (
     ['POST', '/admin/email-template/send', { template_id => 'nowhere', recipient_email => 'a@example.com', render_variables => { name => 'x' }, metadata => { a => 1 } }],
     ['GET',  '/ok', ''],
     ['GET',  '/nowhere', ''],
+    # the REST admin surface (seed 003): a path that starts with "=" is whole
+    ['GET',  '=/api/admin/users', 'page=1&limit=20&search=a&role=admin&banned=true&sort=email&order=asc'],
+    ['GET',  '=/api/admin/users/nowhere', ''],
+    ['GET',  '=/api/admin/users/%E2%82%AC', ''],
+    ['PATCH', '=/api/admin/users/nowhere', { name => 'x' }],
 );
 
 my @odd_values = (undef, JSON::PP::true, 0, -1, 1e300, '1e999', 9007199254740993,
@@ -251,7 +257,7 @@ for my $i (1 .. $COUNT) {
 
     my ($method, $path, $valid) = @{ pick(@routes) };
     my @headers = (credential(), extra_headers());
-    my $uri = "/api/auth$path";
+    my $uri = $path =~ /^=(.*)/ ? $1 : "/api/auth$path";
     my $body;
 
     if ($method eq 'GET') {

@@ -225,7 +225,8 @@ athena_admin_allows(athena_ctx_t *ctx, const athena_permission_t *perms,
 
 /*
  * The admin session and one permission: *ok is set when both hold, and
- * the answer (401, or 403 with code) is made when not.
+ * the answer (401, or 403 with code) is made when not. The REST surface
+ * says seed 003's "Admin access required" instead of the plugin's words.
  */
 
 athena_store_rc_e
@@ -246,7 +247,9 @@ athena_admin_require(athena_ctx_t *ctx, const athena_admin_perm_t *may,
 
     if (!athena_admin_allows(ctx, &perm, 1)) {
         *ok = 0;
-        athena_reply_error(ctx, 403, may->code, may->message);
+        athena_reply_error(ctx, 403, may->code,
+                           ctx->req->surface == ATHENA_SURFACE_REST
+                           ? NULL : may->message);
     }
 
     return ATHENA_STORE_OK;

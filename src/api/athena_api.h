@@ -70,8 +70,25 @@ typedef struct {
 
 typedef enum {
     ATHENA_GET = 1,
-    ATHENA_POST
+    ATHENA_POST,
+    ATHENA_PATCH,
+    ATHENA_DELETE
 } athena_method_e;
+
+#define ATHENA_METHOD_BIT(m)  (1u << (m))
+
+
+/*
+ * A surface: a route table and the style of its answers over the one
+ * pipeline. The better-auth surface answers {message, code}; the REST
+ * admin surface (seed 003) {success, data, meta} and
+ * {success: false, error: {code, message}}.
+ */
+
+typedef enum {
+    ATHENA_SURFACE_AUTH = 0,
+    ATHENA_SURFACE_REST
+} athena_surface_e;
 
 
 typedef struct athena_ctx_s  athena_ctx_t;
@@ -98,6 +115,8 @@ typedef struct {
     athena_arena_t       *arena;
     const athena_conf_t  *conf;
     const athena_route_t *route;
+    athena_surface_e      surface;
+    const char           *param;          /* a path's ":id", or NULL */
 
     const char           *args;           /* raw query string */
     const char           *content_type;
@@ -265,6 +284,8 @@ void athena_gate_member_cached(athena_gate_lookup_t *lk, char *text);
 
 const athena_route_t *athena_route_find(athena_method_e method,
     const char *path, size_t len);
+const athena_route_t *athena_rest_route_find(athena_method_e method,
+    const char *path, size_t len, size_t *param, unsigned *allow);
 void athena_api_run(athena_req_t *req, athena_resp_t *resp);
 
 
@@ -408,6 +429,9 @@ athena_store_rc_e athena_api_key_list(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_key_update(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_key_delete(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_key_verify(athena_ctx_t *ctx);
+
+athena_store_rc_e athena_rest_users_list(athena_ctx_t *ctx);
+athena_store_rc_e athena_rest_user_get(athena_ctx_t *ctx);
 
 athena_store_rc_e athena_api_org_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_org_update(athena_ctx_t *ctx);

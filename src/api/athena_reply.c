@@ -1,11 +1,13 @@
 /*
  * Building answers: JSON bodies in better-auth's key order, its error
- * shape {"message","code"}, and response headers.
+ * shape {"message","code"} (the REST surface's envelope on its own
+ * routes), and response headers.
  */
 
 #include <string.h>
 
 #include "athena_api.h"
+#include "rest/athena_rest.h"
 #include "../core/athena_check.h"
 
 
@@ -18,7 +20,9 @@ athena_reply_json(athena_ctx_t *ctx)
 
     g = athena_gen_new();
     if (g == NULL) {
-        athena_reply_empty(ctx, 500);
+        ctx->resp->status = 500;
+        ctx->resp->body = NULL;
+        ctx->resp->len = 0;
     }
 
     return g;
@@ -45,6 +49,11 @@ athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
     yajl_gen  g;
 
     ctx->error_code = code;
+
+    if (ctx->req->surface == ATHENA_SURFACE_REST) {
+        athena_rest_error(ctx, status, message);
+        return;
+    }
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
@@ -93,6 +102,11 @@ athena_reply_message(athena_ctx_t *ctx, int status, const char *message)
 void
 athena_reply_empty(athena_ctx_t *ctx, int status)
 {
+    if (status >= 400 && ctx->req->surface == ATHENA_SURFACE_REST) {
+        athena_rest_error(ctx, status, NULL);
+        return;
+    }
+
     ctx->resp->status = status;
     ctx->resp->body = NULL;
     ctx->resp->len = 0;

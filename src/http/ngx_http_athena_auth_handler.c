@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "../../ngx_http_athena_auth_module.h"
+#include "../core/athena_status.h"
 #include "../core/athena_text.h"
 
 
@@ -150,16 +151,18 @@ ngx_http_athena_auth_arena_cleanup(void *data)
 
 static athena_req_t *
 ngx_http_athena_auth_request(ngx_http_request_t *r,
-    const athena_route_t *route)
+    const athena_route_t *route, size_t *param)
 {
     ngx_str_t                         *host;
     athena_req_t                      *req;
     athena_arena_t                    *a;
     ngx_pool_cleanup_t                *cln;
     ngx_http_headers_in_t             *hi;
+    ngx_http_athena_auth_loc_conf_t   *alcf;
     ngx_http_athena_auth_main_conf_t  *amcf;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
 
     a = athena_arena_create(8192);
     if (a == NULL) {
@@ -186,6 +189,12 @@ ngx_http_athena_auth_request(ngx_http_request_t *r,
     req->arena = a;
     req->conf = amcf->conf;
     req->route = route;
+    req->surface = alcf->surface;
+
+    if (param[1]) {
+        req->param = athena_strndup(a, (const char *) r->uri.data + param[0],
+                                    param[1]);
+    }
     req->args = ngx_http_athena_auth_copy(a, &r->args);
     req->content_type = ngx_http_athena_auth_header(a, hi->content_type);
     req->cookie = ngx_http_athena_auth_cookies(r, a);
@@ -222,9 +231,16 @@ ngx_http_athena_auth_request(ngx_http_request_t *r,
 }
 
 
+/*
+ * The location's surface's route for the request. A REST path's ":id"
+ * is param[1] bytes of r->uri from param[0] (nginx has decoded and
+ * normalized the URI: "%2F" is a "/", so an id never holds one); a REST
+ * path that has routes for other methods only sets *allow.
+ */
+
 static ngx_int_t
 ngx_http_athena_auth_route(ngx_http_request_t *r,
-    const athena_route_t **route)
+    const athena_route_t **route, size_t *param, unsigned *allow)
 {
     ngx_int_t                         method;
     ngx_str_t                         path;
@@ -233,6 +249,9 @@ ngx_http_athena_auth_route(ngx_http_request_t *r,
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
 
     *route = NULL;
+    *allow = 0;
+    param[0] = 0;
+    param[1] = 0;
 
     if (r->uri.len <= alcf->base.len + 1
         || ngx_strncmp(r->uri.data, alcf->base.data, alcf->base.len) != 0
@@ -251,26 +270,104 @@ ngx_http_athena_auth_route(ngx_http_request_t *r,
     case NGX_HTTP_POST:
         method = ATHENA_POST;
         break;
+    case NGX_HTTP_PATCH:
+        method = ATHENA_PATCH;
+        break;
+    case NGX_HTTP_DELETE:
+        method = ATHENA_DELETE;
+        break;
     default:
-        return NGX_HTTP_NOT_FOUND;
+        method = 0;
     }
 
-    *route = athena_route_find((athena_method_e) method,
-                               (const char *) path.data, path.len);
+    if (alcf->surface == ATHENA_SURFACE_REST) {
+        *route = athena_rest_route_find((athena_method_e) method,
+                                        (const char *) path.data, path.len,
+                                        param, allow);
+        param[0] += alcf->base.len;
 
-    return *route ? NGX_OK : NGX_HTTP_NOT_FOUND;
+    } else if (method != 0) {
+        *route = athena_route_find((athena_method_e) method,
+                                   (const char *) path.data, path.len);
+    }
+
+    if (*route) {
+        return NGX_OK;
+    }
+
+    return *allow ? NGX_HTTP_NOT_ALLOWED : NGX_HTTP_NOT_FOUND;
 }
 
 
+/* the Allow header of a 405: the methods the path has */
+
 static ngx_int_t
-ngx_http_athena_auth_not_found(ngx_http_request_t *r)
+ngx_http_athena_auth_allow(ngx_http_request_t *r, unsigned allow)
 {
-    ngx_int_t      rc;
-    athena_resp_t  resp;
+    u_char           *p, *start;
+    ngx_uint_t        i;
+    ngx_table_elt_t  *h;
+
+    static const char *const  names[] = {
+        NULL, "GET", "POST", "PATCH", "DELETE"
+    };
+
+    start = ngx_pnalloc(r->pool, sizeof("GET, POST, PATCH, DELETE"));
+    if (start == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = start;
+
+    for (i = 1; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (allow & ATHENA_METHOD_BIT(i)) {
+            p = ngx_sprintf(p, "%s%s", p == start ? "" : ", ", names[i]);
+        }
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Allow");
+    h->value.data = start;
+    h->value.len = p - start;
+
+    return NGX_OK;
+}
+
+
+/*
+ * No route: better-auth's bare 404; on the REST surface the envelope, a
+ * 405 with Allow where the path has other methods.
+ */
+
+static ngx_int_t
+ngx_http_athena_auth_not_found(ngx_http_request_t *r, ngx_int_t status,
+    unsigned allow)
+{
+    ngx_int_t                         rc;
+    athena_resp_t                     resp;
+    ngx_http_athena_auth_loc_conf_t  *alcf;
 
     rc = ngx_http_discard_request_body(r);
     if (rc != NGX_OK) {
         return ngx_http_athena_auth_body_failed(r, rc);
+    }
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
+
+    if (alcf->surface == ATHENA_SURFACE_REST) {
+        if (status == NGX_HTTP_NOT_ALLOWED
+            && ngx_http_athena_auth_allow(r, allow) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_athena_auth_send_error(r, status, "",
+                                        athena_status_message((int) status));
     }
 
     ngx_memzero(&resp, sizeof(athena_resp_t));
@@ -294,7 +391,9 @@ ngx_http_athena_auth_api_handler(ngx_http_request_t *r)
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
 
-    if (r->uri.len >= alcf->base.len
+    /* the REST surface is not better-auth's, nor under its limiter */
+    if (alcf->surface == ATHENA_SURFACE_AUTH
+        && r->uri.len >= alcf->base.len
         && ngx_strncmp(r->uri.data, alcf->base.data, alcf->base.len) == 0)
     {
         path.data = r->uri.data + alcf->base.len;
@@ -315,14 +414,17 @@ ngx_http_athena_auth_api_handler(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_athena_auth_api_serve(ngx_http_request_t *r)
 {
+    size_t                             param[2];
+    unsigned                           allow;
     ngx_int_t                          rc;
     athena_req_t                      *req;
     athena_resp_t                      resp;
     const athena_route_t              *route;
     ngx_http_athena_auth_main_conf_t  *amcf;
 
-    if (ngx_http_athena_auth_route(r, &route) != NGX_OK) {
-        return ngx_http_athena_auth_not_found(r);
+    rc = ngx_http_athena_auth_route(r, &route, param, &allow);
+    if (rc != NGX_OK) {
+        return ngx_http_athena_auth_not_found(r, rc, allow);
     }
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
@@ -333,7 +435,7 @@ ngx_http_athena_auth_api_serve(ngx_http_request_t *r)
             return ngx_http_athena_auth_body_failed(r, rc);
         }
 
-        req = ngx_http_athena_auth_request(r, route);
+        req = ngx_http_athena_auth_request(r, route, param);
         if (req == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -423,6 +525,8 @@ ngx_http_athena_auth_body(ngx_http_request_t *r, athena_req_t *req,
 static void
 ngx_http_athena_auth_body_handler(ngx_http_request_t *r)
 {
+    size_t                             param[2];
+    unsigned                           allow;
     ngx_int_t                          rc;
     athena_req_t                      *req;
     const athena_route_t              *route;
@@ -431,9 +535,9 @@ ngx_http_athena_auth_body_handler(ngx_http_request_t *r)
     amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
 
     /* matched before the body was read; the gate owns the module's ctx */
-    (void) ngx_http_athena_auth_route(r, &route);
+    (void) ngx_http_athena_auth_route(r, &route, param, &allow);
 
-    req = ngx_http_athena_auth_request(r, route);
+    req = ngx_http_athena_auth_request(r, route, param);
     if (req == NULL) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;

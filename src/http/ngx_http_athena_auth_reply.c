@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "../../ngx_http_athena_auth_module.h"
+#include "../core/athena_status.h"
 
 
 #define NGX_HTTP_ATHENA_AUTH_LOG_EVERY  10     /* seconds */
@@ -83,26 +84,46 @@ ngx_http_athena_auth_send(ngx_http_request_t *r, athena_resp_t *resp)
 }
 
 
-/* for answers made on the event loop, before any task ran */
+/*
+ * For answers made on the event loop, before any task ran: in the
+ * location's surface's style, the REST one naming the code by the status
+ * (code and message are constants, never client text).
+ */
 
 ngx_int_t
 ngx_http_athena_auth_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *code, const char *message)
 {
-    u_char         *p;
-    athena_resp_t   resp;
+    u_char                           *p, *last;
+    athena_resp_t                     resp;
+    ngx_http_athena_auth_loc_conf_t  *alcf;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
 
     ngx_memzero(&resp, sizeof(athena_resp_t));
 
-    p = ngx_pnalloc(r->pool, ngx_strlen(code) + ngx_strlen(message) + 32);
+    if (alcf->surface == ATHENA_SURFACE_REST) {
+        code = athena_status_code((int) status);
+    }
+
+    p = ngx_pnalloc(r->pool, ngx_strlen(code) + ngx_strlen(message) + 64);
     if (p == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (alcf->surface == ATHENA_SURFACE_REST) {
+        last = ngx_sprintf(p, "{\"success\":false,\"error\":"
+                           "{\"code\":\"%s\",\"message\":\"%s\"}}",
+                           code, message);
+
+    } else {
+        last = ngx_sprintf(p, "{\"message\":\"%s\",\"code\":\"%s\"}",
+                           message, code);
+    }
+
     resp.status = (int) status;
     resp.body = (char *) p;
-    resp.len = ngx_sprintf(p, "{\"message\":\"%s\",\"code\":\"%s\"}",
-                           message, code) - p;
+    resp.len = last - p;
 
     return ngx_http_athena_auth_send(r, &resp);
 }

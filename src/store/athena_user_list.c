@@ -105,9 +105,18 @@ athena_is_like(const char *op)
 typedef struct {
     athena_arena_t   *a;
     char             *where;
-    const char       *params[4];      /* two conditions, limit, offset */
+    const char       *params[6];      /* up to four conditions, paging */
     int               n;
 } athena_conds_t;
+
+
+static void
+athena_conds_init(athena_conds_t *w, athena_arena_t *a)
+{
+    memset(w, 0, sizeof(athena_conds_t));
+    w->a = a;
+    w->where = "";
+}
 
 
 #define ATHENA_NO_OPERATOR  -1
@@ -237,52 +246,46 @@ athena_user_total(athena_db_t *db, athena_arena_t *a, athena_conds_t *w,
 }
 
 
-athena_store_rc_e
-athena_user_list(athena_db_t *db, athena_arena_t *a,
-    const athena_user_query_t *q, athena_user_t **users, size_t *n,
-    int64_t *total)
+/* the rows under w's conditions, sorted by a user field, and their total */
+
+static athena_store_rc_e
+athena_user_page(athena_db_t *db, athena_conds_t *w, const char *sort_field,
+    int desc, int64_t limit, int64_t offset, athena_user_t **users,
+    size_t *n, int64_t *total)
 {
     char                     *sql, *order;
     size_t                    i;
+    athena_arena_t           *a;
     athena_rows_t            *rows;
-    athena_conds_t            w;
     athena_store_rc_e         rc;
     const athena_user_col_t  *sort;
 
-    memset(&w, 0, sizeof(athena_conds_t));
-    w.a = a;
-    w.where = "";
-
-    rc = athena_user_conds(q, &w);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
-    }
-
+    a = w->a;
     order = "";
 
-    if (q->sort_field != NULL) {
-        sort = athena_user_col(q->sort_field);
+    if (sort_field != NULL) {
+        sort = athena_user_col(sort_field);
         if (sort == NULL) {
             return ATHENA_STORE_NOT_FOUND;
         }
 
         order = athena_sprintf(a, " ORDER BY %s %s, u.id", sort->sql,
-                               q->sort_desc ? "DESC" : "ASC");
+                               desc ? "DESC" : "ASC");
     }
 
-    w.params[w.n] = athena_int_text(a, q->limit);
-    w.params[w.n + 1] = athena_int_text(a, q->offset);
+    w->params[w->n] = athena_int_text(a, limit);
+    w->params[w->n + 1] = athena_int_text(a, offset);
 
     sql = athena_sprintf(a, "SELECT " ATHENA_USER_COLS("u")
                          " FROM \"user\" u%s%s LIMIT $%d OFFSET $%d",
-                         w.where, order, w.n + 1, w.n + 2);
-    if (sql == NULL || order == NULL || w.params[w.n] == NULL
-        || w.params[w.n + 1] == NULL)
+                         w->where, order, w->n + 1, w->n + 2);
+    if (sql == NULL || order == NULL || w->params[w->n] == NULL
+        || w->params[w->n + 1] == NULL)
     {
         return ATHENA_STORE_ERROR;
     }
 
-    rc = athena_pg_exec(db, a, sql, w.n + 2, w.params, &rows);
+    rc = athena_pg_exec(db, a, sql, w->n + 2, w->params, &rows);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
@@ -297,5 +300,72 @@ athena_user_list(athena_db_t *db, athena_arena_t *a,
         athena_user_read(rows, i, 0, &(*users)[i]);
     }
 
-    return athena_user_total(db, a, &w, total);
+    return athena_user_total(db, a, w, total);
+}
+
+
+athena_store_rc_e
+athena_user_list(athena_db_t *db, athena_arena_t *a,
+    const athena_user_query_t *q, athena_user_t **users, size_t *n,
+    int64_t *total)
+{
+    athena_conds_t     w;
+    athena_store_rc_e  rc;
+
+    athena_conds_init(&w, a);
+
+    rc = athena_user_conds(q, &w);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    return athena_user_page(db, &w, q->sort_field, q->sort_desc, q->limit,
+                            q->offset, users, n, total);
+}
+
+
+/*
+ * The REST surface's user list: the search is found in the email or the
+ * name whatever its case, as plain text; the role and ban narrow it.
+ */
+
+athena_store_rc_e
+athena_user_find(athena_db_t *db, athena_arena_t *a,
+    const athena_user_find_t *q, athena_user_t **users, size_t *n,
+    int64_t *total)
+{
+    int             rc;
+    athena_conds_t  w;
+
+    athena_conds_init(&w, a);
+    rc = 0;
+
+    if (q->search != NULL) {
+        rc = athena_cond_add(&w, athena_sprintf(a,
+                                 "(u.email ILIKE $%d ESCAPE '\\'"
+                                 " OR u.name ILIKE $%d ESCAPE '\\')",
+                                 w.n + 1, w.n + 1),
+                             athena_like(a, "contains", q->search));
+    }
+
+    if (rc == 0 && q->role != NULL) {
+        rc = athena_cond_add(&w, athena_sprintf(a, "u.role = $%d", w.n + 1),
+                             q->role);
+    }
+
+    if (rc == 0 && q->banned >= 0) {
+        rc = athena_cond_add(&w, athena_sprintf(a,
+                                 "coalesce(u.banned, false) = $%d::bool",
+                                 w.n + 1),
+                             q->banned ? "true" : "false");
+    }
+
+    if (rc != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    return athena_user_page(db, &w, q->sort_field ? q->sort_field
+                                                   : "createdAt",
+                            q->sort_desc, q->limit, q->offset, users, n,
+                            total);
 }

@@ -24,9 +24,24 @@ typedef struct {
 } athena_user_query_t;
 
 
+/* the REST admin surface's GET /users */
+typedef struct {
+    const char   *search;            /* in the email or name; or NULL */
+    const char   *role;              /* or NULL */
+    int           banned;            /* 1, 0, or -1: either */
+    const char   *sort_field;        /* a user field; NULL: createdAt */
+    int           sort_desc;
+    int64_t       limit;
+    int64_t       offset;
+} athena_user_find_t;
+
+
 /* ATHENA_STORE_NOT_FOUND: a field or operator that does not exist */
 athena_store_rc_e athena_user_list(athena_db_t *db, athena_arena_t *a,
     const athena_user_query_t *q, athena_user_t **users, size_t *n,
+    int64_t *total);
+athena_store_rc_e athena_user_find(athena_db_t *db, athena_arena_t *a,
+    const athena_user_find_t *q, athena_user_t **users, size_t *n,
     int64_t *total);
 
 
