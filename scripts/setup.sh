@@ -154,6 +154,7 @@ Try:
   curl -s $base/get-session -H "authorization: Bearer \$TOKEN"
   curl -s $base/list-sessions -H "authorization: Bearer \$TOKEN"
   curl -s "$base/admin/list-users?limit=5" -H "authorization: Bearer \$TOKEN"
+  curl -s "http://127.0.0.1:$HTTP_PORT/api/admin/users?page=1&limit=5" -H "authorization: Bearer \$TOKEN"
 
 Mail (an organization's invitation, Athena's template sends) goes to a
 local sink: each mail is a file in $state/mail/.

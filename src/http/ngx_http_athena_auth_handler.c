@@ -195,6 +195,7 @@ ngx_http_athena_auth_request(ngx_http_request_t *r,
         req->param = athena_strndup(a, (const char *) r->uri.data + param[0],
                                     param[1]);
     }
+
     req->args = ngx_http_athena_auth_copy(a, &r->args);
     req->content_type = ngx_http_athena_auth_header(a, hi->content_type);
     req->cookie = ngx_http_athena_auth_cookies(r, a);
