@@ -169,6 +169,13 @@ my @routes = (
     ['GET',  '=/api/admin/users/nowhere', ''],
     ['GET',  '=/api/admin/users/%E2%82%AC', ''],
     ['PATCH', '=/api/admin/users/nowhere', { name => 'x' }],
+    ['POST', '=/api/admin/users', { email => 'fz@example.com', name => 'Fz', password => 'fuzzing password', role => 'user', emailVerified => JSON::PP::true }],
+    ['DELETE', '=/api/admin/users/nowhere', {}],
+    ['GET',  '=/api/admin/organizations', 'page=1&limit=5&search=x'],
+    ['POST', '=/api/admin/organizations', { name => 'Fz', slug => 'fz', plan => 'pro', metadata => { a => 1 }, ownerId => 'nowhere' }],
+    ['GET',  '=/api/admin/organizations/nowhere', ''],
+    ['PATCH', '=/api/admin/organizations/nowhere', { name => 'x', plan => undef, ownerId => 'nowhere' }],
+    ['DELETE', '=/api/admin/organizations/nowhere', {}],
 );
 
 my @odd_values = (undef, JSON::PP::true, 0, -1, 1e300, '1e999', 9007199254740993,

@@ -56,5 +56,14 @@ const char *athena_role_value(athena_ctx_t *ctx, athena_check_t *chk,
 void athena_reply_user(athena_ctx_t *ctx, const athena_user_t *user,
     int wrap);
 
+struct athena_user_patch_s;
+void athena_patch_read(athena_ctx_t *ctx, athena_check_t *chk,
+    const athena_json_t *data, const char *where,
+    struct athena_user_patch_s *p);
+athena_store_rc_e athena_patch_allowed(athena_ctx_t *ctx, const char *id,
+    const athena_json_t *data, struct athena_user_patch_s *p, int *ok);
+athena_store_rc_e athena_patch_done(athena_ctx_t *ctx, const char *id,
+    const struct athena_user_patch_s *p);
+
 
 #endif /* ATHENA_ADMIN_H */

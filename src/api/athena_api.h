@@ -297,6 +297,8 @@ void athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
     const char *message);
 void athena_reply_message(athena_ctx_t *ctx, int status,
     const char *message);
+void athena_reply_conflict(athena_ctx_t *ctx, const char *code,
+    const char *message);
 int athena_reply_invalid(athena_ctx_t *ctx, athena_check_t *chk);
 void athena_reply_empty(athena_ctx_t *ctx, int status);
 void athena_reply_flag(athena_ctx_t *ctx, const char *key, int value);
@@ -432,6 +434,14 @@ athena_store_rc_e athena_api_key_verify(athena_ctx_t *ctx);
 
 athena_store_rc_e athena_rest_users_list(athena_ctx_t *ctx);
 athena_store_rc_e athena_rest_user_get(athena_ctx_t *ctx);
+athena_store_rc_e athena_rest_user_create(athena_ctx_t *ctx);
+athena_store_rc_e athena_rest_user_update(athena_ctx_t *ctx);
+athena_store_rc_e athena_rest_user_delete(athena_ctx_t *ctx);
+athena_store_rc_e athena_rest_orgs_list(athena_ctx_t *ctx);
+athena_store_rc_e athena_rest_org_get(athena_ctx_t *ctx);
+athena_store_rc_e athena_rest_org_create(athena_ctx_t *ctx);
+athena_store_rc_e athena_rest_org_update(athena_ctx_t *ctx);
+athena_store_rc_e athena_rest_org_delete(athena_ctx_t *ctx);
 
 athena_store_rc_e athena_api_org_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_org_update(athena_ctx_t *ctx);

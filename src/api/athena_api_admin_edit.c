@@ -262,14 +262,14 @@ athena_patch_text(athena_check_t *chk, const athena_json_t *data,
  * other keys are dropped, as better-auth's adapter drops them.
  */
 
-static void
+void
 athena_patch_read(athena_ctx_t *ctx, athena_check_t *chk,
-    const athena_json_t *data, athena_user_patch_t *p)
+    const athena_json_t *data, const char *where, athena_user_patch_t *p)
 {
     const char      *v;
     athena_check_t   d;
 
-    athena_check_init(&d, ctx->a, data, "body.data");
+    athena_check_init(&d, ctx->a, data, where);
 
     if (athena_json_get(data, "name")) {
         p->set_name = athena_patch_text(&d, data, "name", 0, &p->name);
@@ -315,7 +315,7 @@ athena_patch_read(athena_ctx_t *ctx, athena_check_t *chk,
 
 /* the permissions and rules of the fields given, in better-auth's order */
 
-static athena_store_rc_e
+athena_store_rc_e
 athena_patch_allowed(athena_ctx_t *ctx, const char *id,
     const athena_json_t *data, athena_user_patch_t *p, int *ok)
 {
@@ -375,7 +375,7 @@ athena_patch_allowed(athena_ctx_t *ctx, const char *id,
         rc = athena_email_taken(ctx->db, ctx->a, p->email, id, &taken);
         if (rc != ATHENA_STORE_OK || taken) {
             if (taken) {
-                athena_reply_error(ctx, 400,
+                athena_reply_conflict(ctx,
                     "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
                     "User already exists. Use another email.");
             }
@@ -415,7 +415,7 @@ athena_api_admin_update_user(athena_ctx_t *ctx)
             athena_check_issue(&chk, "data", "Invalid input: expected record,"
                                " received %s", athena_json_type_name(data));
         } else {
-            athena_patch_read(ctx, &chk, data, &p);
+            athena_patch_read(ctx, &chk, data, "body.data", &p);
         }
     }
 
@@ -459,21 +459,33 @@ athena_api_admin_update_user(athena_ctx_t *ctx)
         return rc;
     }
 
-    ctx->stale_owner = id;
-
-    if (p.set_banned && p.banned) {
-        rc = athena_session_delete_user(ctx->db, ctx->a, id, NULL, 0,
-                                        &ctx->stale, &ctx->nstale);
-        ctx->stale_ended = 1;
-
-    } else {
-        rc = athena_session_tokens(ctx->db, ctx->a, id, &ctx->stale,
-                                   &ctx->nstale);
-    }
+    rc = athena_patch_done(ctx, id, &p);
 
     if (rc == ATHENA_STORE_OK) {
         athena_reply_user(ctx, &user, 0);
     }
 
     return rc;
+}
+
+
+/*
+ * After a patch: banned:true ends the user's sessions; any other change
+ * drops them from the caches, and the gate reads the user's keys afresh.
+ */
+
+athena_store_rc_e
+athena_patch_done(athena_ctx_t *ctx, const char *id,
+    const athena_user_patch_t *p)
+{
+    ctx->stale_owner = id;
+
+    if (p->set_banned && p->banned) {
+        ctx->stale_ended = 1;
+        return athena_session_delete_user(ctx->db, ctx->a, id, NULL, 0,
+                                          &ctx->stale, &ctx->nstale);
+    }
+
+    return athena_session_tokens(ctx->db, ctx->a, id, &ctx->stale,
+                                 &ctx->nstale);
 }

@@ -272,8 +272,7 @@ athena_store_rc_e
 athena_api_org_delete(athena_ctx_t *ctx)
 {
     int                   ok;
-    char                 *key;
-    size_t                i, n, nusers;
+    size_t                n, nusers;
     const char          **tokens, **users;
     athena_org_t          org;
     athena_check_t        chk;
@@ -327,16 +326,8 @@ athena_api_org_delete(athena_ctx_t *ctx)
         return rc;
     }
 
-    if (athena_stale_add(ctx, tokens, n) != 0) {
+    if (athena_org_gone(ctx, org.id, tokens, n, users, nusers) != 0) {
         return ATHENA_STORE_ERROR;
-    }
-
-    for (i = 0; i < nusers; i++) {
-        key = athena_member_cache_key(ctx->a, ctx->conf->store.cache_prefix,
-                                      org.id, users[i]);
-        if (key == NULL || athena_stale_key(ctx, key) != 0) {
-            return ATHENA_STORE_ERROR;
-        }
     }
 
     athena_reply_org(ctx, &org, ATHENA_ORG_META_RAW);

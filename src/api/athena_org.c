@@ -392,6 +392,36 @@ athena_org_member_changed(athena_ctx_t *ctx, const char *org_id,
 }
 
 
+/*
+ * An organization deleted: the sessions that had it active (tokens) and
+ * its members' cached memberships (users) leave the caches on commit.
+ * Returns 0, or -1 when memory ran out.
+ */
+
+int
+athena_org_gone(athena_ctx_t *ctx, const char *org_id,
+    const char *const *tokens, size_t n, const char *const *users,
+    size_t nusers)
+{
+    char    *key;
+    size_t   i;
+
+    if (athena_stale_add(ctx, tokens, n) != 0) {
+        return -1;
+    }
+
+    for (i = 0; i < nusers; i++) {
+        key = athena_member_cache_key(ctx->a, ctx->conf->store.cache_prefix,
+                                      org_id, users[i]);
+        if (key == NULL || athena_stale_key(ctx, key) != 0) {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
 typedef struct {
     athena_arena_t  *arena;
     char            *out;

@@ -50,6 +50,9 @@ athena_store_rc_e athena_org_last_creator(athena_ctx_t *ctx,
     const char *org_id, int *last);
 athena_store_rc_e athena_org_member_remove(athena_ctx_t *ctx,
     const athena_member_t *m);
+int athena_org_gone(athena_ctx_t *ctx, const char *org_id,
+    const char *const *tokens, size_t n, const char *const *users,
+    size_t nusers);
 athena_store_rc_e athena_org_member_changed(athena_ctx_t *ctx,
     const char *org_id, const char *user_id);
 const char *athena_org_roles_read(athena_ctx_t *ctx, athena_check_t *chk,

@@ -92,6 +92,17 @@ athena_reply_invalid(athena_ctx_t *ctx, athena_check_t *chk)
 }
 
 
+/* something that exists already: better-auth says 400, the REST API 409 */
+
+void
+athena_reply_conflict(athena_ctx_t *ctx, const char *code,
+    const char *message)
+{
+    athena_reply_error(ctx, ctx->req->surface == ATHENA_SURFACE_REST
+                            ? 409 : 400, code, message);
+}
+
+
 void
 athena_reply_message(athena_ctx_t *ctx, int status, const char *message)
 {

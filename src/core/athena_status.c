@@ -22,7 +22,6 @@ static const athena_status_t  athena_statuses[] = {
     { 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json" },
     { 429, "RATE_LIMITED", "Too many requests" },
     { 500, "INTERNAL_ERROR", "Internal server error" },
-    { 501, "NOT_IMPLEMENTED", "Not built yet" },
     { 503, "SERVICE_UNAVAILABLE", "Service unavailable" },
     { 0, NULL, NULL }
 };

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "athena_org_store.h"
+#include "athena_where.h"
 #include "athena_columns.h"
 #include "../core/athena_json.h"
 
@@ -458,6 +459,42 @@ athena_member_set_role(athena_db_t *db, athena_arena_t *a, const char *id,
 
 
 /*
+ * The members other than keep whose roles hold owner become role (an
+ * ownership handed on); *users are theirs, for the caches.
+ */
+
+athena_store_rc_e
+athena_member_demote(athena_db_t *db, athena_arena_t *a, const char *org_id,
+    const char *keep, const char *owner, const char *role,
+    const char ***users, size_t *n)
+{
+    const char         *p[4];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = org_id;
+    p[1] = keep;
+    p[2] = owner;
+    p[3] = role;
+
+    rc = athena_pg_exec(db, a,
+             "UPDATE member SET role = $4 WHERE \"organizationId\" = $1"
+             " AND \"userId\" <> $2"
+             " AND $3 = ANY (string_to_array(role, ','))"
+             " RETURNING \"userId\"",
+             4, p, &rows);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    *n = athena_rows_count(rows);
+    *users = athena_rows_column(a, rows, 0);
+
+    return *users ? ATHENA_STORE_OK : ATHENA_STORE_ERROR;
+}
+
+
+/*
  * The user's sessions that have the organization active: their cached
  * identities (the gate's) carry the membership's role.
  */
@@ -485,6 +522,69 @@ athena_member_sessions(athena_db_t *db, athena_arena_t *a,
     *tokens = athena_rows_column(a, rows, 0);
 
     return *tokens ? ATHENA_STORE_OK : ATHENA_STORE_ERROR;
+}
+
+
+/*
+ * A page of organizations, newest first, each with its member count in
+ * members[], for the REST admin API. The search is found in the name or
+ * the slug whatever its case, as plain text. Without one, the total is
+ * the count kept by triggers (migration 016).
+ */
+
+athena_store_rc_e
+athena_org_page(athena_db_t *db, athena_arena_t *a, const char *search,
+    int64_t limit, int64_t offset, athena_org_t **list, int64_t **members,
+    size_t *n, int64_t *total)
+{
+    size_t              i;
+    const char         *p[3];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = search ? athena_where_like(a, "contains", search) : NULL;
+    p[1] = athena_int_text(a, limit);
+    p[2] = athena_int_text(a, offset);
+
+    if ((search && p[0] == NULL) || p[1] == NULL || p[2] == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    rc = athena_pg_exec(db, a,
+             search
+             ? "SELECT " ATHENA_ORG_COLS("o") ", (SELECT count(*) FROM member"
+               " m WHERE m.\"organizationId\" = o.id) FROM organization o"
+               " WHERE o.name ILIKE $1 ESCAPE '\\' OR o.slug ILIKE $1"
+               " ESCAPE '\\' ORDER BY o.\"createdAt\" DESC, o.id DESC"
+               " LIMIT $2 OFFSET $3"
+             : "SELECT " ATHENA_ORG_COLS("o") ", (SELECT count(*) FROM member"
+               " m WHERE m.\"organizationId\" = o.id) FROM organization o"
+               " WHERE $1::text IS NULL ORDER BY o.\"createdAt\" DESC,"
+               " o.id DESC LIMIT $2 OFFSET $3",
+             3, p, &rows);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    *n = athena_rows_count(rows);
+    *list = athena_calloc(a, (*n + 1) * sizeof(athena_org_t));
+    *members = athena_calloc(a, (*n + 1) * sizeof(int64_t));
+    if (*list == NULL || *members == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    for (i = 0; i < *n; i++) {
+        athena_org_read(rows, i, &(*list)[i]);
+        (*members)[i] = athena_rows_int(rows, i, 6, 0);
+    }
+
+    return search
+           ? athena_pg_count(db, a, "SELECT count(*) FROM organization o"
+                             " WHERE o.name ILIKE $1 ESCAPE '\\'"
+                             " OR o.slug ILIKE $1 ESCAPE '\\'",
+                             1, p, total)
+           : athena_pg_count(db, a, "SELECT n FROM athena_organization_count",
+                             0, NULL, total);
 }
 
 

@@ -55,6 +55,10 @@ athena_store_rc_e athena_org_list_of(athena_db_t *db, athena_arena_t *a,
 athena_store_rc_e athena_org_count_of(athena_db_t *db, athena_arena_t *a,
     const char *user_id, int64_t *n);
 
+athena_store_rc_e athena_org_page(athena_db_t *db, athena_arena_t *a,
+    const char *search, int64_t limit, int64_t offset, athena_org_t **list,
+    int64_t **members, size_t *n, int64_t *total);
+
 athena_store_rc_e athena_member_count(athena_db_t *db, athena_arena_t *a,
     const char *org_id, const char *role, int64_t *n);
 athena_store_rc_e athena_member_find(athena_db_t *db, athena_arena_t *a,
@@ -66,6 +70,9 @@ athena_store_rc_e athena_member_delete(athena_db_t *db, athena_arena_t *a,
     const char *id);
 athena_store_rc_e athena_member_set_role(athena_db_t *db, athena_arena_t *a,
     const char *id, const char *role);
+athena_store_rc_e athena_member_demote(athena_db_t *db, athena_arena_t *a,
+    const char *org_id, const char *keep, const char *owner,
+    const char *role, const char ***users, size_t *n);
 athena_store_rc_e athena_member_sessions(athena_db_t *db, athena_arena_t *a,
     const char *org_id, const char *user_id, const char ***tokens,
     size_t *n);

@@ -3,6 +3,7 @@
 #include "athena_user_list.h"
 #include "athena_auth_store.h"
 #include "athena_columns.h"
+#include "athena_where.h"
 
 
 typedef enum {
@@ -52,45 +53,6 @@ athena_user_col(const char *field)
     }
 
     return NULL;
-}
-
-
-/*
- * A LIKE pattern that matches value literally where the operator says:
- * "%", "_" and "\" in the value are escaped.
- */
-
-static char *
-athena_like(athena_arena_t *a, const char *op, const char *value)
-{
-    char        *p, *out;
-    const char  *v;
-
-    out = athena_alloc(a, 2 * strlen(value) + 3);
-    if (out == NULL) {
-        return NULL;
-    }
-
-    p = out;
-
-    if (strcmp(op, "contains") == 0 || strcmp(op, "ends_with") == 0) {
-        *p++ = '%';
-    }
-
-    for (v = value; *v; v++) {
-        if (*v == '%' || *v == '_' || *v == '\\') {
-            *p++ = '\\';
-        }
-        *p++ = *v;
-    }
-
-    if (strcmp(op, "contains") == 0 || strcmp(op, "starts_with") == 0) {
-        *p++ = '%';
-    }
-
-    *p = '\0';
-
-    return out;
 }
 
 
@@ -158,7 +120,7 @@ athena_filter(athena_conds_t *w, const athena_user_col_t *c, const char *op,
     if (athena_is_like(op)) {
         return athena_cond_add(w, athena_sprintf(w->a,
                                    "%s::text LIKE $%d ESCAPE '\\'", c->sql, k),
-                               athena_like(w->a, op, value));
+                               athena_where_like(w->a, op, value));
     }
 
     if (strcmp(op, "in") == 0 || strcmp(op, "not_in") == 0) {
@@ -345,7 +307,7 @@ athena_user_find(athena_db_t *db, athena_arena_t *a,
                                  "(u.email ILIKE $%d ESCAPE '\\'"
                                  " OR u.name ILIKE $%d ESCAPE '\\')",
                                  w.n + 1, w.n + 1),
-                             athena_like(a, "contains", q->search));
+                             athena_where_like(a, "contains", q->search));
     }
 
     if (rc == 0 && q->role != NULL) {

@@ -10,7 +10,7 @@
 #include "../core/athena_model.h"
 
 
-typedef struct {
+typedef struct athena_user_patch_s {
     const char   *name;
     const char   *email;
     const char   *image;              /* NULL: SQL NULL */

@@ -165,3 +165,42 @@ athena_where_page(athena_db_t *db, athena_arena_t *a, const char *name,
 
     return athena_pg_count(db, a, sql, nfilters, w->params, total);
 }
+
+
+/*
+ * A LIKE pattern that matches value literally where the operator says:
+ * "%", "_" and "\" in the value are escaped.
+ */
+
+char *
+athena_where_like(athena_arena_t *a, const char *op, const char *value)
+{
+    char        *p, *out;
+    const char  *v;
+
+    out = athena_alloc(a, 2 * strlen(value) + 3);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    p = out;
+
+    if (strcmp(op, "contains") == 0 || strcmp(op, "ends_with") == 0) {
+        *p++ = '%';
+    }
+
+    for (v = value; *v; v++) {
+        if (*v == '%' || *v == '_' || *v == '\\') {
+            *p++ = '\\';
+        }
+        *p++ = *v;
+    }
+
+    if (strcmp(op, "contains") == 0 || strcmp(op, "starts_with") == 0) {
+        *p++ = '%';
+    }
+
+    *p = '\0';
+
+    return out;
+}

@@ -41,6 +41,8 @@ void athena_where_kept(athena_where_t *w, const char *sql, const char *a,
 athena_store_rc_e athena_where_page(athena_db_t *db, athena_arena_t *a,
     const char *name, const char *cols, const char *table, athena_where_t *w,
     int64_t limit, int64_t offset, athena_rows_t **rows, int64_t *total);
+char *athena_where_like(athena_arena_t *a, const char *op,
+    const char *value);
 
 
 #endif /* ATHENA_WHERE_H */

@@ -12,49 +12,29 @@
 #define ATHENA_NO_AUDIT  NULL, NULL
 
 
-static athena_store_rc_e athena_rest_not_built(athena_ctx_t *ctx);
-
-
 static const athena_route_t  athena_rest_routes[] = {
     { ATHENA_GET,    "/users", athena_rest_users_list, 0, ATHENA_NO_AUDIT },
-    { ATHENA_POST,   "/users", athena_rest_not_built, 0, ATHENA_NO_AUDIT },
+    { ATHENA_POST,   "/users", athena_rest_user_create, 0,
+      "admin.rest.user.create", "user" },
     { ATHENA_GET,    "/users/:id", athena_rest_user_get, 0,
       ATHENA_NO_AUDIT },
-    { ATHENA_PATCH,  "/users/:id", athena_rest_not_built, 0,
+    { ATHENA_PATCH,  "/users/:id", athena_rest_user_update, 0,
+      "admin.rest.user.update", "user" },
+    { ATHENA_DELETE, "/users/:id", athena_rest_user_delete, 0,
+      "admin.rest.user.delete", "user" },
+    { ATHENA_GET,    "/organizations", athena_rest_orgs_list, 0,
       ATHENA_NO_AUDIT },
-    { ATHENA_DELETE, "/users/:id", athena_rest_not_built, 0,
+    { ATHENA_POST,   "/organizations", athena_rest_org_create, 0,
+      "admin.rest.organization.create", "organization" },
+    { ATHENA_GET,    "/organizations/:id", athena_rest_org_get, 0,
       ATHENA_NO_AUDIT },
-    { ATHENA_GET,    "/organizations", athena_rest_not_built, 0,
-      ATHENA_NO_AUDIT },
-    { ATHENA_POST,   "/organizations", athena_rest_not_built, 0,
-      ATHENA_NO_AUDIT },
-    { ATHENA_GET,    "/organizations/:id", athena_rest_not_built, 0,
-      ATHENA_NO_AUDIT },
-    { ATHENA_PATCH,  "/organizations/:id", athena_rest_not_built, 0,
-      ATHENA_NO_AUDIT },
-    { ATHENA_DELETE, "/organizations/:id", athena_rest_not_built, 0,
-      ATHENA_NO_AUDIT },
+    { ATHENA_PATCH,  "/organizations/:id", athena_rest_org_update, 0,
+      "admin.rest.organization.update", "organization" },
+    { ATHENA_DELETE, "/organizations/:id", athena_rest_org_delete, 0,
+      "admin.rest.organization.delete", "organization" },
 
     { 0, NULL, NULL, 0, ATHENA_NO_AUDIT }
 };
-
-
-/* the seed's routes that are still to come: a clear 501, for admins */
-
-static athena_store_rc_e
-athena_rest_not_built(athena_ctx_t *ctx)
-{
-    int                ok;
-    athena_store_rc_e  rc;
-
-    rc = athena_admin_require(ctx, &athena_may_list, &ok);
-
-    if (rc == ATHENA_STORE_OK && ok) {
-        athena_rest_error(ctx, 501, "Not built yet in this version");
-    }
-
-    return rc;
-}
 
 
 /*

@@ -79,3 +79,26 @@ athena_rest_end(athena_ctx_t *ctx, int status, yajl_gen g,
 
     athena_reply_gen(ctx, status, g);
 }
+
+
+/* {"success": true, "data": {"id": ..., "deleted": true}} */
+
+void
+athena_rest_deleted(athena_ctx_t *ctx, const char *id)
+{
+    yajl_gen  g;
+
+    g = athena_rest_begin(ctx);
+    if (g == NULL) {
+        return;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "id");
+    athena_gen_cstr(g, id);
+    athena_gen_key(g, "deleted");
+    athena_gen_bool(g, 1);
+    yajl_gen_map_close(g);
+
+    athena_rest_end(ctx, 200, g, NULL);
+}
