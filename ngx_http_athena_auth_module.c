@@ -439,6 +439,13 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       0,
       NULL },
 
+    { ngx_string("athena_auth_admin_rest_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_athena_auth_admin_limit,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("athena_auth_admin_rest"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
       ngx_http_athena_auth_admin_rest,
@@ -621,6 +628,7 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
     amcf->rate_default.window = NGX_CONF_UNSET_MSEC;
     amcf->rate_default.max = NGX_CONF_UNSET_UINT;
     amcf->rate_zone_size = NGX_CONF_UNSET_SIZE;
+    amcf->admin_nlimits = NGX_CONF_UNSET_UINT;
     amcf->impersonation_ttl = NGX_CONF_UNSET;
     amcf->org_create = NGX_CONF_UNSET;
     amcf->org_limit = NGX_CONF_UNSET;
@@ -889,6 +897,15 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(amcf->rate_default.max, 100);
     ngx_conf_init_size_value(amcf->rate_zone_size, 1024 * 1024);
 
+    /* seed 003: 500 requests a minute and 5,000 an hour for each admin */
+    if (amcf->admin_nlimits == NGX_CONF_UNSET_UINT) {
+        amcf->admin_limits[0].max = 500;
+        amcf->admin_limits[0].window = 60000;
+        amcf->admin_limits[1].max = 5000;
+        amcf->admin_limits[1].window = 3600000;
+        amcf->admin_nlimits = 2;
+    }
+
     /* the organization plugin's defaults */
     ngx_conf_init_value(amcf->org_create, 1);
     ngx_conf_init_value(amcf->org_limit, -1);
@@ -952,6 +969,10 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     if (ngx_http_athena_auth_rate_zone(cf, amcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_athena_auth_admin_zone(cf, amcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 

@@ -48,6 +48,10 @@ typedef struct {
     ngx_shm_zone_t       *rate_zone;          /* counts when Redis fails */
     size_t                rate_zone_size;
 
+    /* the REST admin API's per-admin limits */
+    athena_gcra_limit_t   admin_limits[ATHENA_GCRA_MAX];
+    ngx_uint_t            admin_nlimits;      /* 0: off */
+
     ngx_msec_t            gate_ttl_max;       /* of gated locations */
     ngx_array_t          *admin_user_ids;     /* of ngx_str_t */
     ngx_array_t          *admin_roles;        /* of ngx_str_t */
@@ -160,6 +164,10 @@ ngx_int_t ngx_http_athena_auth_rate_limit(ngx_http_request_t *r,
 char *ngx_http_athena_auth_rate_limit_rule(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_athena_auth_rate_zone(ngx_conf_t *cf,
+    ngx_http_athena_auth_main_conf_t *amcf);
+char *ngx_http_athena_auth_admin_limit(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_athena_auth_admin_zone(ngx_conf_t *cf,
     ngx_http_athena_auth_main_conf_t *amcf);
 ngx_int_t ngx_http_athena_auth_post_task(ngx_http_request_t *r,
     athena_req_t *req);

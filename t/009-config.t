@@ -253,3 +253,23 @@ location /api/ { athena_auth_api; athena_auth_admin_rest; }
 --- must_die
 --- error_log eval
 [qr/"athena_auth_admin_rest" directive is duplicate in \S+nginx.conf:\d+/]
+
+
+=== TEST 23: an admin API limit that cannot be counted
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_admin_rest_limit 500 1m 0 1h;')
+--- config
+location /api/admin/ { athena_auth_admin_rest; }
+--- must_die
+--- error_log eval
+[qr/invalid limit "0 1h": a maximum of at least 1, a window of at least a millisecond per request in \S+nginx.conf:\d+/]
+
+
+=== TEST 24: an admin API limit without its window
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_admin_rest_limit 500;')
+--- config
+location /api/admin/ { athena_auth_admin_rest; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_admin_rest_limit" directive takes "off" or pairs of a maximum and a window in \S+nginx.conf:\d+/]

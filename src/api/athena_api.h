@@ -16,6 +16,7 @@
 #include "../core/athena_json.h"
 #include "../core/athena_model.h"
 #include "../store/athena_db.h"
+#include "../store/athena_limit_store.h"
 #include "../store/athena_smtp.h"
 
 
@@ -65,6 +66,9 @@ typedef struct {
     const char           *public_url;         /* links in mail; or NULL */
     int                   mail_retries;
     int64_t               mail_retry_ms;
+
+    /* the REST admin API's per-admin limits (seed 003) */
+    athena_limit_conf_t   rest_limit;
 } athena_conf_t;
 
 

@@ -148,6 +148,20 @@ athena_db_warning(athena_db_t *db)
 }
 
 
+/* a warning of the caller's, after the connections' own if any */
+
+void
+athena_db_warn(athena_db_t *db, const char *msg)
+{
+    size_t  len;
+
+    len = strlen(db->warning);
+
+    snprintf(db->warning + len, sizeof(db->warning) - len, "%s%s",
+             len ? "; " : "", msg);
+}
+
+
 const char *
 athena_db_error(athena_db_t *db)
 {

@@ -55,6 +55,7 @@ void athena_db_release(athena_db_t *db);
 void athena_db_shutdown(void);
 const athena_store_conf_t *athena_db_conf(athena_db_t *db);
 const char *athena_db_warning(athena_db_t *db);
+void athena_db_warn(athena_db_t *db, const char *msg);
 const char *athena_db_error(athena_db_t *db);
 
 athena_store_rc_e athena_pg_exec(athena_db_t *db, athena_arena_t *a,

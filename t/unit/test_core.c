@@ -13,6 +13,7 @@
 #include "../../src/core/athena_arena.h"
 #include "../../src/core/athena_check.h"
 #include "../../src/core/athena_crypto.h"
+#include "../../src/core/athena_gcra.h"
 #include "../../src/core/athena_json.h"
 #include "../../src/core/athena_mime.h"
 #include "../../src/core/athena_render.h"
@@ -82,6 +83,62 @@ test_crypto(void)
     ok(strlen(hash) == ATHENA_HASH_LEN && hash[32] == ':'
        && athena_password_verify("pw-123456", 9, hash),
        "a new hash has better-auth's shape and verifies");
+}
+
+
+/* GCRA: five a second with a burst of five; then one every 200 ms */
+
+static void
+test_gcra(void)
+{
+    int                    i, passed;
+    int64_t                tat[2];
+    athena_gcra_slot_t     slots[4];
+    athena_gcra_result_t   r;
+    athena_gcra_limit_t    limits[2] = { { 5, 1000 }, { 8, 60000 } };
+
+    memset(tat, 0, sizeof(tat));
+    passed = 0;
+
+    for (i = 0; i < 6; i++) {
+        athena_gcra(limits, 1, tat, 1000000, &r);
+        passed += r.allowed;
+    }
+
+    ok(passed == 5, "five pass at once, the sixth does not");
+    ok(r.limit == 5 && r.remaining == 0 && r.retry == 200 && r.reset == 1000,
+       "the refusal says: 0 left, retry in 200 ms, full again in 1 s");
+
+    athena_gcra(limits, 1, tat, 1000199, &r);
+    ok(!r.allowed, "still refused at 199 ms");
+    athena_gcra(limits, 1, tat, 1000200, &r);
+    ok(r.allowed && r.remaining == 0, "one more at 200 ms");
+
+    memset(tat, 0, sizeof(tat));
+    passed = 0;
+
+    for (i = 0; i < 20; i++) {
+        athena_gcra(limits, 2, tat, 1000000 + i * 250, &r);
+        passed += r.allowed;
+    }
+
+    ok(passed == 8, "two limits: the longer one stops four a second at 8");
+    ok(r.limit == 8 && r.remaining == 0 && r.retry == 2750,
+       "and is the one the answer names, with its wait");
+
+    memset(slots, 0, sizeof(slots));
+    passed = 0;
+
+    for (i = 0; i < 7; i++) {
+        athena_gcra_table(slots, 4, "admin-1", limits, 1, 5000, &r);
+        passed += r.allowed;
+    }
+
+    athena_gcra_table(slots, 4, "admin-2", limits, 1, 5000, &r);
+    ok(passed == 5, "the shared table counts a key as Redis would");
+    ok(r.allowed || slots[0].key + slots[1].key + slots[2].key
+                    + slots[3].key != 0,
+       "another key has a slot of its own, or shares a full one");
 }
 
 
@@ -751,6 +808,7 @@ main(void)
     test_crypto();
     test_json();
     test_text();
+    test_gcra();
     test_json_text();
     test_time_iso();
     test_time_pg();

@@ -22,6 +22,8 @@ typedef struct {
 
 
 void athena_rest_error(athena_ctx_t *ctx, int status, const char *message);
+athena_store_rc_e athena_rest_require(athena_ctx_t *ctx,
+    const athena_admin_perm_t *may, int *ok);
 yajl_gen athena_rest_begin(athena_ctx_t *ctx);
 void athena_rest_end(athena_ctx_t *ctx, int status, yajl_gen g,
     const athena_rest_meta_t *meta);

@@ -184,7 +184,7 @@ athena_rest_org_create(athena_ctx_t *ctx)
     athena_store_rc_e     rc;
     const athena_json_t  *name, *slug, *logo, *owner_id;
 
-    rc = athena_admin_require(ctx, &athena_may_update, &ok);
+    rc = athena_rest_require(ctx, &athena_may_update, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
@@ -275,7 +275,7 @@ athena_rest_org_update(athena_ctx_t *ctx)
     athena_store_rc_e     rc;
     const athena_json_t  *v, *owner_id;
 
-    rc = athena_admin_require(ctx, &athena_may_update, &ok);
+    rc = athena_rest_require(ctx, &athena_may_update, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
@@ -377,7 +377,7 @@ athena_rest_org_delete(athena_ctx_t *ctx)
     athena_org_t        org;
     athena_store_rc_e   rc;
 
-    rc = athena_admin_require(ctx, &athena_may_delete, &ok);
+    rc = athena_rest_require(ctx, &athena_may_delete, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }

@@ -85,7 +85,7 @@ athena_rest_orgs_list(athena_ctx_t *ctx)
     athena_store_rc_e    rc;
     athena_rest_meta_t   meta;
 
-    rc = athena_admin_require(ctx, &athena_may_list, &ok);
+    rc = athena_rest_require(ctx, &athena_may_list, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
@@ -198,7 +198,7 @@ athena_rest_org_get(athena_ctx_t *ctx)
     athena_org_t        org;
     athena_store_rc_e   rc;
 
-    rc = athena_admin_require(ctx, &athena_may_get, &ok);
+    rc = athena_rest_require(ctx, &athena_may_get, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }

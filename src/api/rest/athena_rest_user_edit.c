@@ -96,7 +96,7 @@ athena_rest_user_create(athena_ctx_t *ctx)
     memset(&user, 0, sizeof(athena_user_t));
     user.ban_expires = ATHENA_TIME_NULL;
 
-    rc = athena_admin_require(ctx, &athena_may_create, &ok);
+    rc = athena_rest_require(ctx, &athena_may_create, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
@@ -110,7 +110,7 @@ athena_rest_user_create(athena_ctx_t *ctx)
     }
 
     if (user.role != NULL) {
-        rc = athena_admin_require(ctx, &athena_may_set_role, &ok);
+        rc = athena_rest_require(ctx, &athena_may_set_role, &ok);
         if (rc != ATHENA_STORE_OK || !ok) {
             return rc;
         }
@@ -177,7 +177,7 @@ athena_rest_user_update(athena_ctx_t *ctx)
 
     memset(&p, 0, sizeof(athena_user_patch_t));
 
-    rc = athena_admin_require(ctx, &athena_may_update, &ok);
+    rc = athena_rest_require(ctx, &athena_may_update, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
@@ -245,7 +245,7 @@ athena_rest_user_delete(athena_ctx_t *ctx)
     athena_user_t       user;
     athena_store_rc_e   rc;
 
-    rc = athena_admin_require(ctx, &athena_may_delete, &ok);
+    rc = athena_rest_require(ctx, &athena_may_delete, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }

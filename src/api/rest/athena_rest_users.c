@@ -59,7 +59,7 @@ athena_rest_users_list(athena_ctx_t *ctx)
     athena_user_find_t   q;
     athena_rest_meta_t   meta;
 
-    rc = athena_admin_require(ctx, &athena_may_list, &ok);
+    rc = athena_rest_require(ctx, &athena_may_list, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
@@ -102,7 +102,7 @@ athena_rest_user_get(athena_ctx_t *ctx)
     athena_user_t       user;
     athena_store_rc_e   rc;
 
-    rc = athena_admin_require(ctx, &athena_may_get, &ok);
+    rc = athena_rest_require(ctx, &athena_may_get, &ok);
     if (rc != ATHENA_STORE_OK || !ok) {
         return rc;
     }
