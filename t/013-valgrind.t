@@ -42,6 +42,7 @@ my $nginx = Athena::Nginx->new(main_config => default_main_config(),
                                             . ' athena_auth_mail_poll 200ms;'),
                                config => <<'CONF');
 location /api/auth/ { athena_auth_api; }
+location /api/admin/ { athena_auth_admin_rest; }
 location /gated { athena_auth_require on; return 200 "$athena_user_email\n"; }
 location /fresh {
     athena_auth_require role=user;
@@ -186,6 +187,39 @@ for my $c (['POST', '/organization/create', '{"name":"V","slug":"v","metadata":{
                          body => $c->[2], timeout => 60);
     is($r->{code}, $c->[3], "organization: $c->[0] $c->[1] -> $c->[3]")
         or diag $r->{body};
+}
+
+# the REST admin API: the envelope, paths with ids, a rate-limit count,
+# writes in audited transactions, a 405 and a refusal
+for my $c (['GET', '/users?search=V&limit=5&banned=false', undef, 200],
+           ['POST', '/users', '{"email":"rest@example.com","name":"R\u00e9st","password":"password-123"}', 201],
+           ['POST', '/users', '{"email":"rest@example.com","name":"R"}', 409],
+           ['PATCH', '/users/nowhere', '{"name":"x"}', 404],
+           ['GET', '/users/%E2%82%AC', undef, 404],
+           ['PUT', '/users', '{}', 405],
+           ['POST', '/organizations', '{"name":"R","slug":"rest-org","plan":"pro","metadata":{"a":[1]}}', 201],
+           ['GET', '/organizations?search=rest', undef, 200],
+           ['POST', '/organizations', '{"name":"R","slug":"rest-org","nope":1}', 400])
+{
+    $r = $nginx->request($c->[0], "/api/admin$c->[1]",
+                         headers => [ $auth, defined $c->[2]
+                                      ? ('Content-Type: application/json') : () ],
+                         body => $c->[2], timeout => 60);
+    is($r->{code}, $c->[3], "REST: $c->[0] $c->[1] -> $c->[3]") or diag $r->{body};
+}
+my $rest_org = Athena::Test::psql(q{SELECT id FROM organization WHERE slug = 'rest-org'});
+my $rest_user = Athena::Test::psql(q{SELECT id FROM "user" WHERE email = 'rest@example.com'});
+for my $c (['PATCH', "/organizations/$rest_org", qq({"ownerId":"$rest_user","plan":null}), 200],
+           ['GET', "/organizations/$rest_org", undef, 200],
+           ['PATCH', "/users/$rest_user", '{"role":"admin","banned":true,"banReason":"r"}', 200],
+           ['DELETE', "/organizations/$rest_org", undef, 200],
+           ['DELETE', "/users/$rest_user", undef, 200])
+{
+    $r = $nginx->request($c->[0], "/api/admin$c->[1]",
+                         headers => [ $auth, defined $c->[2]
+                                      ? ('Content-Type: application/json') : () ],
+                         body => $c->[2], timeout => 60);
+    is($r->{code}, $c->[3], "REST: $c->[0] $c->[1] -> $c->[3]") or diag $r->{body};
 }
 
 # a statement that fails in Postgres (here statement_timeout behind a held
