@@ -23,8 +23,13 @@
 # bench/smtp-sink.pl (BENCH_SMTP_SINK=suite: t/lib/Athena/Smtp.pm),
 # mails per second for BENCH_MAILS (default 2,000) queued in the outbox,
 # and plain nginx's req/s and p99 while mail goes out against a run
-# without. BENCH_ONLY picks sections (a comma-separated list of limit,
-# gate, admin, org, keys, mail; default all). The run ends with the
+# without. The rest section measures seed 003's REST admin API: GET
+# /api/admin/users over BENCH_USERS users and GET /api/admin/organizations
+# over BENCH_ORGS (default 10,000) organizations, with the per-admin
+# limits counted and, on an nginx of its own, off, beside the better-auth
+# surface's list-users, with the plans of both pages. BENCH_ONLY picks
+# sections (a comma-separated list of limit, gate, admin, org, keys, mail,
+# rest; default all). The run ends with the
 # lines at warn or above in nginx's error log (the mail section's nginx
 # included).
 #
@@ -45,7 +50,7 @@ die "wrk is not installed (apt-get install wrk)\n"
     unless system('which wrk >/dev/null 2>&1') == 0;
 
 my %only = map { $_ => 1 } split /,/,
-    $ENV{BENCH_ONLY} || 'limit,gate,admin,org,keys,mail';
+    $ENV{BENCH_ONLY} || 'limit,gate,admin,org,keys,mail,rest';
 
 my $large = $ENV{BENCH_SESSIONS} || 1_000_000;
 my $users = $ENV{BENCH_USERS} || 1_000_000;
@@ -53,6 +58,8 @@ my $users = $ENV{BENCH_USERS} || 1_000_000;
 # by BENCH_AUDIT_ACTORS actors (1,000 rows each by default)
 my $audit_rows = $ENV{BENCH_AUDIT_ROWS} || 1_000_000;
 my $audit_actors = $ENV{BENCH_AUDIT_ACTORS} || 500;
+# the REST admin API's organizations, and the members of each
+my $orgs = $ENV{BENCH_ORGS} || 10_000;
 # the record of sent mail, and how many mails to deliver
 my $email_rows = $ENV{BENCH_EMAIL_ROWS} || 100_000;
 my $mails = $ENV{BENCH_MAILS} || 2_000;
@@ -71,6 +78,7 @@ my $nginx = start_nginx(
     http_config => default_http_config(extra => <<"CONF"),
     athena_auth_cache_zone bench:64m;
     athena_auth_rate_limit_max 1000000000;
+    athena_auth_admin_rest_limit 10000000 10000000s;
     upstream app {
         server 127.0.0.1:$upstream;
         keepalive 64;
@@ -114,6 +122,7 @@ CONF
             return 200 "ok\n";
         }
         location /api/auth/ { athena_auth_api; }
+        location /api/admin/ { athena_auth_admin_rest; }
         location /limited/api/auth/ {
             athena_auth_rate_limit on;
             athena_auth_api /limited/api/auth;
@@ -202,7 +211,8 @@ sub run_cases {
     for my $c (@list) {
         my ($name, $path, $extra, $to) = @$c;
         # a short unmeasured run first: caches filled, connections open
-        `wrk -t2 -c$conns -d2s @$extra '$base$path' 2>&1`;
+        my $url = $path =~ m{^http://} ? $path : "$base$path";
+        `wrk -t2 -c$conns -d2s @$extra '$url' 2>&1`;
         my ($rps, $p99, $timeouts) = wrk($path, @$extra);
         $rps{$name} = $rps;
         my $base = $rps{$to || 'plain nginx return 200'} || $rps;
@@ -459,6 +469,109 @@ if ($only{keys}) {
                "$list$actor", [@admin]],
               ["GET /admin/audit-log/list, $count{$busy} rows",
                "$list$busy", [@admin]]);
+}
+
+# seed 003's REST admin API: GET /api/admin/users?page=1&limit=20 over
+# BENCH_USERS users (those of the admin section when it ran) and GET
+# /api/admin/organizations over BENCH_ORGS organizations of five members,
+# beside the better-auth surface's list-users; each with the per-admin
+# limits counted in Redis (set so high that nothing is refused) and, on
+# an nginx of its own, with them off; then the Postgres plans of both
+# pages and their totals
+if ($only{rest}) {
+    $t0 = time;
+    if (psql(q{SELECT count(*) FROM "user" WHERE id LIKE 'many%'}) < $users) {
+        psql('INSERT INTO "user" (id, name, email, "emailVerified",'
+             . ' "createdAt", "updatedAt", role, banned) SELECT'
+             . ' \'many\' || g, \'Many \' || g, \'many\' || g'
+             . ' || \'@example.net\', false, now() - g * interval'
+             . " '1 second', now(), 'user', false"
+             . " FROM generate_series(1, $users) g ON CONFLICT DO NOTHING");
+    }
+    psql(q{INSERT INTO organization (id, name, slug, "createdAt")
+           SELECT 'borg' || g, 'Bench org ' || g, 'bench-org-' || g,
+                  now() - g * interval '1 minute'
+           FROM generate_series(1, } . $orgs . q{) g});
+    psql(q{INSERT INTO member (id, "organizationId", "userId", role,
+           "createdAt") SELECT 'bm' || g || '-' || k, 'borg' || g,
+           'many' || (g * 5 + k), CASE WHEN k = 1 THEN 'owner'
+           ELSE 'member' END, now()
+           FROM generate_series(1, } . $orgs . q{) g,
+                generate_series(1, 5) k});
+    psql('VACUUM ANALYZE "user"');
+    psql('VACUUM ANALYZE organization');
+    psql('VACUUM ANALYZE member');
+    psql('CHECKPOINT');
+    my $nusers = psql('SELECT count(*) FROM "user"');
+    my $norgs = psql('SELECT count(*) FROM organization');
+    printf "\n(seeding for the REST admin API took %.0f s: %d users,"
+           . " %d organizations)\n", time - $t0, $nusers, $norgs;
+    sleep 5;
+
+    my $admin = create_user(email => 'bench-rest@example.com',
+                            role => 'admin');
+    my $admin_token = create_session($admin->{id});
+    my @admin = ('-H', "'Authorization: Bearer $admin_token'");
+
+    my $free = start_nginx(
+        workers => 2,
+        master => 1,
+        main_config => "thread_pool athena_auth threads=4"
+                       . " max_queue=65536;\n",
+        http_config => default_http_config(
+            extra => "    athena_auth_admin_rest_limit off;\n"),
+        config => <<'CONF');
+        access_log off;
+        location /api/admin/ { athena_auth_admin_rest; }
+CONF
+    my $unlimited = 'http://127.0.0.1:' . $free->port;
+
+    for my $url ('/api/admin/users?page=1&limit=20',
+                 '/api/admin/organizations?page=1&limit=20')
+    {
+        my $r = $nginx->request('GET', $url,
+            headers => ["Authorization: Bearer $admin_token"]);
+        die "$url: $r->{code} $r->{body}\n"
+            unless $r->{code} == 200 && $r->{body} =~ /"total":\d+/
+                   && $r->{headers}{'ratelimit-limit'};
+        printf "(GET %s answers %d bytes, %s)\n", $url, length $r->{body},
+               $r->{body} =~ /("meta":\{[^}]*\})/;
+    }
+
+    run_cases("$nusers users, $norgs organizations",
+              ['plain nginx return 200', '/plain', []],
+              ['GET /api/auth/admin/list-users?limit=20',
+               '/api/auth/admin/list-users?limit=20', [@admin]],
+              ['GET /api/admin/users, limits off',
+               "$unlimited/api/admin/users?page=1&limit=20", [@admin]],
+              ['GET /api/admin/users, limits counted',
+               '/api/admin/users?page=1&limit=20', [@admin],
+               'GET /api/admin/users, limits off'],
+              ['GET /api/admin/organizations, limits off',
+               "$unlimited/api/admin/organizations?page=1&limit=20",
+               [@admin]],
+              ['GET /api/admin/organizations, limits counted',
+               '/api/admin/organizations?page=1&limit=20', [@admin],
+               'GET /api/admin/organizations, limits off']);
+    $free->stop;
+
+    # the statements of athena_user_find() and athena_org_page()
+    my $ucols = 'u.id, u.name, u.email, u."emailVerified", u.image,'
+                . ' u."createdAt", u."updatedAt", u.role, u.banned,'
+                . ' u."banReason", u."banExpires"';
+    print "\nPostgres plan of GET /api/admin/users, its page:\n",
+          psql("EXPLAIN ANALYZE SELECT $ucols FROM \"user\" u"
+               . ' ORDER BY u."createdAt" DESC, u.id LIMIT 20 OFFSET 0'),
+          "\nand its total:\n",
+          psql('EXPLAIN ANALYZE SELECT n FROM athena_user_count'), "\n";
+    print "\nPostgres plan of GET /api/admin/organizations, its page:\n",
+          psql('EXPLAIN ANALYZE SELECT o.id, o.name, o.slug, o.logo,'
+               . ' o."createdAt", o.metadata, (SELECT count(*) FROM member m'
+               . ' WHERE m."organizationId" = o.id) FROM organization o'
+               . ' ORDER BY o."createdAt" DESC, o.id DESC LIMIT 20 OFFSET 0'),
+          "\nand its total:\n",
+          psql('EXPLAIN ANALYZE SELECT n FROM athena_organization_count'),
+          "\n";
 }
 
 # Athena's record of sent mail: GET /admin/email/list over

@@ -12,9 +12,16 @@ use Athena::Test;
 
 servers();
 
-my $nginx = start_nginx(config => <<'CONF');
+my $nginx = start_nginx(
+    http_config => default_http_config(extra => 'athena_auth_cache_zone gate:1m;'),
+    config => <<'CONF');
         location /api/auth/ { athena_auth_api; }
         location /api/admin/ { athena_auth_admin_rest; }
+        location /admins-only {
+            athena_auth_require role=admin;
+            athena_auth_cache_ttl 60s;
+            return 200 "$athena_user_role\n";
+        }
 CONF
 
 my $admin = create_user(email => 'admin@example.com', name => 'Admin',
@@ -165,6 +172,18 @@ is_deeply($a->{details}{changes},
 $r = auth('GET', '/get-session', undef, $new_tok);
 is($r->{json}{user}{role}, 'admin',
    'the new role reaches the cached session at once');
+
+my $gate = $nginx->request('GET', '/admins-only',
+                           headers => [ "Authorization: Bearer $new_tok" ]);
+is($gate->{code}, 200, 'the gate admits the new admin (and keeps it in'
+                       . ' shared memory for a minute)');
+$r = call('PATCH', "/users/$new->{id}", { role => 'user' });
+is($r->{json}{data}{role}, 'user', 'demoted');
+$gate = $nginx->request('GET', '/admins-only',
+                        headers => [ "Authorization: Bearer $new_tok" ]);
+is($gate->{code}, 403, "this node's gate sees the demotion on the next"
+                       . ' request');
+call('PATCH', "/users/$new->{id}", { role => 'admin' });
 
 $r = call('PATCH', "/users/$new->{id}", { image => undef });
 is($r->{json}{data}{image}, undef, 'null clears the image');
