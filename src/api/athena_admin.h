@@ -56,6 +56,9 @@ const char *athena_role_value(athena_ctx_t *ctx, athena_check_t *chk,
 void athena_reply_user(athena_ctx_t *ctx, const athena_user_t *user,
     int wrap);
 
+athena_store_rc_e athena_admin_user_insert(athena_ctx_t *ctx,
+    athena_user_t *user, const athena_json_t *pw);
+
 struct athena_user_patch_s;
 void athena_patch_read(athena_ctx_t *ctx, athena_check_t *chk,
     const athena_json_t *data, const char *where,

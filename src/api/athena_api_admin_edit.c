@@ -84,6 +84,42 @@ athena_data_fields(athena_check_t *chk, const athena_json_t *data,
 
 
 /*
+ * A new user (fields set by the caller, role NULL for "user") with an id,
+ * and with pw a credential account hashed as sign-up hashes it. A taken
+ * email is ATHENA_STORE_CONFLICT, for the caller to answer.
+ */
+
+athena_store_rc_e
+athena_admin_user_insert(athena_ctx_t *ctx, athena_user_t *user,
+    const athena_json_t *pw)
+{
+    char  id[ATHENA_ID_LEN + 1], hash[ATHENA_HASH_LEN + 1];
+
+    if (athena_random_id(id) != 0
+        || (pw != NULL && athena_password_make(ctx, pw, hash) != 0))
+    {
+        return ATHENA_STORE_ERROR;
+    }
+
+    /* the audit row is written after this frame is gone: not on stack */
+    user->id = athena_strdup(ctx->a, id);
+    if (user->id == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    if (user->role == NULL) {
+        user->role = "user";
+    }
+
+    user->created_at = ctx->now;
+    user->updated_at = ctx->now;
+    ctx->audit_target = user->id;
+
+    return athena_user_create(ctx->db, ctx->a, user, pw ? hash : NULL);
+}
+
+
+/*
  * POST /admin/create-user {email, password?, name, role?, data?}: the
  * user and its credential account in one transaction; {user}.
  */
@@ -92,7 +128,6 @@ athena_store_rc_e
 athena_api_admin_create_user(athena_ctx_t *ctx)
 {
     int                   ok, bad, bans;
-    char                  id[ATHENA_ID_LEN + 1], hash[ATHENA_HASH_LEN + 1];
     const char           *role;
     athena_user_t         user;
     athena_check_t        chk;
@@ -178,25 +213,10 @@ athena_api_admin_create_user(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    if (athena_random_id(id) != 0
-        || (pw != NULL && athena_password_make(ctx, pw, hash) != 0))
-    {
-        return ATHENA_STORE_ERROR;
-    }
-
-    /* the audit row is written after this frame is gone: not on stack */
-    user.id = athena_strdup(ctx->a, id);
-    if (user.id == NULL) {
-        return ATHENA_STORE_ERROR;
-    }
-
     user.name = name->string;
-    user.role = (char *) (role ? role : "user");
-    user.created_at = ctx->now;
-    user.updated_at = ctx->now;
-    ctx->audit_target = user.id;
+    user.role = (char *) role;
 
-    rc = athena_user_create(ctx->db, ctx->a, &user, pw ? hash : NULL);
+    rc = athena_admin_user_insert(ctx, &user, pw);
 
     if (rc == ATHENA_STORE_CONFLICT) {
         athena_reply_error(ctx, 400, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "athena_rest.h"
-#include "../../core/athena_crypto.h"
 #include "../../core/athena_text.h"
 #include "../../core/athena_time.h"
 #include "../../store/athena_auth_store.h"
@@ -88,7 +87,6 @@ athena_store_rc_e
 athena_rest_user_create(athena_ctx_t *ctx)
 {
     int                   ok;
-    char                  id[ATHENA_ID_LEN + 1], hash[ATHENA_HASH_LEN + 1];
     athena_user_t         user;
     athena_store_rc_e     rc;
     const athena_json_t  *pw;
@@ -109,8 +107,9 @@ athena_rest_user_create(athena_ctx_t *ctx)
         return ATHENA_STORE_ERROR;
     }
 
+    /* counted once, above: this only asks for the permission */
     if (user.role != NULL) {
-        rc = athena_rest_require(ctx, &athena_may_set_role, &ok);
+        rc = athena_admin_require(ctx, &athena_may_set_role, &ok);
         if (rc != ATHENA_STORE_OK || !ok) {
             return rc;
         }
@@ -120,26 +119,7 @@ athena_rest_user_create(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    if (athena_random_id(id) != 0
-        || (pw != NULL && athena_password_make(ctx, pw, hash) != 0))
-    {
-        return ATHENA_STORE_ERROR;
-    }
-
-    user.id = athena_strdup(ctx->a, id);
-    if (user.id == NULL) {
-        return ATHENA_STORE_ERROR;
-    }
-
-    if (user.role == NULL) {
-        user.role = "user";
-    }
-
-    user.created_at = ctx->now;
-    user.updated_at = ctx->now;
-    ctx->audit_target = user.id;
-
-    rc = athena_user_create(ctx->db, ctx->a, &user, pw ? hash : NULL);
+    rc = athena_admin_user_insert(ctx, &user, pw);
 
     if (rc == ATHENA_STORE_CONFLICT) {
         athena_rest_error(ctx, 409, "A user with this email already exists");
