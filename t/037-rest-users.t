@@ -168,6 +168,16 @@ is_error(get('/api/admin/users', 'not-a-token'), 401, 'UNAUTHORIZED',
 $r = get('/api/admin/users', undef,
          headers => [ 'Cookie: ' . session_cookie($admin_tok) ]);
 is($r->{code}, 200, 'the session cookie works as well');
+$r = $nginx->request('POST', '/api/auth/api-key/create',
+    headers => [ "Authorization: Bearer $admin_tok",
+                 'Content-Type: application/json' ], body => '{"name":"k"}');
+my $key = eval { json_decode($r->{body})->{key} };
+$r = get('/api/admin/users?limit=1', undef, headers => [ "x-api-key: $key" ]);
+is($r->{code}, 200, "and an admin's API key");
+$r = get('/api/admin/users?limit=1', undef,
+         headers => [ 'x-api-key: ' . ('x' x 64) ]);
+is($r->{code}, 401, 'a key that is no key: 401');
+is($r->{json}{success}, JSON::PP::false, 'in the envelope');
 
 # no such route, or not that method
 is_error(get('/api/admin/nothing', $admin_tok), 404, 'NOT_FOUND',

@@ -243,6 +243,12 @@ athena_apikey_refuse(athena_ctx_t *ctx, const athena_apikey_refusal_t *no)
 {
     yajl_gen  g;
 
+    /* the REST surface writes its envelope, with the plugin's words */
+    if (ctx->req->surface != ATHENA_SURFACE_AUTH) {
+        athena_reply_error(ctx, no->status, no->code, no->message);
+        return;
+    }
+
     ctx->error_code = no->code;
 
     g = athena_reply_json(ctx);
