@@ -112,6 +112,14 @@ like($keys, qr/athena:rl:admin:\Q$admins[0]{id}\E/,
      'counted in Redis under the admin\'s id');
 unlike($keys, qr/\Q$tokens[0]\E/, 'never under a token');
 
+# Redis forgets its scripts (a restart): the text is sent again
+$servers->redis('SCRIPT', 'FLUSH');
+$r = get($nginx, $tokens[1]);
+is($r->{code}, 200, 'after SCRIPT FLUSH: 200');
+my $next = get($nginx, $tokens[1]);
+is(h($next, 'RateLimit-Remaining'), h($r, 'RateLimit-Remaining') - 1,
+   'still counted, one by one');
+
 # writes are counted too, and a refused one is audited
 $r = $nginx->request('DELETE', "/api/admin/users/$admins[3]{id}",
                      headers => [ "Authorization: Bearer $tokens[0]" ]);

@@ -84,6 +84,18 @@ athena_sha256_hex(const char *data, size_t len, char *out)
 }
 
 
+/* Redis names a script by the SHA-1 of its text (EVALSHA): not a secret */
+
+void
+athena_sha1_hex(const char *data, size_t len, char *out)
+{
+    unsigned char  md[SHA_DIGEST_LENGTH];
+
+    SHA1((const unsigned char *) data, len, md);
+    athena_hex(md, sizeof(md), out);
+}
+
+
 /* out receives the 44-character padded base64 signature and a NUL */
 
 int

@@ -12,6 +12,7 @@
 
 #define ATHENA_ID_LEN        32
 #define ATHENA_SHA256_HEX    64
+#define ATHENA_SHA1_HEX      40
 #define ATHENA_SIG_LEN       44     /* base64 of 32 bytes, padded */
 #define ATHENA_HASH_LEN      (32 + 1 + 128)
 
@@ -20,6 +21,7 @@ int athena_random_id(char *out);
 #define ATHENA_SHA256_LEN    32
 void athena_sha256(const char *data, size_t len, unsigned char *out);
 void athena_sha256_hex(const char *data, size_t len, char *out);
+void athena_sha1_hex(const char *data, size_t len, char *out);
 int athena_sign(const char *secret, size_t slen, const char *msg,
     size_t mlen, char *out);
 int athena_verify_signature(const char *secret, size_t slen,

@@ -11,12 +11,16 @@
 
 #include "athena_db.h"
 #include "athena_redis_health.h"
+#include "../core/athena_crypto.h"
 #include "../core/athena_text.h"
 #include "../core/athena_time.h"
 
 
 /* the statements a connection keeps prepared, by name */
 #define ATHENA_PG_PREPARED_MAX  64
+
+/* the Lua scripts a thread remembers the SHA-1 of */
+#define ATHENA_REDIS_SCRIPTS_MAX  8
 
 struct athena_db_s {
     athena_db_t                *next;        /* every thread's, for exit */
@@ -27,6 +31,12 @@ struct athena_db_s {
     int                         retry_ok;
     char                       *prepared[ATHENA_PG_PREPARED_MAX];
     size_t                      nprepared;
+
+    /* the scripts this thread ran, by their text, with Redis's names */
+    const char                 *scripts[ATHENA_REDIS_SCRIPTS_MAX];
+    char                        shas[ATHENA_REDIS_SCRIPTS_MAX]
+                                    [ATHENA_SHA1_HEX + 1];
+    size_t                      nscripts;
     unsigned                    generic:1;   /* plan_cache_mode is set */
     char                        warning[256];
     char                        error[256];
@@ -1245,9 +1255,36 @@ athena_redis_del(athena_db_t *db, const char *const *keys, size_t n)
 }
 
 
+/* the SHA-1 of a script (one of the module's static texts), remembered */
+
+static const char *
+athena_redis_sha(athena_db_t *db, const char *script)
+{
+    size_t  i;
+
+    for (i = 0; i < db->nscripts; i++) {
+        if (db->scripts[i] == script) {
+            return db->shas[i];
+        }
+    }
+
+    if (i == ATHENA_REDIS_SCRIPTS_MAX) {
+        return NULL;
+    }
+
+    athena_sha1_hex(script, strlen(script), db->shas[i]);
+    db->scripts[i] = script;
+    db->nscripts++;
+
+    return db->shas[i];
+}
+
+
 /*
  * A Lua script over one key that answers an array of integers: how many
- * were read into out, or -1 when Redis could not be asked.
+ * were read into out, or -1 when Redis could not be asked. The script
+ * goes by its SHA-1 (EVALSHA); its text only when Redis does not have it
+ * yet (its first use, or after a restart).
  */
 
 int
@@ -1262,8 +1299,8 @@ athena_redis_eval(athena_db_t *db, const char *script, const char *key,
         return -1;
     }
 
-    args[0] = "EVAL";
-    args[1] = script;
+    args[0] = "EVALSHA";
+    args[1] = athena_redis_sha(db, script);
     args[2] = "1";
     args[3] = key;
 
@@ -1271,9 +1308,38 @@ athena_redis_eval(athena_db_t *db, const char *script, const char *key,
         args[4 + i] = argv[i];
     }
 
-    reply = athena_redis_run(db, argc + 4, args, NULL);
+    reply = NULL;
+
+    if (args[1] != NULL) {
+        reply = redisCommandArgv(db->redis, argc + 4, args, NULL);
+
+        if (reply != NULL && reply->type == REDIS_REPLY_ERROR
+            && strncmp(reply->str, "NOSCRIPT", 8) == 0)
+        {
+            freeReplyObject(reply);
+            reply = NULL;
+
+        } else if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+            if (reply) {
+                freeReplyObject(reply);
+            }
+
+            athena_redis_fail(db, "EVALSHA");
+            return -1;
+
+        } else {
+            athena_redis_answered();
+        }
+    }
+
     if (reply == NULL) {
-        return -1;
+        args[0] = "EVAL";
+        args[1] = script;
+
+        reply = athena_redis_run(db, argc + 4, args, NULL);
+        if (reply == NULL) {
+            return -1;
+        }
     }
 
     n = 0;

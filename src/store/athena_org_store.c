@@ -550,18 +550,22 @@ athena_org_page(athena_db_t *db, athena_arena_t *a, const char *search,
         return ATHENA_STORE_ERROR;
     }
 
-    rc = athena_pg_exec(db, a,
-             search
-             ? "SELECT " ATHENA_ORG_COLS("o") ", (SELECT count(*) FROM member"
+    /* planned once each; without a search the kept total comes along */
+    rc = search
+         ? athena_pg_exec_named(db, a, "athena_org_page_search",
+               "SELECT " ATHENA_ORG_COLS("o") ", (SELECT count(*) FROM member"
                " m WHERE m.\"organizationId\" = o.id) FROM organization o"
                " WHERE o.name ILIKE $1 ESCAPE '\\' OR o.slug ILIKE $1"
                " ESCAPE '\\' ORDER BY o.\"createdAt\" DESC, o.id DESC"
-               " LIMIT $2 OFFSET $3"
-             : "SELECT " ATHENA_ORG_COLS("o") ", (SELECT count(*) FROM member"
-               " m WHERE m.\"organizationId\" = o.id) FROM organization o"
-               " WHERE $1::text IS NULL ORDER BY o.\"createdAt\" DESC,"
-               " o.id DESC LIMIT $2 OFFSET $3",
-             3, p, &rows);
+               " LIMIT $2 OFFSET $3",
+               3, p, &rows)
+         : athena_pg_exec_named(db, a, "athena_org_page",
+               "SELECT " ATHENA_ORG_COLS("o") ", (SELECT count(*) FROM member"
+               " m WHERE m.\"organizationId\" = o.id),"
+               " (SELECT n FROM athena_organization_count)"
+               " FROM organization o ORDER BY o.\"createdAt\" DESC,"
+               " o.id DESC LIMIT $1 OFFSET $2",
+               2, p + 1, &rows);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
@@ -576,6 +580,11 @@ athena_org_page(athena_db_t *db, athena_arena_t *a, const char *search,
     for (i = 0; i < *n; i++) {
         athena_org_read(rows, i, &(*list)[i]);
         (*members)[i] = athena_rows_int(rows, i, 6, 0);
+    }
+
+    if (!search && *n > 0) {
+        *total = athena_rows_int(rows, 0, 7, 0);
+        return ATHENA_STORE_OK;
     }
 
     return search

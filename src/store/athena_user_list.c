@@ -208,13 +208,20 @@ athena_user_total(athena_db_t *db, athena_arena_t *a, athena_conds_t *w,
 }
 
 
-/* the rows under w's conditions, sorted by a user field, and their total */
+/*
+ * The rows under w's conditions, sorted by a user field (ties by id, in
+ * the same direction when same_ties, else ascending), and their total.
+ * With a name the statement is kept prepared (planned once), and an
+ * unconditioned total comes in the page's last column from the count
+ * the triggers keep, so a page is one statement.
+ */
 
 static athena_store_rc_e
-athena_user_page(athena_db_t *db, athena_conds_t *w, const char *sort_field,
-    int desc, int64_t limit, int64_t offset, athena_user_t **users,
-    size_t *n, int64_t *total)
+athena_user_page(athena_db_t *db, athena_conds_t *w, const char *name,
+    const char *sort_field, int desc, int same_ties, int64_t limit,
+    int64_t offset, athena_user_t **users, size_t *n, int64_t *total)
 {
+    int                       kept;
     char                     *sql, *order;
     size_t                    i;
     athena_arena_t           *a;
@@ -224,6 +231,7 @@ athena_user_page(athena_db_t *db, athena_conds_t *w, const char *sort_field,
 
     a = w->a;
     order = "";
+    kept = (name != NULL && w->n == 0);
 
     if (sort_field != NULL) {
         sort = athena_user_col(sort_field);
@@ -231,15 +239,17 @@ athena_user_page(athena_db_t *db, athena_conds_t *w, const char *sort_field,
             return ATHENA_STORE_NOT_FOUND;
         }
 
-        order = athena_sprintf(a, " ORDER BY %s %s, u.id", sort->sql,
-                               desc ? "DESC" : "ASC");
+        order = athena_sprintf(a, " ORDER BY %s %s, u.id%s", sort->sql,
+                               desc ? "DESC" : "ASC",
+                               (same_ties && desc) ? " DESC" : "");
     }
 
     w->params[w->n] = athena_int_text(a, limit);
     w->params[w->n + 1] = athena_int_text(a, offset);
 
-    sql = athena_sprintf(a, "SELECT " ATHENA_USER_COLS("u")
+    sql = athena_sprintf(a, "SELECT " ATHENA_USER_COLS("u") "%s"
                          " FROM \"user\" u%s%s LIMIT $%d OFFSET $%d",
+                         kept ? ", (SELECT n FROM athena_user_count)" : "",
                          w->where, order, w->n + 1, w->n + 2);
     if (sql == NULL || order == NULL || w->params[w->n] == NULL
         || w->params[w->n + 1] == NULL)
@@ -247,7 +257,7 @@ athena_user_page(athena_db_t *db, athena_conds_t *w, const char *sort_field,
         return ATHENA_STORE_ERROR;
     }
 
-    rc = athena_pg_exec(db, a, sql, w->n + 2, w->params, &rows);
+    rc = athena_pg_exec_named(db, a, name, sql, w->n + 2, w->params, &rows);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
@@ -260,6 +270,11 @@ athena_user_page(athena_db_t *db, athena_conds_t *w, const char *sort_field,
 
     for (i = 0; i < *n; i++) {
         athena_user_read(rows, i, 0, &(*users)[i]);
+    }
+
+    if (kept && *n > 0) {
+        *total = athena_rows_int(rows, 0, ATHENA_USER_NCOLS, 0);
+        return ATHENA_STORE_OK;
     }
 
     return athena_user_total(db, a, w, total);
@@ -281,8 +296,8 @@ athena_user_list(athena_db_t *db, athena_arena_t *a,
         return rc;
     }
 
-    return athena_user_page(db, &w, q->sort_field, q->sort_desc, q->limit,
-                            q->offset, users, n, total);
+    return athena_user_page(db, &w, NULL, q->sort_field, q->sort_desc, 0,
+                            q->limit, q->offset, users, n, total);
 }
 
 
@@ -297,6 +312,7 @@ athena_user_find(athena_db_t *db, athena_arena_t *a,
     int64_t *total)
 {
     int             rc;
+    char           *name;
     athena_conds_t  w;
 
     athena_conds_init(&w, a);
@@ -326,8 +342,17 @@ athena_user_find(athena_db_t *db, athena_arena_t *a,
         return ATHENA_STORE_ERROR;
     }
 
-    return athena_user_page(db, &w, q->sort_field ? q->sort_field
-                                                   : "createdAt",
-                            q->sort_desc, q->limit, q->offset, users, n,
+    /* one statement for each set of filters and order, planned once */
+    name = athena_sprintf(a, "athena_user_find_%d%d%d_%s_%d",
+                          q->search != NULL, q->role != NULL, q->banned,
+                          q->sort_field ? q->sort_field : "createdAt",
+                          q->sort_desc);
+    if (name == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    return athena_user_page(db, &w, name, q->sort_field ? q->sort_field
+                                                         : "createdAt",
+                            q->sort_desc, 1, q->limit, q->offset, users, n,
                             total);
 }

@@ -1,8 +1,13 @@
--- What the REST admin API's GET /organizations needs on a large table
--- (seed 003): its newest-first order from an index, and an exact count of
--- organizations kept by triggers, so that an unsearched page does not
--- count every row for its total. As for users (004): statement-level
--- triggers with transition tables, right whoever writes.
+-- What the REST admin API's lists need on large tables (seed 003): their
+-- newest-first order, ties by id, from an index (users created in one
+-- bulk insert share a time, and an index on the time alone would sort
+-- them all), and an exact count of organizations kept by triggers, so
+-- that an unsearched page does not count every row for its total. As for
+-- users (004): statement-level triggers with transition tables, right
+-- whoever writes.
+
+CREATE INDEX IF NOT EXISTS "user_createdAt_id_idx"
+    ON "user" ("createdAt", "id");
 
 CREATE INDEX IF NOT EXISTS "organization_createdAt_idx"
     ON "organization" ("createdAt", "id");
