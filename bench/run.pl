@@ -494,7 +494,8 @@ if ($only{rest}) {
            FROM generate_series(1, } . $orgs . q{) g});
     psql(q{INSERT INTO member (id, "organizationId", "userId", role,
            "createdAt") SELECT 'bm' || g || '-' || k, 'borg' || g,
-           'many' || (g * 5 + k), CASE WHEN k = 1 THEN 'owner'
+           'many' || ((g * 5 + k) % } . $users . q{ + 1),
+           CASE WHEN k = 1 THEN 'owner'
            ELSE 'member' END, now()
            FROM generate_series(1, } . $orgs . q{) g,
                 generate_series(1, 5) k});
@@ -559,19 +560,28 @@ CONF
     my $ucols = 'u.id, u.name, u.email, u."emailVerified", u.image,'
                 . ' u."createdAt", u."updatedAt", u.role, u.banned,'
                 . ' u."banReason", u."banExpires"';
-    print "\nPostgres plan of GET /api/admin/users, its page:\n",
-          psql("EXPLAIN ANALYZE SELECT $ucols FROM \"user\" u"
-               . ' ORDER BY u."createdAt" DESC, u.id LIMIT 20 OFFSET 0'),
-          "\nand its total:\n",
-          psql('EXPLAIN ANALYZE SELECT n FROM athena_user_count'), "\n";
-    print "\nPostgres plan of GET /api/admin/organizations, its page:\n",
-          psql('EXPLAIN ANALYZE SELECT o.id, o.name, o.slug, o.logo,'
-               . ' o."createdAt", o.metadata, (SELECT count(*) FROM member m'
-               . ' WHERE m."organizationId" = o.id) FROM organization o'
-               . ' ORDER BY o."createdAt" DESC, o.id DESC LIMIT 20 OFFSET 0'),
-          "\nand its total:\n",
-          psql('EXPLAIN ANALYZE SELECT n FROM athena_organization_count'),
-          "\n";
+    # (each kept prepared and planned once, as the module runs them: the
+    # plan shown is the one for all values, its second run)
+    my $plan = sub {
+        my ($sql, $args) = @_;
+        my $run = "EXPLAIN (ANALYZE, BUFFERS) EXECUTE p($args)";
+        my $out = psql('SET plan_cache_mode = force_generic_plan;'
+                       . " PREPARE p AS $sql; $run; SELECT '--'; $run");
+        return (split /^--\n/m, $out)[-1];
+    };
+    print "\nPostgres plan of GET /api/admin/users, its page and total:\n",
+          $plan->("SELECT $ucols, (SELECT n FROM athena_user_count)"
+                  . ' FROM "user" u ORDER BY u."createdAt" DESC, u.id DESC'
+                  . ' LIMIT $1 OFFSET $2', '20, 0'), "\n";
+    print "\nPostgres plan of GET /api/admin/organizations, its page and"
+          . " total:\n",
+          $plan->('SELECT o.id, o.name, o.slug, o.logo, o."createdAt",'
+                  . ' o.metadata, coalesce((SELECT c.n FROM'
+                  . ' athena_member_count c WHERE c."organizationId" = o.id),'
+                  . ' 0),'
+                  . ' (SELECT n FROM athena_organization_count)'
+                  . ' FROM organization o ORDER BY o."createdAt" DESC,'
+                  . ' o.id DESC LIMIT $1 OFFSET $2', '20, 0'), "\n";
 }
 
 # Athena's record of sent mail: GET /admin/email/list over

@@ -168,6 +168,19 @@ $r = call('GET', '/organizations/org3');
 is($r->{code}, 200, 'GET /organizations/:id: 200');
 is($r->{json}{data}{memberCount}, 3, 'its member count');
 is(scalar @{ $r->{json}{data}{members} }, 3, 'and its members');
+# the list's counts are kept by triggers, whoever writes
+sub listed_count {
+    my ($id) = @_;
+    my ($o) = grep { $_->{id} eq $id }
+              @{ call('GET', '/organizations?search=seeded&limit=100')->{json}{data} };
+    return $o ? $o->{memberCount} : undef;
+}
+is(listed_count('org3'), 3, 'org3 listed with 3 members');
+psql(q{DELETE FROM member WHERE id = 'm3-1'});
+is(listed_count('org3'), 2, 'the count follows a member removed by SQL');
+psql(q{UPDATE member SET "organizationId" = 'org4' WHERE id = 'm3-2'});
+is_deeply([ listed_count('org3'), listed_count('org4') ], [ 1, 1 ],
+          'and one moved to another organization (org4 had none)');
 $r = call('GET', '/organizations/nowhere');
 is($r->{code}, 404, 'an unknown id: 404');
 is($r->{json}{error}{message}, 'Organization not found', 'Organization not found');

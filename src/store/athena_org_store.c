@@ -525,6 +525,12 @@ athena_member_sessions(athena_db_t *db, athena_arena_t *a,
 }
 
 
+/* an organization's member count, kept by triggers (migration 016) */
+#define ATHENA_ORG_MEMBERS                                                   \
+    "coalesce((SELECT c.n FROM athena_member_count c"                        \
+    " WHERE c.\"organizationId\" = o.id), 0)"
+
+
 /*
  * A page of organizations, newest first, each with its member count in
  * members[], for the REST admin API. The search is found in the name or
@@ -553,15 +559,14 @@ athena_org_page(athena_db_t *db, athena_arena_t *a, const char *search,
     /* planned once each; without a search the kept total comes along */
     rc = search
          ? athena_pg_exec_named(db, a, "athena_org_page_search",
-               "SELECT " ATHENA_ORG_COLS("o") ", (SELECT count(*) FROM member"
-               " m WHERE m.\"organizationId\" = o.id) FROM organization o"
+               "SELECT " ATHENA_ORG_COLS("o") ", " ATHENA_ORG_MEMBERS
+               " FROM organization o"
                " WHERE o.name ILIKE $1 ESCAPE '\\' OR o.slug ILIKE $1"
                " ESCAPE '\\' ORDER BY o.\"createdAt\" DESC, o.id DESC"
                " LIMIT $2 OFFSET $3",
                3, p, &rows)
          : athena_pg_exec_named(db, a, "athena_org_page",
-               "SELECT " ATHENA_ORG_COLS("o") ", (SELECT count(*) FROM member"
-               " m WHERE m.\"organizationId\" = o.id),"
+               "SELECT " ATHENA_ORG_COLS("o") ", " ATHENA_ORG_MEMBERS ","
                " (SELECT n FROM athena_organization_count)"
                " FROM organization o ORDER BY o.\"createdAt\" DESC,"
                " o.id DESC LIMIT $1 OFFSET $2",
