@@ -43,7 +43,8 @@ my $second = start_nginx(http_config => $http, config => $config);
 my @admins = map { create_user(email => "admin$_\@example.com",
                                role => 'admin') } 1 .. 4;
 my @tokens = map { create_session($_->{id}) } @admins;
-my $plain_tok = create_session(create_user(email => 'plain@example.com')->{id});
+my $plain = create_user(email => 'plain@example.com');
+my $plain_tok = create_session($plain->{id});
 
 sub get {
     my ($node, $token) = @_;
@@ -89,7 +90,10 @@ $r = $nginx->request('GET', '/api/admin/nowhere',
 is($r->{code}, 404, 'an unknown path is not counted (no route to count)');
 $r = get($nginx, $plain_tok);
 is($r->{code}, 403, 'a plain user: 403');
-ok(!defined h($r, 'RateLimit-Limit'), 'not an admin: not counted');
+ok(!defined h($r, 'RateLimit-Limit'), 'not an admin: no RateLimit headers');
+is(get($nginx, $plain_tok)->{code}, 403, 'again, the session now cached');
+is($servers->redis('EXISTS', "athena:rl:admin:$plain->{id}"), 1,
+   'counted with the cached session in one round trip, admin or not');
 
 # one back every 2 s, until the longer window stops it
 sleep(2.1);

@@ -198,6 +198,9 @@ struct athena_ctx_s {
     const char          **stale_keys;
     size_t                nstale_keys;
 
+    /* a count the REST API's limits want with the session's read */
+    athena_limit_ask_t   *limit_ask;
+
     int                   in_tx;          /* athena_tx_begin() was called */
     int                   keep;           /* commit even a refusal */
 };

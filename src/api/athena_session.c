@@ -211,8 +211,8 @@ athena_session_load(athena_ctx_t *ctx, int refresh)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_session_find(ctx->db, ctx->a, token, &ctx->session,
-                             &ctx->user, &cached);
+    rc = athena_session_find_counted(ctx->db, ctx->a, token, &ctx->session,
+                                     &ctx->user, &cached, ctx->limit_ask);
 
     if (rc == ATHENA_STORE_NOT_FOUND) {
         athena_cookie_expire_session(ctx);

@@ -644,8 +644,8 @@ athena_apikey_count(athena_db_t *db, athena_arena_t *a,
 
     ckey = athena_apikey_counter_key(db, a, k->id);
 
-    n = ckey ? athena_redis_eval(db, athena_apikey_count_script, ckey,
-                                 5, argv, out, 5)
+    n = ckey ? athena_redis_eval(db, a, athena_apikey_count_script, ckey,
+                                 5, argv, NULL, out, 5)
              : -1;
 
     if (n == 5) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "athena_auth_store.h"
+#include "athena_limit_store.h"
 #include "athena_columns.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_json.h"
@@ -464,6 +465,21 @@ athena_store_rc_e
 athena_session_find(athena_db_t *db, athena_arena_t *a, const char *token,
     athena_session_t *s, athena_user_t *u, int *cached_hit)
 {
+    return athena_session_find_counted(db, a, token, s, u, cached_hit, NULL);
+}
+
+
+/*
+ * athena_session_find(), and with ask the count of the session's user
+ * that the REST API's limits want, in the same round trip to Redis when
+ * the session is cached there (ask->counted says whether it was).
+ */
+
+athena_store_rc_e
+athena_session_find_counted(athena_db_t *db, athena_arena_t *a,
+    const char *token, athena_session_t *s, athena_user_t *u,
+    int *cached_hit, athena_limit_ask_t *ask)
+{
     char               *key, *cached;
     athena_rows_t      *rows;
     athena_store_rc_e   rc;
@@ -479,7 +495,9 @@ athena_session_find(athena_db_t *db, athena_arena_t *a, const char *token,
     /* a cache TTL of 0 turns session caching off: Postgres answers all */
     key = athena_db_conf(db)->cache_ttl > 0 ? athena_cache_key(db, a, token)
                                             : NULL;
-    cached = key ? athena_redis_get(db, a, key) : NULL;
+    cached = key == NULL ? NULL
+             : ask ? athena_limit_get(db, a, key, ATHENA_SESSION_NCOLS + 1, ask)
+                   : athena_redis_get(db, a, key);
 
     if (cached != NULL) {
         rc = athena_session_cache_parse(a, cached, token, s, u);

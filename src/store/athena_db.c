@@ -1281,19 +1281,26 @@ athena_redis_sha(athena_db_t *db, const char *script)
 
 
 /*
- * A Lua script over one key that answers an array of integers: how many
- * were read into out, or -1 when Redis could not be asked. The script
- * goes by its SHA-1 (EVALSHA); its text only when Redis does not have it
- * yet (its first use, or after a restart).
+ * A Lua script over one key that answers an array of integers, or with
+ * text not NULL a string (or nil) and then integers: how many integers
+ * were read into out, or -1 when Redis could not be asked. The string
+ * goes to *text, in a. The script goes by its SHA-1 (EVALSHA); its text
+ * only when Redis does not have it yet (its first use, or after a
+ * restart).
  */
 
 int
-athena_redis_eval(athena_db_t *db, const char *script, const char *key,
-    int argc, const char *const *argv, int64_t *out, size_t nout)
+athena_redis_eval(athena_db_t *db, athena_arena_t *a, const char *script,
+    const char *key, int argc, const char *const *argv, char **text,
+    int64_t *out, size_t nout)
 {
-    int           i, n;
+    int           i, n, first;
     const char   *args[16];
     redisReply   *reply, *e;
+
+    if (text != NULL) {
+        *text = NULL;
+    }
 
     if (argc > 12 || athena_redis_connect(db) != 0) {
         return -1;
@@ -1343,9 +1350,18 @@ athena_redis_eval(athena_db_t *db, const char *script, const char *key,
     }
 
     n = 0;
+    first = (text != NULL);
+
+    if (reply->type == REDIS_REPLY_ARRAY && first && reply->elements > 0) {
+        e = reply->element[0];
+
+        if (e->type == REDIS_REPLY_STRING) {
+            *text = athena_strndup(a, e->str, e->len);
+        }
+    }
 
     if (reply->type == REDIS_REPLY_ARRAY) {
-        for (i = 0; i < (int) reply->elements && (size_t) i < nout; i++) {
+        for (i = first; i < (int) reply->elements && (size_t) n < nout; i++) {
             e = reply->element[i];
             if (e->type != REDIS_REPLY_INTEGER) {
                 break;

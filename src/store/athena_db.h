@@ -90,8 +90,9 @@ char *athena_redis_get(athena_db_t *db, athena_arena_t *a, const char *key);
 void athena_redis_set(athena_db_t *db, const char *key, const char *val,
     size_t len, int64_t ttl_ms, int only_if_absent);
 void athena_redis_del(athena_db_t *db, const char *const *keys, size_t n);
-int athena_redis_eval(athena_db_t *db, const char *script, const char *key,
-    int argc, const char *const *argv, int64_t *out, size_t nout);
+int athena_redis_eval(athena_db_t *db, athena_arena_t *a, const char *script,
+    const char *key, int argc, const char *const *argv, char **text,
+    int64_t *out, size_t nout);
 
 
 #endif /* ATHENA_DB_H */

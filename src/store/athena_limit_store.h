@@ -20,8 +20,18 @@ typedef struct {
 } athena_limit_conf_t;
 
 
+/* a count asked for along with a session's read (one Redis round trip) */
+typedef struct athena_limit_ask_s {
+    const athena_limit_conf_t  *conf;
+    int                         counted;      /* Redis counted */
+    athena_gcra_result_t        result;
+} athena_limit_ask_t;
+
+
 void athena_limit_check(athena_db_t *db, athena_arena_t *a,
     const athena_limit_conf_t *lc, const char *who, athena_gcra_result_t *r);
+char *athena_limit_get(athena_db_t *db, athena_arena_t *a, const char *key,
+    int uid_at, athena_limit_ask_t *ask);
 
 
 #endif /* ATHENA_LIMIT_STORE_H */

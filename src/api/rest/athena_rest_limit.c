@@ -22,23 +22,42 @@ athena_rest_seconds(athena_ctx_t *ctx, int64_t ms, int64_t least)
 }
 
 
-/* athena_admin_require(), then the caller's limits */
+/*
+ * athena_admin_require(), then the caller's limits. A session cached in
+ * Redis is read with its user's count in one round trip (so every
+ * signed-in caller is counted, an admin or not: who is no admin is
+ * refused all the same); else the count is a round trip of its own.
+ */
 
 athena_store_rc_e
 athena_rest_require(athena_ctx_t *ctx, const athena_admin_perm_t *may,
     int *ok)
 {
     athena_store_rc_e      rc;
+    athena_limit_ask_t     ask;
     athena_gcra_result_t   r;
+
+    ask.conf = &ctx->conf->rest_limit;
+    ask.counted = 0;
+
+    if (!ctx->session_read && ask.conf->nlimits > 0) {
+        ctx->limit_ask = &ask;
+    }
 
     rc = athena_admin_require(ctx, may, ok);
 
-    if (rc != ATHENA_STORE_OK || !*ok || ctx->conf->rest_limit.nlimits == 0) {
+    ctx->limit_ask = NULL;
+
+    if (rc != ATHENA_STORE_OK || !*ok || ask.conf->nlimits == 0) {
         return rc;
     }
 
-    athena_limit_check(ctx->db, ctx->a, &ctx->conf->rest_limit, ctx->user.id,
-                       &r);
+    if (ask.counted) {
+        r = ask.result;
+
+    } else {
+        athena_limit_check(ctx->db, ctx->a, ask.conf, ctx->user.id, &r);
+    }
 
     athena_reply_header(ctx, "RateLimit-Limit",
                         athena_int_text(ctx->a, r.limit));
