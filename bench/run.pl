@@ -514,18 +514,24 @@ if ($only{rest}) {
     my $admin_token = create_session($admin->{id});
     my @admin = ('-H', "'Authorization: Bearer $admin_token'");
 
-    my $free = start_nginx(
-        workers => 2,
-        master => 1,
-        main_config => "thread_pool athena_auth threads=4"
-                       . " max_queue=65536;\n",
-        http_config => default_http_config(
-            extra => "    athena_auth_admin_rest_limit off;\n"),
-        config => <<'CONF');
+    # two nginx alike but for the limits: counted (set so high that
+    # nothing is refused) and off
+    my %rest;
+    for my $limit ('10000000 10000000s', 'off') {
+        $rest{$limit} = start_nginx(
+            workers => 2,
+            master => 1,
+            main_config => "thread_pool athena_auth threads=4"
+                           . " max_queue=65536;\n",
+            http_config => default_http_config(
+                extra => "    athena_auth_admin_rest_limit $limit;\n"),
+            config => <<'CONF');
         access_log off;
         location /api/admin/ { athena_auth_admin_rest; }
 CONF
-    my $unlimited = 'http://127.0.0.1:' . $free->port;
+    }
+    my $limited = 'http://127.0.0.1:' . $rest{'10000000 10000000s'}->port;
+    my $unlimited = 'http://127.0.0.1:' . $rest{off}->port;
 
     for my $url ('/api/admin/users?page=1&limit=20',
                  '/api/admin/organizations?page=1&limit=20')
@@ -546,15 +552,15 @@ CONF
               ['GET /api/admin/users, limits off',
                "$unlimited/api/admin/users?page=1&limit=20", [@admin]],
               ['GET /api/admin/users, limits counted',
-               '/api/admin/users?page=1&limit=20', [@admin],
+               "$limited/api/admin/users?page=1&limit=20", [@admin],
                'GET /api/admin/users, limits off'],
               ['GET /api/admin/organizations, limits off',
                "$unlimited/api/admin/organizations?page=1&limit=20",
                [@admin]],
               ['GET /api/admin/organizations, limits counted',
-               '/api/admin/organizations?page=1&limit=20', [@admin],
+               "$limited/api/admin/organizations?page=1&limit=20", [@admin],
                'GET /api/admin/organizations, limits off']);
-    $free->stop;
+    $_->stop for values %rest;
 
     # the statements of athena_user_find() and athena_org_page()
     my $ucols = 'u.id, u.name, u.email, u."emailVerified", u.image,'
