@@ -583,14 +583,42 @@ athena_gen_revived(yajl_gen g, const athena_json_t *v)
 }
 
 
+/* o's metadata as JSON, or NULL (none, or text that is no JSON) */
+
+athena_json_t *
+athena_org_metadata(athena_arena_t *a, const athena_org_t *o)
+{
+    athena_json_t  *parsed;
+
+    parsed = NULL;
+
+    /* written by better-auth or by us: JSON, but depth is theirs */
+    if (o->metadata != NULL) {
+        (void) athena_json_parse(a, o->metadata, strlen(o->metadata), 512,
+                                 &parsed);
+    }
+
+    return parsed;
+}
+
+
 /* schema order, id last: name, slug, logo, createdAt, metadata, id */
 
 void
 athena_gen_org_fields(yajl_gen g, athena_arena_t *a, const athena_org_t *o,
     athena_org_meta_e meta)
 {
-    athena_json_t  *parsed;
+    athena_gen_org_parsed(g, o, meta, meta == ATHENA_ORG_META_RAW
+                                      ? NULL : athena_org_metadata(a, o));
+}
 
+
+/* the same, the metadata parsed by the caller (athena_org_metadata()) */
+
+void
+athena_gen_org_parsed(yajl_gen g, const athena_org_t *o,
+    athena_org_meta_e meta, const athena_json_t *parsed)
+{
     athena_gen_key(g, "name");
     athena_gen_cstr(g, o->name);
     athena_gen_key(g, "slug");
@@ -605,12 +633,6 @@ athena_gen_org_fields(yajl_gen g, athena_arena_t *a, const athena_org_t *o,
         athena_gen_str_or_null(g, o->metadata);
 
     } else if (o->metadata != NULL) {
-        parsed = NULL;
-
-        /* written by better-auth or by us: JSON, but depth is theirs */
-        (void) athena_json_parse(a, o->metadata, strlen(o->metadata), 512,
-                                 &parsed);
-
         athena_gen_key(g, "metadata");
 
         if (parsed != NULL && meta == ATHENA_ORG_META_REVIVED) {

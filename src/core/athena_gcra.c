@@ -17,16 +17,17 @@ athena_gcra(const athena_gcra_limit_t *limits, size_t n, int64_t *tat,
     int64_t now, athena_gcra_result_t *r)
 {
     size_t   i;
-    int64_t  t, next[ATHENA_GCRA_MAX], ivl, wait, rem, reset;
+    int64_t  t, next[ATHENA_GCRA_MAX], ivl[ATHENA_GCRA_MAX], wait, rem,
+             reset;
 
     memset(r, 0, sizeof(athena_gcra_result_t));
     r->allowed = 1;
     r->remaining = -1;
 
     for (i = 0; i < n && i < ATHENA_GCRA_MAX; i++) {
-        ivl = limits[i].window / limits[i].max;
+        ivl[i] = limits[i].window / limits[i].max;
         t = tat[i] > now ? tat[i] : now;
-        next[i] = t + ivl;
+        next[i] = t + ivl[i];
 
         if (next[i] - now > limits[i].window) {
             r->allowed = 0;
@@ -39,14 +40,12 @@ athena_gcra(const athena_gcra_limit_t *limits, size_t n, int64_t *tat,
     }
 
     for (i = 0; i < n && i < ATHENA_GCRA_MAX; i++) {
-        ivl = limits[i].window / limits[i].max;
-
         if (r->allowed) {
             tat[i] = next[i];
         }
 
         t = tat[i] > now ? tat[i] : now;
-        rem = (limits[i].window - (t - now)) / ivl;
+        rem = (limits[i].window - (t - now)) / ivl[i];
         reset = t - now;
 
         if (rem < 0) {

@@ -1,6 +1,3 @@
-#include <string.h>
-#include <sys/time.h>
-
 #include "athena_limit_store.h"
 #include "../core/athena_time.h"
 

@@ -14,7 +14,10 @@
 #define ATHENA_REST_PAGE_MAX   1000000
 
 
-/* the path's id: printable UTF-8 of at most 255 bytes; NULL after a 400 */
+/*
+ * The path's id: printable UTF-8 of at most 255 bytes; NULL after a 400.
+ * It is what an audited route acted on, whatever comes of it.
+ */
 
 const char *
 athena_rest_id(athena_ctx_t *ctx)
@@ -35,6 +38,8 @@ athena_rest_id(athena_ctx_t *ctx)
         athena_rest_error(ctx, 400, "Invalid id in the path");
         return NULL;
     }
+
+    ctx->audit_target = id;
 
     return id;
 }

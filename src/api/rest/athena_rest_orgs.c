@@ -16,42 +16,28 @@
 #define ATHENA_REST_MEMBERS_MAX  1000
 
 
-/* metadata.plan, or NULL */
-
-static const char *
-athena_rest_org_plan(athena_ctx_t *ctx, const athena_org_t *o)
-{
-    athena_json_t        *meta;
-    const athena_json_t  *plan;
-
-    if (o->metadata == NULL
-        || athena_json_parse(ctx->a, o->metadata, strlen(o->metadata), 512,
-                             &meta) != ATHENA_JSON_OK
-        || meta->type != ATHENA_JSON_OBJECT)
-    {
-        return NULL;
-    }
-
-    plan = athena_json_get(meta, "plan");
-
-    return (plan && plan->type == ATHENA_JSON_STRING) ? plan->string : NULL;
-}
-
-
 /* an organization; members (n of them) when not NULL */
 
 void
 athena_rest_gen_org(athena_ctx_t *ctx, yajl_gen g, const athena_org_t *o,
     int64_t count, const athena_member_t *members, size_t n)
 {
-    size_t  i;
+    size_t                i;
+    athena_json_t        *meta;
+    const athena_json_t  *plan;
+
+    /* parsed once, for the metadata and its plan */
+    meta = athena_org_metadata(ctx->a, o);
+    plan = (meta && meta->type == ATHENA_JSON_OBJECT)
+           ? athena_json_get(meta, "plan") : NULL;
 
     yajl_gen_map_open(g);
 
-    athena_gen_org_fields(g, ctx->a, o, ATHENA_ORG_META_PARSED);
+    athena_gen_org_parsed(g, o, ATHENA_ORG_META_PARSED, meta);
 
     athena_gen_key(g, "plan");
-    athena_gen_str_or_null(g, athena_rest_org_plan(ctx, o));
+    athena_gen_str_or_null(g, (plan && plan->type == ATHENA_JSON_STRING)
+                              ? plan->string : NULL);
     athena_gen_key(g, "memberCount");
     athena_gen_int(g, count);
 
@@ -175,8 +161,6 @@ athena_rest_org_find(athena_ctx_t *ctx, int lock, athena_org_t *org,
     if (id == NULL) {
         return ATHENA_STORE_OK;
     }
-
-    ctx->audit_target = id;
 
     rc = athena_org_get(ctx->db, ctx->a, id, NULL, lock, org);
 

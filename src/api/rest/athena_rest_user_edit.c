@@ -167,8 +167,6 @@ athena_rest_user_update(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    ctx->audit_target = id;
-
     athena_check_init(&chk, ctx->a, ctx->body, "body");
 
     if (athena_rest_body(ctx, &chk, athena_rest_user_patch_fields)) {
@@ -234,8 +232,6 @@ athena_rest_user_delete(athena_ctx_t *ctx)
     if (id == NULL) {
         return ATHENA_STORE_OK;
     }
-
-    ctx->audit_target = id;
 
     if (strcmp(id, ctx->user.id) == 0) {
         athena_rest_error(ctx, 400, "You cannot delete yourself");
