@@ -439,6 +439,13 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       0,
       NULL },
 
+    { ngx_string("athena_auth_jwt"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_athena_auth_jwt,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("athena_auth_admin_rest_limit"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_athena_auth_admin_limit,
@@ -636,6 +643,7 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
     amcf->invitation_limit = NGX_CONF_UNSET_UINT;
     amcf->invitation_ttl = NGX_CONF_UNSET;
     amcf->org_deletion = NGX_CONF_UNSET;
+    amcf->jwt = NGX_CONF_UNSET;
 
     return amcf;
 }
@@ -643,7 +651,7 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
 
 /* thread tasks read plain C strings, never nginx structures */
 
-static const char *
+const char *
 ngx_http_athena_auth_cstr(ngx_conf_t *cf, ngx_str_t *s)
 {
     u_char  *p;
@@ -833,7 +841,9 @@ ngx_http_athena_auth_build(ngx_conf_t *cf,
     c->org_deletion = (int) amcf->org_deletion;
     c->creator_role = ngx_http_athena_auth_cstr(cf, &amcf->creator_role);
 
-    if (ngx_http_athena_auth_mail_conf(cf, amcf, c) != NGX_OK) {
+    if (ngx_http_athena_auth_mail_conf(cf, amcf, c) != NGX_OK
+        || ngx_http_athena_auth_jwt_conf(cf, amcf, c) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 

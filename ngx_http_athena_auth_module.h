@@ -96,6 +96,14 @@ typedef struct {
     ngx_msec_t            mail_poll;
     ngx_str_t             public_url;
 
+    /* better-auth's jwt plugin (see the jwt file); 0 msec: the default */
+    ngx_flag_t            jwt;
+    ngx_str_t             jwt_issuer;
+    ngx_str_t             jwt_audience;
+    ngx_msec_t            jwt_expires;
+    ngx_msec_t            jwt_rotation;
+    ngx_msec_t            jwt_grace;
+
     athena_conf_t        *conf;               /* what thread tasks read */
 } ngx_http_athena_auth_main_conf_t;
 
@@ -169,6 +177,11 @@ char *ngx_http_athena_auth_admin_limit(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_athena_auth_admin_zone(ngx_conf_t *cf,
     ngx_http_athena_auth_main_conf_t *amcf);
+char *ngx_http_athena_auth_jwt(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_athena_auth_jwt_conf(ngx_conf_t *cf,
+    ngx_http_athena_auth_main_conf_t *amcf, athena_conf_t *c);
+const char *ngx_http_athena_auth_cstr(ngx_conf_t *cf, ngx_str_t *s);
 ngx_int_t ngx_http_athena_auth_post_task(ngx_http_request_t *r,
     athena_req_t *req);
 ngx_int_t ngx_http_athena_auth_send(ngx_http_request_t *r,

@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(
     build-essential nginx nginx-dev
     libpq-dev libhiredis-dev libyajl-dev libssl-dev libunistring-dev
-    libcurl4-openssl-dev
+    libcurl4-openssl-dev libsodium-dev
     postgresql postgresql-client redis-server
     libtest-base-perl libtext-diff-perl libtest-longstring-perl
     liblist-moreutils-perl liburi-perl libwww-perl libipc-run-perl

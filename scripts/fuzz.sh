@@ -31,7 +31,7 @@ targets=${FUZZ_TARGETS:-"json query form gate text time"}
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=undefined -W -Wall -Werror
         -Wno-unused-parameter -std=gnu99)
-libs=(-lyajl -lunistring -lcrypto)
+libs=(-lyajl -lunistring -lcrypto -lsodium -lm)
 
 # src/core without its arena: the harnesses bring one that ASan can see into
 core=()

@@ -46,6 +46,7 @@ Athena::Test::default_http_config(rate_limit => 1, extra => <<'X')
     athena_auth_rate_limit_rule /sign-in/* 1m 5;
     athena_auth_rate_limit_rule /get-session off;
     athena_auth_rate_limit_zone 2m;
+    athena_auth_jwt on issuer=https://auth.example.com audience=app expires=1h rotation=30d grace=7d;
 X
 --- config
 location /auth/ { athena_auth_api /auth/; }
@@ -273,3 +274,33 @@ location /api/admin/ { athena_auth_admin_rest; }
 --- must_die
 --- error_log eval
 [qr/"athena_auth_admin_rest_limit" directive takes "off" or pairs of a maximum and a window in \S+nginx.conf:\d+/]
+
+
+=== TEST 25: the jwt plugin with a word it does not know
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_jwt on lifetime=1h;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/invalid parameter "lifetime=1h" in \S+nginx.conf:\d+/]
+
+
+=== TEST 26: a JWT lifetime under a second
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_jwt on expires=500ms;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/invalid time in "expires=500ms": at least a second in \S+nginx.conf:\d+/]
+
+
+=== TEST 27: the jwt plugin neither on nor off
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_jwt yes;')
+--- config
+location /api/auth/ { athena_auth_api; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_jwt" directive takes "on" with options, or "off" in \S+nginx.conf:\d+/]

@@ -39,7 +39,8 @@ my $nginx = Athena::Nginx->new(main_config => default_main_config(),
                                             . ' athena_auth_smtp smtp://127.0.0.1:' . $sink->port . ';'
                                             . ' athena_auth_smtp_starttls off;'
                                             . ' athena_auth_mail_from noreply@example.com "V\x{e9}rif";'
-                                            . ' athena_auth_mail_poll 200ms;'),
+                                            . ' athena_auth_mail_poll 200ms;'
+                                            . ' athena_auth_jwt on rotation=1h;'),
                                config => <<'CONF');
 location /api/auth/ { athena_auth_api; }
 location /api/admin/ { athena_auth_admin_rest; }
@@ -84,7 +85,10 @@ my $r = $nginx->request('POST', '/api/auth/sign-in/email', headers => [$json],
 my $tok = json_decode($r->{body})->{token};
 my $auth = "Authorization: Bearer $tok";
 
+# the jwt plugin: a key made, a token signed, get-session's JWT, the JWKS
+Athena::Test::psql('DELETE FROM jwks');
 for my $c (['GET', '/get-session'], ['GET', '/list-sessions'],
+           ['GET', '/token'], ['GET', '/jwks'],
            ['POST', '/revoke-other-sessions'])
 {
     $r = $nginx->request($c->[0], "/api/auth$c->[1]", headers => [$auth],

@@ -22,7 +22,7 @@ srand($SEED);
 
 my $servers = servers();
 my $nginx = start_nginx(
-    http_config => gate_http_config(no_app => 1),
+    http_config => gate_http_config(no_app => 1, extra => 'athena_auth_jwt on;'),
     config => <<'CONF');
 location /api/auth/ { athena_auth_api; }
 location /api/admin/ { athena_auth_admin_rest; }
@@ -145,6 +145,8 @@ my @routes = (
     ['POST', '/api-key/update', { keyId => 'fz-key', name => 'fz2', metadata => { b => 2 } }],
     ['POST', '/api-key/delete', { keyId => 'nowhere' }],
     ['POST', '/api-key/verify', { key => 'KEY', permissions => { files => ['read'] } }],
+    ['GET',  '/token', ''],
+    ['GET',  '/jwks', ''],
     ['GET',  '/admin/email/list', 'limit=5&offset=0&recipientEmail=a@example.com&subjectContains=x&createdAfter=2020-01-01'],
     ['GET',  '/admin/email/get', 'id=nowhere'],
     ['POST', '/admin/email/create', { recipientEmail => 'a@example.com', subject => 'S', fromAddress => 'b@example.com', provider => 'smtp', metadata => { a => 1 } }],

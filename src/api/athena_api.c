@@ -140,6 +140,12 @@ static const athena_route_t  athena_routes[] = {
     { ATHENA_POST, "/api-key/verify", athena_api_key_verify,
       ATHENA_ROUTE_KEYLESS, ATHENA_NO_AUDIT },
 
+    /* the jwt plugin's */
+    { ATHENA_GET,  "/token", athena_api_jwt_token, ATHENA_ROUTE_JWT,
+      ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/jwks", athena_api_jwt_jwks, ATHENA_ROUTE_JWT,
+      ATHENA_NO_AUDIT },
+
     /* the organization plugin's; those that may write run in a transaction */
     { ATHENA_POST, "/organization/create", athena_api_org_create,
       ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
@@ -321,9 +327,7 @@ athena_bearer_after(athena_ctx_t *ctx)
         return;
     }
 
-    athena_reply_header(ctx, "set-auth-token", ctx->issued);
-    athena_reply_header(ctx, "Access-Control-Expose-Headers",
-                        "set-auth-token");
+    athena_reply_expose(ctx, "set-auth-token", ctx->issued);
 }
 
 

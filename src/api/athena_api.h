@@ -16,6 +16,7 @@
 #include "../core/athena_json.h"
 #include "../core/athena_model.h"
 #include "../store/athena_db.h"
+#include "../store/athena_jwks_store.h"
 #include "../store/athena_limit_store.h"
 #include "../store/athena_smtp.h"
 
@@ -69,6 +70,14 @@ typedef struct {
 
     /* the REST admin API's per-admin limits (seed 003) */
     athena_limit_conf_t   rest_limit;
+
+    /* better-auth's jwt plugin, when jwt is set */
+    int                   jwt;
+    const char           *jwt_issuer;         /* NULL: the base origin */
+    const char           *jwt_audience;       /* NULL: the base origin */
+    int64_t               jwt_expires;        /* milliseconds */
+    int64_t               jwt_grace;          /* JWKS keeps expired keys */
+    athena_jwks_conf_t    jwks;               /* secret and rotation */
 } athena_conf_t;
 
 
@@ -104,6 +113,7 @@ typedef athena_store_rc_e (*athena_handler_pt)(athena_ctx_t *ctx);
 #define ATHENA_ROUTE_FORM     0x02    /* also takes form-urlencoded */
 #define ATHENA_ROUTE_TX       0x04    /* changes in one transaction */
 #define ATHENA_ROUTE_KEYLESS  0x08    /* x-api-key is no session here */
+#define ATHENA_ROUTE_JWT      0x10    /* only with the jwt plugin on */
 
 typedef struct {
     athena_method_e       method;
@@ -313,7 +323,10 @@ void athena_reply_string(athena_ctx_t *ctx, const char *key,
     const char *value);
 void athena_reply_header(athena_ctx_t *ctx, const char *name,
     const char *value);
+void athena_reply_expose(athena_ctx_t *ctx, const char *name,
+    const char *value);
 void athena_gen_user(yajl_gen g, const athena_user_t *u);
+void athena_gen_user_fields(yajl_gen g, const athena_user_t *u);
 void athena_gen_json_text(athena_arena_t *a, yajl_gen g, const char *text);
 void athena_gen_session(yajl_gen g, const athena_session_t *s);
 void athena_gen_session_user(yajl_gen g, const athena_session_t *s,
@@ -378,6 +391,7 @@ struct athena_permission_s *athena_permissions_read(athena_ctx_t *ctx,
 int athena_permissions_body(athena_ctx_t *ctx, athena_check_t *chk,
     struct athena_permission_s **perms, size_t *n);
 void athena_reply_has_permission(athena_ctx_t *ctx, int success);
+char *athena_origin_of(athena_arena_t *a, const char *url);
 int athena_origin_check(athena_ctx_t *ctx);
 int athena_origin_check_sign_in(athena_ctx_t *ctx);
 
@@ -438,6 +452,10 @@ athena_store_rc_e athena_api_key_list(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_key_update(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_key_delete(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_key_verify(athena_ctx_t *ctx);
+
+athena_store_rc_e athena_api_jwt_token(athena_ctx_t *ctx);
+athena_store_rc_e athena_api_jwt_jwks(athena_ctx_t *ctx);
+void athena_jwt_after(athena_ctx_t *ctx);
 
 athena_store_rc_e athena_rest_users_list(athena_ctx_t *ctx);
 athena_store_rc_e athena_rest_user_get(athena_ctx_t *ctx);

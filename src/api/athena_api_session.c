@@ -77,6 +77,7 @@ athena_api_get_session(athena_ctx_t *ctx)
     }
 
     athena_reply_gen(ctx, 200, g);
+    athena_jwt_after(ctx);
 
     return ATHENA_STORE_OK;
 }

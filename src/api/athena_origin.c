@@ -20,7 +20,7 @@
  * what new URL(value).origin gives. NULL when it is not an http(s) URL.
  */
 
-static char *
+char *
 athena_origin_of(athena_arena_t *a, const char *url)
 {
     int          https;

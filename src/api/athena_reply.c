@@ -140,6 +140,39 @@ athena_reply_header(athena_ctx_t *ctx, const char *name, const char *value)
 
 
 /*
+ * A header a browser script may read: set, and named in
+ * Access-Control-Expose-Headers, which lists all such headers of the
+ * answer as better-auth joins them (", ").
+ */
+
+void
+athena_reply_expose(athena_ctx_t *ctx, const char *name, const char *value)
+{
+    char           *list;
+    size_t          i;
+    athena_resp_t  *resp = ctx->resp;
+
+    athena_reply_header(ctx, name, value);
+
+    for (i = 0; i < resp->nheaders; i++) {
+        if (strcmp(resp->headers[i].name, "Access-Control-Expose-Headers")
+            == 0)
+        {
+            list = athena_sprintf(ctx->a, "%s, %s", resp->headers[i].value,
+                                  name);
+            if (list != NULL) {
+                resp->headers[i].value = list;
+            }
+
+            return;
+        }
+    }
+
+    athena_reply_header(ctx, "Access-Control-Expose-Headers", name);
+}
+
+
+/*
  * better-auth writes schema fields in order, with "id" last. Sessions
  * carry the organization plugin's activeOrganizationId; teams are not
  * enabled, so activeTeamId stays in the table but not in the answer.
@@ -149,7 +182,16 @@ void
 athena_gen_user(yajl_gen g, const athena_user_t *u)
 {
     yajl_gen_map_open(g);
+    athena_gen_user_fields(g, u);
+    yajl_gen_map_close(g);
+}
 
+
+/* the members of a user object, for a map the caller opened */
+
+void
+athena_gen_user_fields(yajl_gen g, const athena_user_t *u)
+{
     athena_gen_key(g, "name");
     athena_gen_cstr(g, u->name);
     athena_gen_key(g, "email");
@@ -178,8 +220,6 @@ athena_gen_user(yajl_gen g, const athena_user_t *u)
     athena_gen_time_or_null(g, u->ban_expires);
     athena_gen_key(g, "id");
     athena_gen_cstr(g, u->id);
-
-    yajl_gen_map_close(g);
 }
 
 

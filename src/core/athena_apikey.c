@@ -5,16 +5,13 @@
 #include <openssl/rand.h>
 
 #include "athena_apikey.h"
+#include "athena_b64url.h"
 #include "athena_crypto.h"
 
 
 /* the plugin's alphabet: letters only, lower case first */
 static const char  athena_key_letters[] =
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-static const char  athena_b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 
 /*
  * len letters, then '\0'. Bytes >= 208 (4 * 52) are rejected so that every
@@ -52,44 +49,10 @@ athena_apikey_generate(char *out, size_t len)
 void
 athena_apikey_hash(const char *key, size_t len, char *out)
 {
-    size_t         i, o;
-    uint32_t       w;
     unsigned char  md[ATHENA_SHA256_LEN];
 
     athena_sha256(key, len, md);
-
-    o = 0;
-
-    for (i = 0; i + 3 <= ATHENA_SHA256_LEN; i += 3) {
-        w = (uint32_t) md[i] << 16 | (uint32_t) md[i + 1] << 8 | md[i + 2];
-        out[o++] = athena_b64url[w >> 18 & 63];
-        out[o++] = athena_b64url[w >> 12 & 63];
-        out[o++] = athena_b64url[w >> 6 & 63];
-        out[o++] = athena_b64url[w & 63];
-    }
-
-    /* 32 = 30 + 2: the last two bytes make three characters */
-    w = (uint32_t) md[30] << 16 | (uint32_t) md[31] << 8;
-    out[o++] = athena_b64url[w >> 18 & 63];
-    out[o++] = athena_b64url[w >> 12 & 63];
-    out[o++] = athena_b64url[w >> 6 & 63];
-
-    out[o] = '\0';
-}
-
-
-static int
-athena_b64url_value(char c)
-{
-    const char  *p;
-
-    if (c == '\0') {
-        return -1;
-    }
-
-    p = strchr(athena_b64url, c);
-
-    return p ? (int) (p - athena_b64url) : -1;
+    athena_b64url_encode(md, ATHENA_SHA256_LEN, out);
 }
 
 
@@ -103,34 +66,15 @@ athena_b64url_value(char c)
 int
 athena_apikey_hash_raw(const char *hash, unsigned char *raw)
 {
-    int       v;
-    size_t    i, o, bits;
-    uint32_t  acc;
+    size_t  n;
 
-    if (strlen(hash) != ATHENA_APIKEY_HASH_LEN) {
+    if (strlen(hash) != ATHENA_APIKEY_HASH_LEN
+        || athena_b64url_decode(hash, ATHENA_APIKEY_HASH_LEN, raw, &n) != 0)
+    {
         return -1;
     }
 
-    acc = 0;
-    bits = 0;
-    o = 0;
-
-    for (i = 0; i < ATHENA_APIKEY_HASH_LEN; i++) {
-        v = athena_b64url_value(hash[i]);
-        if (v < 0) {
-            return -1;
-        }
-
-        acc = acc << 6 | (uint32_t) v;
-        bits += 6;
-
-        if (bits >= 8) {
-            bits -= 8;
-            raw[o++] = (unsigned char) (acc >> bits);
-        }
-    }
-
-    return o == ATHENA_SHA256_LEN ? 0 : -1;
+    return n == ATHENA_SHA256_LEN ? 0 : -1;
 }
 
 

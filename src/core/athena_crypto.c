@@ -21,7 +21,9 @@ static const char  athena_alnum[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 
-static void
+/* out: 2 * len lower-case hex digits and '\0' */
+
+void
 athena_hex(const unsigned char *in, size_t len, char *out)
 {
     size_t             i;
@@ -33,6 +35,48 @@ athena_hex(const unsigned char *in, size_t len, char *out)
     }
 
     out[2 * len] = '\0';
+}
+
+
+static int
+athena_hex_digit(unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+
+    return -1;
+}
+
+
+/* 2 * len hex digits to len bytes; -1 on any other character */
+
+int
+athena_unhex(const char *in, size_t len, unsigned char *out)
+{
+    int     hi, lo;
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        hi = athena_hex_digit((unsigned char) in[2 * i]);
+        lo = hi < 0 ? -1 : athena_hex_digit((unsigned char) in[2 * i + 1]);
+
+        if (lo < 0) {
+            return -1;
+        }
+
+        out[i] = (unsigned char) (hi << 4 | lo);
+    }
+
+    return 0;
 }
 
 

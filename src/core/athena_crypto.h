@@ -18,6 +18,8 @@
 
 
 int athena_random_id(char *out);
+void athena_hex(const unsigned char *in, size_t len, char *out);
+int athena_unhex(const char *in, size_t len, unsigned char *out);
 #define ATHENA_SHA256_LEN    32
 void athena_sha256(const char *data, size_t len, unsigned char *out);
 void athena_sha256_hex(const char *data, size_t len, char *out);

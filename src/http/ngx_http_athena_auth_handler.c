@@ -243,9 +243,10 @@ static ngx_int_t
 ngx_http_athena_auth_route(ngx_http_request_t *r,
     const athena_route_t **route, size_t *param, unsigned *allow)
 {
-    ngx_int_t                         method;
-    ngx_str_t                         path;
-    ngx_http_athena_auth_loc_conf_t  *alcf;
+    ngx_int_t                          method;
+    ngx_str_t                          path;
+    ngx_http_athena_auth_loc_conf_t   *alcf;
+    ngx_http_athena_auth_main_conf_t  *amcf;
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
 
@@ -290,6 +291,15 @@ ngx_http_athena_auth_route(ngx_http_request_t *r,
     } else if (method != 0) {
         *route = athena_route_find((athena_method_e) method,
                                    (const char *) path.data, path.len);
+
+        /* a plugin that is off has no routes */
+        if (*route && ((*route)->flags & ATHENA_ROUTE_JWT)) {
+            amcf = ngx_http_get_module_main_conf(r,
+                                                 ngx_http_athena_auth_module);
+            if (!amcf->conf->jwt) {
+                *route = NULL;
+            }
+        }
     }
 
     if (*route) {

@@ -6,7 +6,8 @@
 //   node t/compat/better-auth.mjs <command> ['<JSON arguments>']
 //
 // Environment: ATHENA_PG (libpq keyword string, "host=... port=... user=...
-// dbname=..."), BETTER_AUTH_SECRET. It never migrates: the module's sql/
+// dbname=..."), BETTER_AUTH_SECRET; ATHENA_COMPAT_JWT, when set, turns on
+// the jwt plugin with the JSON options it holds ("{}": the defaults). It never migrates: the module's sql/
 // migrations made the schema, and this must work on exactly that schema.
 //
 // Commands; each prints one JSON line on stdout and exits 0:
@@ -15,6 +16,8 @@
 //                                  remaining, refill*, rateLimit*)
 //   verify-key {key, permissions?, configId?}
 //                                  auth.api.verifyApiKey({ body })
+//   verify-jwt {token}             auth.api.verifyJWT({ body }): {payload}
+//                                  or {payload: null} (jwt plugin on)
 //   http {method, path, headers?, body?}
 //                                  auth.handler() on http://localhost:3000
 //                                  + path; body: an object is sent as JSON,
@@ -27,7 +30,7 @@
 
 import pg from 'pg';
 import { betterAuth } from 'better-auth';
-import { admin, bearer, organization } from 'better-auth/plugins';
+import { admin, bearer, jwt, organization } from 'better-auth/plugins';
 import { apiKey } from '@better-auth/api-key';
 
 // "host=127.0.0.1 port=5432 user=postgres dbname=athena" → pg's fields.
@@ -80,6 +83,8 @@ function makeAuth() {
             organization(),
             bearer(),
             apiKey({ enableSessionForAPIKeys: true, enableMetadata: true }),
+            ...(process.env.ATHENA_COMPAT_JWT
+                ? [jwt(JSON.parse(process.env.ATHENA_COMPAT_JWT))] : []),
         ],
     });
 }
@@ -117,6 +122,7 @@ const commands = {
     'create-key': (auth, { userId, ...body }) =>
         auth.api.createApiKey({ body: { userId, ...body } }),
     'verify-key': (auth, body) => auth.api.verifyApiKey({ body }),
+    'verify-jwt': (auth, body) => auth.api.verifyJWT({ body }),
     http: httpCall,
 };
 

@@ -11,10 +11,13 @@
 #include "../../src/core/athena_access.h"
 #include "../../src/core/athena_apikey.h"
 #include "../../src/core/athena_arena.h"
+#include "../../src/core/athena_b64url.h"
 #include "../../src/core/athena_check.h"
 #include "../../src/core/athena_crypto.h"
 #include "../../src/core/athena_gcra.h"
 #include "../../src/core/athena_json.h"
+#include "../../src/core/athena_jwk.h"
+#include "../../src/core/athena_jwt.h"
 #include "../../src/core/athena_mime.h"
 #include "../../src/core/athena_render.h"
 #include "../../src/core/athena_text.h"
@@ -796,6 +799,232 @@ test_mime(void)
 }
 
 
+static void
+test_b64url(void)
+{
+    size_t         n;
+    char           out[64];
+    unsigned char  raw[64];
+
+    n = athena_b64url_encode((const unsigned char *) "\xfb\xff", 2, out);
+    ok(n == 3 && strcmp(out, "-_8") == 0, "base64url: its own alphabet");
+    athena_b64url_encode((const unsigned char *) "any carnal pleas", 16, out);
+    ok(strcmp(out, "YW55IGNhcm5hbCBwbGVhcw") == 0, "base64url: no padding");
+
+    ok(athena_b64url_decode("YW55IGNhcm5hbCBwbGVhcw", 22, raw, &n) == 0
+       && n == 16 && memcmp(raw, "any carnal pleas", 16) == 0,
+       "base64url decodes what it encodes");
+    ok(athena_b64url_decode("YW55IGNhcm5hbCBwbGVhcx", 22, raw, &n) != 0,
+       "base64url: a text whose unused bits are not zero is refused");
+    ok(athena_b64url_decode("YW55IGNhcm5hbCBwbGVhcw==", 24, raw, &n) != 0,
+       "base64url: padding is refused");
+    ok(athena_b64url_decode("YW55+GNh", 8, raw, &n) != 0,
+       "base64url: '+' is refused");
+    ok(athena_b64url_decode("YW55I", 5, raw, &n) != 0,
+       "base64url: a length that no bytes make is refused");
+    ok(athena_b64url_decode("", 0, raw, &n) == 0 && n == 0,
+       "base64url: empty is empty");
+}
+
+
+/* RFC 8037 appendix A's key */
+#define TEST_JWK_D  "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"
+#define TEST_JWK_X  "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+
+static void
+test_jwk(void)
+{
+    char              *sealed, *plain, *jwk;
+    athena_arena_t    *a;
+    athena_ed25519_t   k, k2;
+    unsigned char      pk[ATHENA_ED25519_PK];
+
+    a = athena_arena_create(4096);
+    ok(athena_jwk_init() == 0, "libsodium starts");
+
+    jwk = "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"d\":\"" TEST_JWK_D "\","
+          "\"x\":\"" TEST_JWK_X "\"}";
+    ok(athena_jwk_read_private(a, jwk, &k) == 0, "RFC 8037's private JWK");
+    ok(strcmp(athena_jwk_public(a, k.pk),
+              "{\"crv\":\"Ed25519\",\"x\":\"" TEST_JWK_X "\",\"kty\":\"OKP\"}")
+       == 0, "its public JWK in jose's member order");
+    ok(strcmp(athena_jwk_private(a, &k),
+              "{\"crv\":\"Ed25519\",\"d\":\"" TEST_JWK_D "\",\"x\":\""
+              TEST_JWK_X "\",\"kty\":\"OKP\"}") == 0,
+       "its private JWK in jose's member order");
+    ok(athena_jwk_read_public(a, athena_jwk_public(a, k.pk), pk) == 0
+       && memcmp(pk, k.pk, sizeof(pk)) == 0, "a public JWK reads back");
+
+    ok(athena_jwk_read_private(a, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+           "\"d\":\"" TEST_JWK_D "\",\"x\":\"" TEST_JWK_D "\"}", &k2) != 0,
+       "a private JWK whose x is not its d's is refused");
+    ok(athena_jwk_read_public(a, "{\"kty\":\"EC\",\"crv\":\"P-256\","
+           "\"x\":\"" TEST_JWK_X "\"}", pk) != 0,
+       "a key of another type is refused");
+    ok(athena_jwk_read_public(a, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+           "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHUR\"}", pk) != 0,
+       "an x one character short is refused");
+
+    sealed = athena_jwk_seal(a, "secret", 6, jwk);
+    ok(sealed != NULL && sealed[0] == '"'
+       && strlen(sealed) == 2 + 2 * (24 + strlen(jwk) + 16)
+       && sealed[strlen(sealed) - 1] == '"',
+       "sealed: nonce, ciphertext and tag in hex, as a JSON string");
+    plain = athena_jwk_open(a, "secret", 6, sealed);
+    ok(plain != NULL && strcmp(plain, jwk) == 0, "and opens with the secret");
+    ok(athena_jwk_open(a, "secreT", 6, sealed) == NULL,
+       "and not with another");
+    ok(strcmp(sealed, athena_jwk_seal(a, "secret", 6, jwk)) != 0,
+       "each seal has its own nonce");
+    sealed[40] = sealed[40] == '0' ? '1' : '0';
+    ok(athena_jwk_open(a, "secret", 6, sealed) == NULL,
+       "a changed byte does not open");
+    ok(athena_jwk_open(a, "secret", 6, jwk) == jwk,
+       "a key stored in clear reads as it is");
+    ok(athena_jwk_open(a, "secret", 6, "\"$ba$1$00\"") == NULL,
+       "a versioned secret's seal is refused");
+
+    athena_arena_destroy(a);
+}
+
+
+/* signed independently (Python's cryptography) with RFC 8037's key */
+#define TEST_JWT                                                              \
+    "eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJzdWIiOiJ1MSIsImV4cCI6NDEwMjQ0N"   \
+    "DgwMCwiaXNzIjoiaHR0cDovL2xvY2FsaG9zdDozMDAwIiwiYXVkIjoiaHR0cDovL2xvY2"   \
+    "FsaG9zdDozMDAwIn0.TCujkJBSHXV8wVyoHjQDGFNoLQWazcPDOmA5OovJkdSvJxRY8fsp"  \
+    "hvsslWZiOKtDzHrO9_JSN-OnkoHMDlS9CQ"
+#define TEST_ORIGIN  "http://localhost:3000"
+
+static athena_jwt_rc_e
+test_jwt_check(athena_arena_t *a, const char *token, const unsigned char *pk,
+    int64_t now)
+{
+    athena_jwt_t     jwt;
+    athena_jwt_rc_e  rc;
+
+    rc = athena_jwt_parse(a, token, strlen(token), &jwt);
+    if (rc == ATHENA_JWT_OK) {
+        rc = athena_jwt_verify(&jwt, pk);
+    }
+
+    return rc == ATHENA_JWT_OK
+           ? athena_jwt_claims(&jwt, now, TEST_ORIGIN, TEST_ORIGIN) : rc;
+}
+
+
+static char *
+test_jwt_make(athena_arena_t *a, const athena_ed25519_t *k,
+    const char *header, const char *payload)
+{
+    char  *h, *p;
+
+    h = athena_alloc(a, ATHENA_B64URL_LEN(strlen(header)) + 1);
+    p = athena_alloc(a, ATHENA_B64URL_LEN(strlen(payload)) + 1);
+    athena_b64url_encode((const unsigned char *) header, strlen(header), h);
+    athena_b64url_encode((const unsigned char *) payload, strlen(payload), p);
+
+    /* signed with k as any signer would: only the header differs */
+    return athena_sprintf(a, "%s.%s.%s", h, p,
+               strrchr(athena_jwt_sign(a, "k1", k, payload, strlen(payload)),
+                       '.') + 1);
+}
+
+
+static void
+test_jwt(void)
+{
+    char              *tok, *bad;
+    const char        *payload;
+    athena_jwt_t       jwt;
+    athena_arena_t    *a;
+    athena_ed25519_t   k, other;
+
+    a = athena_arena_create(4096);
+
+    athena_jwk_read_private(a, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+                            "\"d\":\"" TEST_JWK_D "\",\"x\":\"" TEST_JWK_X
+                            "\"}", &k);
+    athena_jwk_generate(&other);
+
+    payload = "{\"sub\":\"u1\",\"exp\":4102444800,\"iss\":\"" TEST_ORIGIN
+              "\",\"aud\":\"" TEST_ORIGIN "\"}";
+    tok = athena_jwt_sign(a, "k1", &k, payload, strlen(payload));
+    ok(tok != NULL && strcmp(tok, TEST_JWT) == 0,
+       "a JWT signs to what an independent signer makes");
+
+    ok(athena_jwt_parse(a, TEST_JWT, strlen(TEST_JWT), &jwt) == ATHENA_JWT_OK
+       && strcmp(jwt.kid, "k1") == 0 && strcmp(jwt.sub, "u1") == 0
+       && jwt.exp == 4102444800LL, "and parses: kid, sub, exp");
+    ok(test_jwt_check(a, TEST_JWT, k.pk, 1700000000) == ATHENA_JWT_OK,
+       "and verifies, claims included");
+    ok(test_jwt_check(a, TEST_JWT, other.pk, 1700000000)
+       == ATHENA_JWT_SIGNATURE, "not with another key");
+    ok(test_jwt_check(a, TEST_JWT, k.pk, 4102444800LL) == ATHENA_JWT_EXPIRED,
+       "not once exp is reached");
+
+    bad = athena_strdup(a, TEST_JWT);
+    bad[40] = bad[40] == 'A' ? 'B' : 'A';
+    ok(test_jwt_check(a, bad, k.pk, 1700000000) != ATHENA_JWT_OK,
+       "a changed payload is refused");
+    bad = athena_strndup(a, TEST_JWT, strlen(TEST_JWT) - 1);
+    ok(test_jwt_check(a, bad, k.pk, 1700000000) == ATHENA_JWT_MALFORMED,
+       "a truncated signature is refused");
+    ok(test_jwt_check(a, athena_sprintf(a, "%s.", TEST_JWT), k.pk, 1700000000)
+       == ATHENA_JWT_MALFORMED, "a fourth part is refused");
+    ok(test_jwt_check(a, "a.b", k.pk, 1700000000) == ATHENA_JWT_MALFORMED,
+       "two parts are refused");
+
+    ok(test_jwt_check(a, test_jwt_make(a, &k, "{\"alg\":\"none\","
+           "\"kid\":\"k1\"}", payload), k.pk, 1700000000) == ATHENA_JWT_ALG,
+       "alg none is refused");
+    ok(test_jwt_check(a, test_jwt_make(a, &k, "{\"alg\":\"HS256\","
+           "\"kid\":\"k1\"}", payload), k.pk, 1700000000) == ATHENA_JWT_ALG,
+       "a swapped alg is refused");
+    ok(test_jwt_check(a, test_jwt_make(a, &k, "{\"alg\":\"EdDSA\"}",
+           payload), k.pk, 1700000000) == ATHENA_JWT_MALFORMED,
+       "a header without kid is refused");
+    ok(test_jwt_check(a, test_jwt_make(a, &k, "{\"alg\":\"EdDSA\","
+           "\"kid\":\"k1\",\"crit\":[\"b64\"]}", payload), k.pk, 1700000000)
+       == ATHENA_JWT_MALFORMED, "a critical extension is refused");
+
+    payload = "{\"sub\":\"u1\",\"iss\":\"" TEST_ORIGIN "\",\"aud\":\""
+              TEST_ORIGIN "\"}";
+    ok(test_jwt_check(a, athena_jwt_sign(a, "k1", &k, payload,
+           strlen(payload)), k.pk, 1700000000) == ATHENA_JWT_EXPIRED,
+       "a token with no exp is refused");
+    payload = "{\"sub\":\"u1\",\"exp\":4102444800,\"nbf\":1800000000,\"iss\":\""
+              TEST_ORIGIN "\",\"aud\":[\"x\",\"" TEST_ORIGIN "\"]}";
+    tok = athena_jwt_sign(a, "k1", &k, payload, strlen(payload));
+    ok(test_jwt_check(a, tok, k.pk, 1700000000) == ATHENA_JWT_EARLY,
+       "a token before its nbf is refused");
+    ok(test_jwt_check(a, tok, k.pk, 1800000000) == ATHENA_JWT_OK,
+       "and taken from then on, aud as a list");
+    payload = "{\"sub\":\"u1\",\"exp\":4102444800,\"iss\":\"http://evil\","
+              "\"aud\":\"" TEST_ORIGIN "\"}";
+    ok(test_jwt_check(a, athena_jwt_sign(a, "k1", &k, payload,
+           strlen(payload)), k.pk, 1700000000) == ATHENA_JWT_ISSUER,
+       "another issuer is refused");
+    payload = "{\"sub\":\"u1\",\"exp\":4102444800,\"iss\":\"" TEST_ORIGIN
+              "\",\"aud\":[\"x\"]}";
+    ok(test_jwt_check(a, athena_jwt_sign(a, "k1", &k, payload,
+           strlen(payload)), k.pk, 1700000000) == ATHENA_JWT_AUDIENCE,
+       "another audience is refused");
+    payload = "{\"exp\":4102444800,\"iss\":\"" TEST_ORIGIN "\",\"aud\":\""
+              TEST_ORIGIN "\"}";
+    ok(test_jwt_check(a, athena_jwt_sign(a, "k1", &k, payload,
+           strlen(payload)), k.pk, 1700000000) == ATHENA_JWT_SUBJECT,
+       "a token without sub is refused");
+    payload = "{\"sub\":\"u1\",\"exp\":\"4102444800\",\"iss\":\"" TEST_ORIGIN
+              "\",\"aud\":\"" TEST_ORIGIN "\"}";
+    ok(test_jwt_check(a, athena_jwt_sign(a, "k1", &k, payload,
+           strlen(payload)), k.pk, 1700000000) == ATHENA_JWT_MALFORMED,
+       "an exp that is no number is refused");
+
+    athena_arena_destroy(a);
+}
+
+
 int
 main(void)
 {
@@ -803,6 +1032,9 @@ main(void)
     test_mime();
     test_render();
     test_apikey();
+    test_b64url();
+    test_jwk();
+    test_jwt();
     test_arena();
     test_check();
     test_crypto();

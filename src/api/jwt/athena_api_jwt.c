@@ -1,0 +1,229 @@
+/*
+ * better-auth's jwt plugin: GET /token, GET /jwks, and the set-auth-jwt
+ * header of get-session. Tokens are EdDSA (Ed25519), signed with the keys
+ * of table "jwks" that a better-auth app with the plugin shares; the
+ * payload is the session's user, as the plugin's default definePayload.
+ */
+
+#include <string.h>
+
+#include "../athena_api.h"
+#include "../../core/athena_jwt.h"
+#include "../../core/athena_time.h"
+
+
+/* the plugin's issuer and audience: the base URL's origin by default */
+
+static const char *
+athena_jwt_origin(athena_ctx_t *ctx, const char *configured)
+{
+    const char  *base;
+
+    if (configured != NULL) {
+        return configured;
+    }
+
+    base = ctx->conf->base_origin ? ctx->conf->base_origin
+                                  : ctx->req->self_origin;
+
+    return base ? athena_origin_of(ctx->a, base) : NULL;
+}
+
+
+/* the session's JWT, or NULL with the reply made (a 500) */
+
+static char *
+athena_jwt_issue(athena_ctx_t *ctx)
+{
+    char                        *payload;
+    size_t                       len;
+    int64_t                      iat;
+    yajl_gen                     g;
+    const char                  *iss, *aud, *reason;
+    athena_store_rc_e            rc;
+    const athena_jwks_signer_t  *signer;
+
+    reason = NULL;
+
+    rc = athena_jwks_signer(ctx->db, ctx->a, &ctx->conf->jwks, &signer,
+                            &reason);
+    if (rc != ATHENA_STORE_OK) {
+        ctx->resp->log_error = reason;
+        athena_reply_empty(ctx, rc == ATHENA_STORE_UNAVAILABLE ? 503 : 500);
+        return NULL;
+    }
+
+    iss = athena_jwt_origin(ctx, ctx->conf->jwt_issuer);
+    aud = athena_jwt_origin(ctx, ctx->conf->jwt_audience);
+
+    g = athena_gen_new();
+    if (g == NULL || iss == NULL || aud == NULL) {
+        if (g) {
+            yajl_gen_free(g);
+        }
+
+        athena_reply_empty(ctx, 500);
+        return NULL;
+    }
+
+    iat = athena_now_ms() / 1000;
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "iat");
+    athena_gen_int(g, iat);
+    athena_gen_user_fields(g, &ctx->user);
+    athena_gen_key(g, "sub");
+    athena_gen_cstr(g, ctx->user.id);
+    athena_gen_key(g, "exp");
+    athena_gen_int(g, iat + ctx->conf->jwt_expires / 1000);
+    athena_gen_key(g, "iss");
+    athena_gen_cstr(g, iss);
+    athena_gen_key(g, "aud");
+    athena_gen_cstr(g, aud);
+    yajl_gen_map_close(g);
+
+    payload = athena_gen_finish(ctx->a, g, &len);
+    if (payload == NULL) {
+        athena_reply_empty(ctx, 500);
+        return NULL;
+    }
+
+    return athena_jwt_sign(ctx->a, signer->id, &signer->key, payload, len);
+}
+
+
+athena_store_rc_e
+athena_api_jwt_token(athena_ctx_t *ctx)
+{
+    int                 ok;
+    char               *token;
+    athena_store_rc_e   rc;
+
+    rc = athena_session_require(ctx, 1, &ok);
+    if (rc != ATHENA_STORE_OK || !ok) {
+        return rc;
+    }
+
+    token = athena_jwt_issue(ctx);
+    if (token != NULL) {
+        athena_reply_string(ctx, "token", token);
+    }
+
+    return ATHENA_STORE_OK;
+}
+
+
+/*
+ * {"keys": [...]}: each key's alg and crv (the plugin's configured ones
+ * where the row has none), then its public JWK's members, then its kid.
+ */
+
+static void
+athena_jwt_gen_key(athena_ctx_t *ctx, yajl_gen g, const athena_jwks_key_t *k)
+{
+    size_t          i;
+    athena_json_t  *jwk;
+
+    if (athena_json_parse(ctx->a, k->public_key, strlen(k->public_key), 4,
+                          &jwk) != ATHENA_JSON_OK
+        || jwk->type != ATHENA_JSON_OBJECT)
+    {
+        /* a row no verifier could use is not published */
+        return;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "alg");
+    athena_gen_cstr(g, k->alg ? k->alg : "EdDSA");
+
+    if (k->crv != NULL || k->alg == NULL) {
+        athena_gen_key(g, "crv");
+        athena_gen_cstr(g, k->crv ? k->crv : "Ed25519");
+    }
+
+    for (i = 0; i < jwk->n; i++) {
+        if (strcmp(jwk->keys[i], "alg") != 0 && strcmp(jwk->keys[i], "crv") != 0
+            && strcmp(jwk->keys[i], "kid") != 0)
+        {
+            athena_gen_key(g, jwk->keys[i]);
+            athena_gen_value(g, jwk->items[i]);
+        }
+    }
+
+    athena_gen_key(g, "kid");
+    athena_gen_cstr(g, k->id);
+    yajl_gen_map_close(g);
+}
+
+
+athena_store_rc_e
+athena_api_jwt_jwks(athena_ctx_t *ctx)
+{
+    size_t              i, n;
+    yajl_gen            g;
+    const char         *reason;
+    athena_store_rc_e   rc;
+    athena_jwks_key_t  *keys;
+
+    rc = athena_jwks_published(ctx->db, ctx->a, ctx->conf->jwt_grace, &keys,
+                               &n);
+
+    if (rc == ATHENA_STORE_OK && n == 0) {
+        reason = NULL;
+        rc = athena_jwks_ensure(ctx->db, ctx->a, &ctx->conf->jwks, &reason);
+
+        if (rc == ATHENA_STORE_OK) {
+            rc = athena_jwks_published(ctx->db, ctx->a, ctx->conf->jwt_grace,
+                                       &keys, &n);
+        } else if (reason) {
+            ctx->resp->log_error = reason;
+        }
+    }
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    g = athena_reply_json(ctx);
+    if (g == NULL) {
+        return ATHENA_STORE_OK;
+    }
+
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "keys");
+    yajl_gen_array_open(g);
+
+    for (i = 0; i < n; i++) {
+        athena_jwt_gen_key(ctx, g, &keys[i]);
+    }
+
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+
+    athena_reply_gen(ctx, 200, g);
+
+    return ATHENA_STORE_OK;
+}
+
+
+/*
+ * The plugin's after hook on get-session: a fresh JWT on every answer
+ * that has a session, in set-auth-jwt.
+ */
+
+void
+athena_jwt_after(athena_ctx_t *ctx)
+{
+    char  *token;
+
+    if (!ctx->conf->jwt || !ctx->has_session || ctx->key_session
+        || ctx->resp->status != 200)
+    {
+        return;
+    }
+
+    token = athena_jwt_issue(ctx);
+    if (token != NULL) {
+        athena_reply_expose(ctx, "set-auth-jwt", token);
+    }
+}
