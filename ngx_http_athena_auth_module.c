@@ -1008,6 +1008,7 @@ ngx_http_athena_auth_create_loc_conf(ngx_conf_t *cf)
      *     alcf->permissions = NULL;
      *     alcf->org_permissions = NULL;
      *     alcf->api_key = 0;
+     *     alcf->jwt = 0;
      *     alcf->key_permissions = NULL;
      *     alcf->login_redirect = { 0, NULL };
      *     alcf->redirect_param = { 0, NULL };
@@ -1053,6 +1054,7 @@ ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf, void *parent,
         conf->permissions = prev->permissions;
         conf->org_permissions = prev->org_permissions;
         conf->api_key = prev->api_key;
+        conf->jwt = prev->jwt;
         conf->key_permissions = prev->key_permissions;
     }
 

@@ -119,6 +119,7 @@ typedef struct {
     ngx_array_t          *permissions;        /* of athena_permission_t */
     ngx_array_t          *org_permissions;    /* of athena_permission_t */
     ngx_flag_t            api_key;            /* x-api-key admits */
+    ngx_flag_t            jwt;                /* a bearer JWT admits */
     ngx_array_t          *key_permissions;    /* of athena_permission_t */
     ngx_str_t             login_redirect;
     ngx_str_t             redirect_param;
@@ -154,6 +155,8 @@ typedef struct {
     u_char                hash[NGX_HTTP_ATHENA_AUTH_HASH_LEN];
     athena_identity_t     id;
     unsigned              waiting:1;
+    unsigned              jwks:1;             /* waits for the JWT keys */
+    unsigned              decide_again:1;     /* and they came */
     unsigned              busy:1;             /* no lookup could start */
     unsigned              starting:1;         /* inside the lookup call */
 } ngx_http_athena_auth_gate_ctx_t;
@@ -225,6 +228,13 @@ char *ngx_http_athena_auth_require(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 void ngx_http_athena_auth_task_hold(void);
 void ngx_http_athena_auth_task_release(void);
+ngx_int_t ngx_http_athena_auth_identity_copy(ngx_pool_t *pool,
+    athena_identity_t *dst, const athena_identity_t *src);
+ngx_int_t ngx_http_athena_auth_gate_jwt(ngx_http_request_t *r,
+    ngx_http_athena_auth_gate_ctx_t *ctx, athena_arena_t *a);
+void ngx_http_athena_auth_jwks_read(athena_gate_lookup_t *lk);
+const char *ngx_http_athena_auth_self_origin(ngx_http_request_t *r,
+    athena_arena_t *a);
 ngx_int_t ngx_http_athena_auth_lookup(ngx_http_request_t *r,
     ngx_http_athena_auth_gate_ctx_t *ctx, const char *token,
     const char *key);

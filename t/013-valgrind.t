@@ -50,6 +50,10 @@ location /fresh {
     athena_auth_cache_ttl 0;
     return 200 "$athena_user_name\n";
 }
+location /jwtgate {
+    athena_auth_require jwt;
+    return 200 "$athena_user_email\n";
+}
 location /keyed {
     athena_auth_require key_permission=files:read;
     return 200 "$athena_key_client\n";
@@ -104,6 +108,19 @@ for my $c (['/gated', [], 401], ['/gated', [$auth], 200],
 {
     $r = $nginx->request('GET', $c->[0], headers => $c->[1], timeout => 60);
     is($r->{code}, $c->[2], "gate: GET $c->[0] -> $c->[2]");
+}
+
+# a JWT at the gate: the keys read by a task, verified, then cached; a
+# made-up kid; a forged signature
+$r = $nginx->request('GET', '/api/auth/token', headers => [$auth], timeout => 60);
+my $jwt = json_decode($r->{body})->{token};
+(my $forged = $jwt) =~ s/.{4}$/AAAA/;
+for my $c ([$jwt, 200], [$jwt, 200], [$forged, 401],
+           ['eyJhbGciOiJFZERTQSIsImtpZCI6Im5vIn0.e30.' . ('A' x 86), 401])
+{
+    $r = $nginx->request('GET', '/jwtgate', headers => ["Authorization: Bearer $c->[0]"],
+                         timeout => 60);
+    is($r->{code}, $c->[1], "gate: a JWT -> $c->[1]");
 }
 
 # the admin API: a transaction with its audit row, a refusal, a list

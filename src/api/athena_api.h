@@ -266,10 +266,22 @@ typedef struct {
 
 struct athena_permission_s;
 
+/* a public key the gate verifies JWTs with */
+typedef struct {
+    const char           *kid;
+    unsigned char         pk[ATHENA_ED25519_PK];
+} athena_jwt_key_t;
+
 typedef struct {
     const athena_conf_t  *conf;
     athena_arena_t       *arena;
     const char           *token;
+
+    /* a reading of the JWT keys, not of a token: what it found */
+    int                   jwks;
+    int                   keys_read;
+    athena_jwt_key_t     *keys;
+    size_t                nkeys;
 
     /* an API key's lookup: the key, and the location's key_permission */
     const char                        *key;
@@ -297,6 +309,12 @@ const char *athena_gate_session_key(athena_gate_lookup_t *lk);
 athena_gate_step_e athena_gate_session_cached(athena_gate_lookup_t *lk,
     const char *text);
 void athena_gate_member_cached(athena_gate_lookup_t *lk, char *text);
+void athena_jwt_expect(const athena_conf_t *conf, athena_arena_t *a,
+    const char *self_origin, const char **iss, const char **aud);
+int athena_gate_jwt(athena_identity_t *id, athena_arena_t *a,
+    const char *token, const athena_jwt_key_t *keys, size_t n,
+    const char *iss, const char *aud, int64_t now);
+athena_store_rc_e athena_gate_jwks(athena_db_t *db, athena_gate_lookup_t *lk);
 
 
 const athena_route_t *athena_route_find(athena_method_e method,

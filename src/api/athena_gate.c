@@ -318,7 +318,8 @@ athena_gate_lookup(athena_gate_lookup_t *lk)
         return;
     }
 
-    find = lk->key ? athena_gate_key_find : athena_gate_find;
+    find = lk->jwks ? athena_gate_jwks
+           : lk->key ? athena_gate_key_find : athena_gate_find;
 
     rc = find(db, lk);
 

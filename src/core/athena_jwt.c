@@ -147,7 +147,10 @@ athena_jwt_parse(athena_arena_t *a, const char *token, size_t len,
 
     exp = athena_json_get(jwt->claims, "exp");
     if (exp != NULL) {
-        if (exp->type != ATHENA_JSON_NUMBER || !isfinite(exp->number)) {
+        /* seconds past year 9999 are no date, nor an int64 of ms */
+        if (exp->type != ATHENA_JSON_NUMBER || !isfinite(exp->number)
+            || exp->number < 1 || exp->number > 253402300799.0)
+        {
             return ATHENA_JWT_MALFORMED;
         }
 

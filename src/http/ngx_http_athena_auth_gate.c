@@ -478,6 +478,13 @@ ngx_http_athena_auth_gate_find(ngx_http_request_t *r,
     if (h != NULL) {
         rc = ngx_http_athena_auth_gate_key(r, ctx, a, &h->value, &key);
 
+    } else if (alcf->jwt
+               && (rc = ngx_http_athena_auth_gate_jwt(r, ctx, a))
+                  != NGX_DECLINED)
+    {
+        athena_arena_destroy(a);
+        return rc == NGX_AGAIN ? NGX_AGAIN : NGX_OK;
+
     } else {
         rc = ngx_http_athena_auth_gate_token(r, ctx, a, &token);
 
@@ -511,6 +518,7 @@ static ngx_int_t
 ngx_http_athena_auth_gate_ctx(ngx_http_request_t *r,
     ngx_http_athena_auth_gate_ctx_t **ctxp)
 {
+    ngx_int_t                         rc;
     ngx_pool_cleanup_t               *cln;
     ngx_http_athena_auth_gate_ctx_t  *ctx;
 
@@ -518,7 +526,19 @@ ngx_http_athena_auth_gate_ctx(ngx_http_request_t *r,
 
     if (ctx != NULL) {
         *ctxp = ctx;
-        return ctx->waiting ? NGX_AGAIN : NGX_OK;
+
+        if (ctx->waiting) {
+            return NGX_AGAIN;
+        }
+
+        /* the JWT keys were read again: the token is decided with them */
+        if (ctx->decide_again) {
+            rc = ngx_http_athena_auth_gate_find(r, ctx);
+            ctx->decide_again = 0;
+            return rc;
+        }
+
+        return NGX_OK;
     }
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_athena_auth_gate_ctx_t));
@@ -802,10 +822,11 @@ ngx_http_athena_auth_roles(ngx_conf_t *cf, ngx_array_t **list,
  * athena_auth_require on | off
  *                     | [on] [role=r,...] [permission=res:act,...]...
  *                       [org_permission=res:act,...]... [api_key]
- *                       [key_permission=res:act,...]...
+ *                       [key_permission=res:act,...]... [jwt]
  *
  * api_key admits a request by its x-api-key; key_permission (which
- * implies api_key) is what such a key must grant.
+ * implies api_key) is what such a key must grant; jwt admits a bearer JWT
+ * of the jwt plugin.
  */
 
 char *
@@ -849,6 +870,10 @@ ngx_http_athena_auth_require(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         } else if (ngx_strcmp(value[i].data, "api_key") == 0) {
             alcf->api_key = 1;
+            continue;
+
+        } else if (ngx_strcmp(value[i].data, "jwt") == 0) {
+            alcf->jwt = 1;
             continue;
 
         } else if (ngx_strncmp(value[i].data, "key_permission=", 15) == 0) {

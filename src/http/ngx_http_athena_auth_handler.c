@@ -153,7 +153,6 @@ static athena_req_t *
 ngx_http_athena_auth_request(ngx_http_request_t *r,
     const athena_route_t *route, size_t *param)
 {
-    ngx_str_t                         *host;
     athena_req_t                      *req;
     athena_arena_t                    *a;
     ngx_pool_cleanup_t                *cln;
@@ -216,19 +215,32 @@ ngx_http_athena_auth_request(ngx_http_request_t *r,
     /* the client address after the realip module, if it is in use */
     req->ip = ngx_http_athena_auth_copy(a, &r->connection->addr_text);
 
-    /* the origin the client used, port included, for the origin check */
-    host = hi->host ? &hi->host->value : &hi->server;
-
-    if (host->len) {
-        req->self_origin = athena_sprintf(a, "%s://%.*s",
-#if (NGX_HTTP_SSL)
-                                          r->connection->ssl ? "https" :
-#endif
-                                          "http",
-                                          (int) host->len, host->data);
-    }
+    req->self_origin = ngx_http_athena_auth_self_origin(r, a);
 
     return req;
+}
+
+
+/* the origin the client used, port included, for the origin check */
+
+const char *
+ngx_http_athena_auth_self_origin(ngx_http_request_t *r, athena_arena_t *a)
+{
+    ngx_str_t  *host;
+
+    host = r->headers_in.host ? &r->headers_in.host->value
+                              : &r->headers_in.server;
+
+    if (host->len == 0) {
+        return NULL;
+    }
+
+    return athena_sprintf(a, "%s://%.*s",
+#if (NGX_HTTP_SSL)
+                          r->connection->ssl ? "https" :
+#endif
+                          "http",
+                          (int) host->len, host->data);
 }
 
 

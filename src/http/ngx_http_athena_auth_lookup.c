@@ -184,7 +184,8 @@ ngx_http_athena_auth_lookup_begin(ngx_http_athena_auth_lookup_t *lu)
     lu->since = ngx_http_athena_auth_clock();
 
     /* a key is checked and counted by the task, for each request */
-    key = lu->lk.key ? NULL : athena_gate_session_key(&lu->lk);
+    key = (lu->lk.key || lu->lk.jwks) ? NULL
+                                      : athena_gate_session_key(&lu->lk);
 
     if (key != NULL
         && ngx_http_athena_auth_lookup_get(lu, key,
@@ -236,7 +237,11 @@ ngx_http_athena_auth_lookup_create(ngx_http_request_t *r,
     lu->lk.arena = athena_arena_create(4096);
 
     if (lu->lk.arena != NULL) {
-        if (key != NULL) {
+        if (ctx->jwks) {
+            lu->lk.jwks = 1;
+            lu->lk.token = "";
+
+        } else if (key != NULL) {
             lu->lk.key = athena_strdup(lu->lk.arena, key);
             lu->lk.token = lu->lk.key;
 
@@ -316,7 +321,7 @@ ngx_http_athena_auth_lookup(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_athena_auth_identity_copy(ngx_pool_t *pool, athena_identity_t *dst,
     const athena_identity_t *src)
 {
@@ -394,10 +399,16 @@ ngx_http_athena_auth_lookup_wake(ngx_http_athena_auth_lookup_t *lu)
         r = ctx->request;
         c = r->connection;
 
+        if (lu->lk.jwks) {
+            /* the keys are read: each token is decided again with them */
+            ctx->decide_again = lu->lk.keys_read;
+            ctx->id.state = lu->lk.keys_read ? ATHENA_GATE_NONE
+                                             : lu->lk.id.state;
+
         /* the answer outlives this lookup in the request's own pool */
-        if (ngx_http_athena_auth_identity_copy(r->pool, &ctx->id,
-                                               &lu->lk.id)
-            != NGX_OK)
+        } else if (ngx_http_athena_auth_identity_copy(r->pool, &ctx->id,
+                                                      &lu->lk.id)
+                   != NGX_OK)
         {
             ctx->id.state = ATHENA_GATE_ERROR;
         }
@@ -431,6 +442,10 @@ ngx_http_athena_auth_lookup_finish(ngx_http_athena_auth_lookup_t *lu)
 
     if (lu->shared) {
         ngx_rbtree_delete(&ngx_http_athena_auth_lookups, &lu->hn.node);
+    }
+
+    if (lu->lk.jwks) {
+        ngx_http_athena_auth_jwks_read(&lu->lk);
     }
 
     ngx_http_athena_auth_lookup_wake(lu);
