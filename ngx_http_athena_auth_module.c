@@ -31,6 +31,8 @@ static char *ngx_http_athena_auth_password_length(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_athena_auth_base_url(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_athena_auth_admin_roles(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_athena_auth_trusted_origins(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_athena_auth_schema(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -450,6 +452,13 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_athena_auth_admin_limit,
       NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("athena_auth_admin_roles"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_athena_auth_admin_roles,
+      NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
@@ -1117,6 +1126,28 @@ ngx_http_athena_auth_admin_rest(ngx_conf_t *cf, ngx_command_t *cmd,
 
     alcf->surface = ATHENA_SURFACE_REST;
     ngx_str_set(&alcf->base, "/api/admin");
+
+    return ngx_http_athena_auth_api(cf, cmd, conf);
+}
+
+
+/*
+ * athena_auth_admin_roles [base path]: seed 004's surface,
+ * /api/v1/admin/admin-roles
+ */
+
+static char *
+ngx_http_athena_auth_admin_roles(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_athena_auth_loc_conf_t  *alcf = conf;
+
+    if (alcf->api != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    alcf->surface = ATHENA_SURFACE_ROLES;
+    ngx_str_set(&alcf->base, "/api/v1/admin/admin-roles");
 
     return ngx_http_athena_auth_api(cf, cmd, conf);
 }

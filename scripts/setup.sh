@@ -134,6 +134,11 @@ if [ "$exists" = 0 ]; then
 fi
 psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d athena -c \
     "UPDATE \"user\" SET role = 'admin' WHERE email = '$ADMIN_EMAIL'"
+# and the admin-roles API's first SUPER_ADMIN (seed 004), once
+psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d athena -c \
+    "INSERT INTO admin_roles (id, user_id, role, created_at, updated_at)
+     SELECT md5(random()::text), id, 'SUPER_ADMIN', now(), now()
+     FROM \"user\" WHERE email = '$ADMIN_EMAIL' ON CONFLICT DO NOTHING"
 
 cat <<MSG
 

@@ -177,6 +177,22 @@ athena_audited(athena_ctx_t *ctx, athena_handler_pt steps)
 }
 
 
+/*
+ * Every session of the user ended, once the transaction commits, and its
+ * API keys read afresh by the gate (a ban, a removal).
+ */
+
+athena_store_rc_e
+athena_admin_end_sessions(athena_ctx_t *ctx, const char *id)
+{
+    ctx->stale_owner = id;
+    ctx->stale_ended = 1;
+
+    return athena_session_delete_user(ctx->db, ctx->a, id, NULL, 0,
+                                      &ctx->stale, &ctx->nstale);
+}
+
+
 /* the admin middleware: no session is a 401 with an empty body */
 
 athena_store_rc_e

@@ -30,6 +30,7 @@ extern const athena_admin_perm_t  athena_may_set_email;
 
 
 athena_store_rc_e athena_admin_session(athena_ctx_t *ctx, int *ok);
+athena_store_rc_e athena_admin_end_sessions(athena_ctx_t *ctx, const char *id);
 int athena_admin_allows(athena_ctx_t *ctx, const athena_permission_t *perms,
     size_t n);
 athena_store_rc_e athena_admin_require(athena_ctx_t *ctx,

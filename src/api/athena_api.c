@@ -10,6 +10,7 @@
 
 #include "athena_api.h"
 #include "athena_apikey.h"
+#include "roles/athena_roles.h"
 #include "../core/athena_form.h"
 #include "../core/athena_text.h"
 #include "../core/athena_time.h"
@@ -244,6 +245,28 @@ athena_unsupported_media(athena_ctx_t *ctx, const char *allowed)
 }
 
 
+/*
+ * A body that is no JSON: better-auth's 400; on the admin-roles surface
+ * FastAPI's 422 "json_invalid", which it answers before any check.
+ */
+
+static void
+athena_body_refused(athena_ctx_t *ctx, const char *message)
+{
+    athena_roles_invalid_t  inv;
+
+    if (ctx->req->surface != ATHENA_SURFACE_ROLES) {
+        athena_reply_error(ctx, 400, "BAD_REQUEST", message);
+        return;
+    }
+
+    memset(&inv, 0, sizeof(athena_roles_invalid_t));
+    athena_roles_invalid_add(&inv, "body", NULL, "json_invalid",
+                             "JSON decode error", NULL, message);
+    athena_roles_invalid_reply(ctx, &inv);
+}
+
+
 /* returns 1 when the body (possibly absent) is ready for the endpoint */
 
 static int
@@ -271,8 +294,7 @@ athena_body_parse(athena_ctx_t *ctx)
     }
 
     if (!athena_utf8_valid(req->body, req->body_len)) {
-        athena_reply_error(ctx, 400, "BAD_REQUEST",
-                           "Request body is not valid UTF-8");
+        athena_body_refused(ctx, "Request body is not valid UTF-8");
         return 0;
     }
 
@@ -301,7 +323,7 @@ athena_body_parse(athena_ctx_t *ctx)
         return 1;
 
     case ATHENA_JSON_DEPTH:
-        athena_reply_error(ctx, 400, "BAD_REQUEST",
+        athena_body_refused(ctx,
             athena_sprintf(ctx->a, "JSON in request body is nested deeper "
                            "than %u levels", ctx->conf->max_depth));
         return 0;
@@ -311,8 +333,7 @@ athena_body_parse(athena_ctx_t *ctx)
         return 0;
 
     default:
-        athena_reply_error(ctx, 400, "BAD_REQUEST",
-                           "Invalid JSON in request body");
+        athena_body_refused(ctx, "Invalid JSON in request body");
         return 0;
     }
 }

@@ -95,12 +95,14 @@ typedef enum {
  * A surface: a route table and the style of its answers over the one
  * pipeline. The better-auth surface answers {message, code}; the REST
  * admin surface (seed 003) {success, data, meta} and
- * {success: false, error: {code, message}}.
+ * {success: false, error: {code, message}}; the admin-roles surface
+ * (seed 004) as a FastAPI service, {detail}.
  */
 
 typedef enum {
     ATHENA_SURFACE_AUTH = 0,
-    ATHENA_SURFACE_REST
+    ATHENA_SURFACE_REST,
+    ATHENA_SURFACE_ROLES
 } athena_surface_e;
 
 
@@ -319,7 +321,12 @@ athena_store_rc_e athena_gate_jwks(athena_db_t *db, athena_gate_lookup_t *lk);
 
 const athena_route_t *athena_route_find(athena_method_e method,
     const char *path, size_t len);
+const athena_route_t *athena_route_match(const athena_route_t *table,
+    athena_method_e method, const char *path, size_t len, size_t *param,
+    unsigned *allow);
 const athena_route_t *athena_rest_route_find(athena_method_e method,
+    const char *path, size_t len, size_t *param, unsigned *allow);
+const athena_route_t *athena_roles_route_find(athena_method_e method,
     const char *path, size_t len, size_t *param, unsigned *allow);
 void athena_api_run(athena_req_t *req, athena_resp_t *resp);
 
@@ -485,6 +492,13 @@ athena_store_rc_e athena_rest_org_get(athena_ctx_t *ctx);
 athena_store_rc_e athena_rest_org_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_rest_org_update(athena_ctx_t *ctx);
 athena_store_rc_e athena_rest_org_delete(athena_ctx_t *ctx);
+
+athena_store_rc_e athena_roles_list(athena_ctx_t *ctx);
+athena_store_rc_e athena_roles_get(athena_ctx_t *ctx);
+athena_store_rc_e athena_roles_of_user(athena_ctx_t *ctx);
+athena_store_rc_e athena_roles_create(athena_ctx_t *ctx);
+athena_store_rc_e athena_roles_update(athena_ctx_t *ctx);
+athena_store_rc_e athena_roles_delete(athena_ctx_t *ctx);
 
 athena_store_rc_e athena_api_org_create(athena_ctx_t *ctx);
 athena_store_rc_e athena_api_org_update(athena_ctx_t *ctx);

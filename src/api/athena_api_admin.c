@@ -141,20 +141,15 @@ athena_api_admin_ban_user(athena_ctx_t *ctx)
 
     rc = athena_user_set_ban(ctx->db, ctx->a, id, 1, reason, expires,
                              ctx->now, &user);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
-    }
 
     /* a ban ends every session of the user, and stops its keys */
-    ctx->stale_owner = id;
+    if (rc == ATHENA_STORE_OK) {
+        rc = athena_admin_end_sessions(ctx, id);
+    }
 
-    rc = athena_session_delete_user(ctx->db, ctx->a, id, NULL, 0,
-                                    &ctx->stale, &ctx->nstale);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
-
-    ctx->stale_ended = 1;
 
     athena_reply_user(ctx, &user, 1);
 

@@ -501,9 +501,7 @@ athena_patch_done(athena_ctx_t *ctx, const char *id,
     ctx->stale_owner = id;
 
     if (p->set_banned && p->banned) {
-        ctx->stale_ended = 1;
-        return athena_session_delete_user(ctx->db, ctx->a, id, NULL, 0,
-                                          &ctx->stale, &ctx->nstale);
+        return athena_admin_end_sessions(ctx, id);
     }
 
     return athena_session_tokens(ctx->db, ctx->a, id, &ctx->stale,

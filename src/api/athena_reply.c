@@ -8,6 +8,8 @@
 
 #include "athena_api.h"
 #include "rest/athena_rest.h"
+#include "roles/athena_roles.h"
+#include "../core/athena_status.h"
 #include "../core/athena_check.h"
 
 
@@ -52,6 +54,11 @@ athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
 
     if (ctx->req->surface == ATHENA_SURFACE_REST) {
         athena_rest_error(ctx, status, message);
+        return;
+    }
+
+    if (ctx->req->surface == ATHENA_SURFACE_ROLES) {
+        athena_roles_detail(ctx, status, message);
         return;
     }
 
@@ -115,6 +122,11 @@ athena_reply_empty(athena_ctx_t *ctx, int status)
 {
     if (status >= 400 && ctx->req->surface == ATHENA_SURFACE_REST) {
         athena_rest_error(ctx, status, NULL);
+        return;
+    }
+
+    if (status >= 400 && ctx->req->surface == ATHENA_SURFACE_ROLES) {
+        athena_roles_detail(ctx, status, athena_status_message(status));
         return;
     }
 

@@ -267,9 +267,19 @@ ngx_http_athena_auth_route(ngx_http_request_t *r,
     param[0] = 0;
     param[1] = 0;
 
-    if (r->uri.len <= alcf->base.len + 1
-        || ngx_strncmp(r->uri.data, alcf->base.data, alcf->base.len) != 0
-        || r->uri.data[alcf->base.len] != '/')
+    /* the admin-roles surface has a route at its base path itself */
+    if (alcf->surface == ATHENA_SURFACE_ROLES
+        && r->uri.len >= alcf->base.len
+        && ngx_strncmp(r->uri.data, alcf->base.data, alcf->base.len) == 0
+        && (r->uri.len == alcf->base.len
+            || r->uri.data[alcf->base.len] == '/'))
+    {
+        /* it passes the test below */
+
+    } else if (r->uri.len <= alcf->base.len + 1
+               || ngx_strncmp(r->uri.data, alcf->base.data, alcf->base.len)
+                  != 0
+               || r->uri.data[alcf->base.len] != '/')
     {
         return NGX_HTTP_NOT_FOUND;
     }
@@ -298,6 +308,12 @@ ngx_http_athena_auth_route(ngx_http_request_t *r,
         *route = athena_rest_route_find((athena_method_e) method,
                                         (const char *) path.data, path.len,
                                         param, allow);
+        param[0] += alcf->base.len;
+
+    } else if (alcf->surface == ATHENA_SURFACE_ROLES) {
+        *route = athena_roles_route_find((athena_method_e) method,
+                                         (const char *) path.data, path.len,
+                                         param, allow);
         param[0] += alcf->base.len;
 
     } else if (method != 0) {
@@ -382,11 +398,18 @@ ngx_http_athena_auth_not_found(ngx_http_request_t *r, ngx_int_t status,
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
 
-    if (alcf->surface == ATHENA_SURFACE_REST) {
+    if (alcf->surface != ATHENA_SURFACE_AUTH) {
         if (status == NGX_HTTP_NOT_ALLOWED
             && ngx_http_athena_auth_allow(r, allow) != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        /* FastAPI's words for these */
+        if (alcf->surface == ATHENA_SURFACE_ROLES) {
+            return ngx_http_athena_auth_send_error(r, status, "",
+                       status == NGX_HTTP_NOT_ALLOWED ? "Method Not Allowed"
+                                                      : "Not Found");
         }
 
         return ngx_http_athena_auth_send_error(r, status, "",

@@ -116,6 +116,9 @@ ngx_http_athena_auth_send_error(ngx_http_request_t *r, ngx_uint_t status,
                            "{\"code\":\"%s\",\"message\":\"%s\"}}",
                            code, message);
 
+    } else if (alcf->surface == ATHENA_SURFACE_ROLES) {
+        last = ngx_sprintf(p, "{\"detail\":\"%s\"}", message);
+
     } else {
         last = ngx_sprintf(p, "{\"message\":\"%s\",\"code\":\"%s\"}",
                            message, code);

@@ -190,6 +190,34 @@ athena_jwks_published(athena_db_t *db, athena_arena_t *a, int64_t grace,
 }
 
 
+/* the public JWK of a published EdDSA key, by its kid */
+
+athena_store_rc_e
+athena_jwks_public(athena_db_t *db, athena_arena_t *a, const char *kid,
+    int64_t grace, const char **public_key)
+{
+    const char         *p[2];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = kid;
+    p[1] = athena_int_text(a, grace);
+
+    rc = athena_pg_one(db, a,
+             "SELECT \"publicKey\" FROM jwks WHERE id = $1"
+             " AND coalesce(alg, 'EdDSA') = 'EdDSA'"
+             " AND (\"expiresAt\" IS NULL"
+             " OR \"expiresAt\" + $2::int8 * interval '1 millisecond' > now())",
+             2, p, &rows);
+
+    if (rc == ATHENA_STORE_OK) {
+        *public_key = athena_rows_get(rows, 0, 0);
+    }
+
+    return rc;
+}
+
+
 /* the plugin's GET /jwks makes a key when the table has none at all */
 
 athena_store_rc_e

@@ -39,6 +39,8 @@ athena_store_rc_e athena_jwks_signer(athena_db_t *db, athena_arena_t *a,
     const char **reason);
 athena_store_rc_e athena_jwks_published(athena_db_t *db, athena_arena_t *a,
     int64_t grace, athena_jwks_key_t **keys, size_t *n);
+athena_store_rc_e athena_jwks_public(athena_db_t *db, athena_arena_t *a,
+    const char *kid, int64_t grace, const char **public_key);
 athena_store_rc_e athena_jwks_ensure(athena_db_t *db, athena_arena_t *a,
     const athena_jwks_conf_t *jc, const char **reason);
 

@@ -244,11 +244,7 @@ athena_rest_user_delete(athena_ctx_t *ctx)
     }
 
     /* the plugin's keys outlive their owner (no foreign key): not cached */
-    ctx->stale_owner = id;
-    ctx->stale_ended = 1;
-
-    rc = athena_session_delete_user(ctx->db, ctx->a, id, NULL, 0,
-                                    &ctx->stale, &ctx->nstale);
+    rc = athena_admin_end_sessions(ctx, id);
     if (rc == ATHENA_STORE_OK) {
         rc = athena_user_delete(ctx->db, ctx->a, id);
     }

@@ -1,0 +1,138 @@
+/*
+ * Who may call the admin-roles routes: an active, unexpired SUPER_ADMIN,
+ * decided when the request is checked. The caller shows a JWT of the jwt
+ * plugin ("Authorization: Bearer <jwt>", verified here with the key its
+ * kid names, its user read live: a deleted or banned user's token opens
+ * nothing) or a session token (bearer or cookie).
+ */
+
+#include <string.h>
+#include <strings.h>
+
+#include "athena_roles.h"
+#include "../../core/athena_jwt.h"
+#include "../../store/athena_auth_store.h"
+
+
+/* the bearer token when it is a JWT: three parts */
+
+static const char *
+athena_roles_bearer_jwt(athena_ctx_t *ctx)
+{
+    const char  *auth, *p;
+    size_t       dots;
+
+    auth = ctx->req->authorization;
+
+    if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
+        return NULL;
+    }
+
+    dots = 0;
+    for (p = auth + 7; *p; p++) {
+        dots += (*p == '.');
+    }
+
+    return dots == 2 ? auth + 7 : NULL;
+}
+
+
+/* *ok: the token verified and its user is live (then ctx->user is it) */
+
+static athena_store_rc_e
+athena_roles_jwt_user(athena_ctx_t *ctx, const char *token, int *ok)
+{
+    const char         *jwk, *iss, *aud;
+    athena_jwt_t        jwt;
+    unsigned char       pk[ATHENA_ED25519_PK];
+    athena_store_rc_e   rc;
+
+    *ok = 0;
+
+    if (athena_jwt_parse(ctx->a, token, strlen(token), &jwt)
+        != ATHENA_JWT_OK)
+    {
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_jwks_public(ctx->db, ctx->a, jwt.kid, ctx->conf->jwt_grace,
+                            &jwk);
+    if (rc != ATHENA_STORE_OK) {
+        return rc == ATHENA_STORE_NOT_FOUND ? ATHENA_STORE_OK : rc;
+    }
+
+    athena_jwt_expect(ctx->conf, ctx->a, ctx->req->self_origin, &iss, &aud);
+
+    if (athena_jwk_read_public(ctx->a, jwk, pk) != 0
+        || athena_jwt_verify(&jwt, pk) != ATHENA_JWT_OK
+        || iss == NULL || aud == NULL
+        || athena_jwt_claims(&jwt, ctx->now / 1000, iss, aud)
+           != ATHENA_JWT_OK)
+    {
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_user_by_id(ctx->db, ctx->a, jwt.sub, &ctx->user);
+    if (rc != ATHENA_STORE_OK) {
+        return rc == ATHENA_STORE_NOT_FOUND ? ATHENA_STORE_OK : rc;
+    }
+
+    *ok = !(ctx->user.banned == 1
+            && (ctx->user.ban_expires == ATHENA_TIME_NULL
+                || ctx->user.ban_expires > ctx->now));
+
+    return ATHENA_STORE_OK;
+}
+
+
+athena_store_rc_e
+athena_roles_require(athena_ctx_t *ctx, int *ok)
+{
+    int                 authed, live;
+    const char         *jwt;
+    athena_store_rc_e   rc;
+
+    *ok = 0;
+
+    jwt = athena_roles_bearer_jwt(ctx);
+
+    if (jwt != NULL) {
+        rc = athena_roles_jwt_user(ctx, jwt, &authed);
+
+    } else if (athena_session_token(ctx) == NULL) {
+        athena_roles_detail(ctx, 401, "Not authenticated");
+        return ATHENA_STORE_OK;
+
+    } else {
+        rc = athena_session_load(ctx, 0);
+        authed = ctx->has_session;
+    }
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    if (!authed) {
+        athena_roles_detail(ctx, 401, "Could not validate credentials");
+        return ATHENA_STORE_OK;
+    }
+
+    /* the audit's actor; a JWT has no session to name */
+    ctx->actor_id = ctx->user.id;
+    ctx->actor_token = jwt ? NULL : ctx->session.token;
+
+    rc = athena_admin_role_live(ctx->db, ctx->a, ctx->user.id, "SUPER_ADMIN",
+                                &live);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    if (!live) {
+        athena_roles_detail(ctx, 403, "Super admin access required");
+        return ATHENA_STORE_OK;
+    }
+
+    *ok = 1;
+
+    return ATHENA_STORE_OK;
+}

@@ -1,0 +1,297 @@
+#include <string.h>
+
+#include "athena_admin_role_store.h"
+#include "athena_columns.h"
+#include "../core/athena_json.h"
+
+
+#define ATHENA_ROLE_COLS                                                      \
+    "id, user_id, role, partner_id, tenant_id, granted_by, is_active, "      \
+    ATHENA_TIME("expires_at") ", " ATHENA_TIME("created_at") ", "            \
+    ATHENA_TIME("updated_at")
+
+
+static void
+athena_admin_role_read(const athena_rows_t *rows, size_t i,
+    athena_admin_role_t *r)
+{
+    r->id = athena_rows_get(rows, i, 0);
+    r->user_id = athena_rows_get(rows, i, 1);
+    r->role = athena_rows_get(rows, i, 2);
+    r->partner_id = athena_rows_get(rows, i, 3);
+    r->tenant_id = athena_rows_get(rows, i, 4);
+    r->granted_by = athena_rows_get(rows, i, 5);
+    r->is_active = athena_rows_bool(rows, i, 6, 0);
+    r->expires_at = athena_rows_time(rows, i, 7, ATHENA_TIME_NULL);
+    r->created_at = athena_rows_time(rows, i, 8, 0);
+    r->updated_at = athena_rows_time(rows, i, 9, 0);
+}
+
+
+static athena_store_rc_e
+athena_admin_role_rows(athena_arena_t *a, const athena_rows_t *rows,
+    athena_admin_role_t **list, size_t *n)
+{
+    size_t  i;
+
+    *n = athena_rows_count(rows);
+    *list = athena_calloc(a, (*n + 1) * sizeof(athena_admin_role_t));
+    if (*list == NULL) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    for (i = 0; i < *n; i++) {
+        athena_admin_role_read(rows, i, &(*list)[i]);
+    }
+
+    return ATHENA_STORE_OK;
+}
+
+
+static const char *
+athena_admin_role_time(athena_arena_t *a, int64_t ms)
+{
+    return ms == ATHENA_TIME_NULL ? NULL : athena_int_text(a, ms);
+}
+
+
+/* the same role in the same scope given twice is ATHENA_STORE_CONFLICT */
+
+athena_store_rc_e
+athena_admin_role_create(athena_db_t *db, athena_arena_t *a,
+    athena_admin_role_t *r)
+{
+    const char         *p[8];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = r->id;
+    p[1] = r->user_id;
+    p[2] = r->role;
+    p[3] = r->partner_id;
+    p[4] = r->tenant_id;
+    p[5] = r->granted_by;
+    p[6] = athena_admin_role_time(a, r->expires_at);
+    p[7] = athena_int_text(a, r->created_at);
+
+    rc = athena_pg_one(db, a,
+             "INSERT INTO admin_roles (id, user_id, role, partner_id,"
+             " tenant_id, granted_by, is_active, expires_at, created_at,"
+             " updated_at) VALUES ($1, $2, $3, $4, $5, $6, true, "
+             ATHENA_TS(7) ", " ATHENA_TS(8) ", " ATHENA_TS(8) ")"
+             " ON CONFLICT DO NOTHING RETURNING " ATHENA_ROLE_COLS,
+             8, p, &rows);
+
+    if (rc == ATHENA_STORE_NOT_FOUND) {
+        return ATHENA_STORE_CONFLICT;
+    }
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_admin_role_read(rows, 0, r);
+    }
+
+    return rc;
+}
+
+
+athena_store_rc_e
+athena_admin_role_get(athena_db_t *db, athena_arena_t *a, const char *id,
+    int lock, athena_admin_role_t *r)
+{
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    rc = athena_pg_one(db, a,
+             lock ? "SELECT " ATHENA_ROLE_COLS " FROM admin_roles"
+                    " WHERE id = $1 FOR UPDATE"
+                  : "SELECT " ATHENA_ROLE_COLS " FROM admin_roles"
+                    " WHERE id = $1",
+             1, &id, &rows);
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_admin_role_read(rows, 0, r);
+    }
+
+    return rc;
+}
+
+
+/*
+ * A page of assignments, oldest first, and how many match: the filters
+ * are parameters that are NULL when not wanted.
+ */
+
+athena_store_rc_e
+athena_admin_role_list(athena_db_t *db, athena_arena_t *a,
+    const athena_admin_role_filter_t *f, athena_admin_role_t **list,
+    size_t *n, int64_t *total)
+{
+    const char         *p[5];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+#define ATHENA_ROLE_WHERE                                                     \
+    " WHERE ($1::text IS NULL OR role = $1)"                                  \
+    " AND ($2::text IS NULL OR user_id = $2)"                                 \
+    " AND ($3::bool IS NULL OR is_active = $3)"
+
+    p[0] = f->role;
+    p[1] = f->user_id;
+    p[2] = f->is_active < 0 ? NULL : f->is_active ? "true" : "false";
+    p[3] = athena_int_text(a, f->per_page);
+    p[4] = athena_int_text(a, (f->page - 1) * f->per_page);
+
+    rc = athena_pg_count(db, a,
+             "SELECT count(*) FROM admin_roles" ATHENA_ROLE_WHERE,
+             3, p, total);
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    rc = athena_pg_exec(db, a,
+             "SELECT " ATHENA_ROLE_COLS " FROM admin_roles" ATHENA_ROLE_WHERE
+             " ORDER BY created_at, id LIMIT $4::int8 OFFSET $5::int8",
+             5, p, &rows);
+
+#undef ATHENA_ROLE_WHERE
+
+    return rc == ATHENA_STORE_OK ? athena_admin_role_rows(a, rows, list, n)
+                                 : rc;
+}
+
+
+athena_store_rc_e
+athena_admin_role_of_user(athena_db_t *db, athena_arena_t *a,
+    const char *user_id, athena_admin_role_t **list, size_t *n)
+{
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    rc = athena_pg_exec(db, a,
+             "SELECT " ATHENA_ROLE_COLS " FROM admin_roles WHERE user_id = $1"
+             " ORDER BY created_at, id",
+             1, &user_id, &rows);
+
+    return rc == ATHENA_STORE_OK ? athena_admin_role_rows(a, rows, list, n)
+                                 : rc;
+}
+
+
+/* is_active -1 keeps it; set_expires 0 keeps expires_at */
+
+athena_store_rc_e
+athena_admin_role_update(athena_db_t *db, athena_arena_t *a, const char *id,
+    int is_active, int set_expires, int64_t expires_at, int64_t now,
+    athena_admin_role_t *r)
+{
+    const char         *p[5];
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    p[0] = id;
+    p[1] = is_active < 0 ? NULL : is_active ? "true" : "false";
+    p[2] = set_expires ? "true" : "false";
+    p[3] = athena_admin_role_time(a, expires_at);
+    p[4] = athena_int_text(a, now);
+
+    rc = athena_pg_one(db, a,
+             "UPDATE admin_roles SET"
+             " is_active = coalesce($2::bool, is_active),"
+             " expires_at = CASE WHEN $3::bool THEN " ATHENA_TS(4)
+             " ELSE expires_at END,"
+             " updated_at = " ATHENA_TS(5)
+             " WHERE id = $1 RETURNING " ATHENA_ROLE_COLS,
+             5, p, &rows);
+
+    if (rc == ATHENA_STORE_OK) {
+        athena_admin_role_read(rows, 0, r);
+    }
+
+    return rc;
+}
+
+
+athena_store_rc_e
+athena_admin_role_delete(athena_db_t *db, athena_arena_t *a, const char *id)
+{
+    athena_rows_t  *rows;
+
+    return athena_pg_one(db, a,
+               "DELETE FROM admin_roles WHERE id = $1 RETURNING id",
+               1, &id, &rows);
+}
+
+
+/* whether the user holds role now: active and not expired */
+
+athena_store_rc_e
+athena_admin_role_live(athena_db_t *db, athena_arena_t *a,
+    const char *user_id, const char *role, int *live)
+{
+    int64_t             n;
+    const char         *p[2];
+    athena_store_rc_e   rc;
+
+    p[0] = user_id;
+    p[1] = role;
+
+    rc = athena_pg_count(db, a,
+             "SELECT count(*) FROM admin_roles WHERE user_id = $1"
+             " AND role = $2 AND is_active"
+             " AND (expires_at IS NULL OR expires_at > now())",
+             2, p, &n);
+
+    *live = rc == ATHENA_STORE_OK && n > 0;
+
+    return rc;
+}
+
+
+/*
+ * Seed 004's three conditions for removing a user with its last admin
+ * role, mapped onto this schema (see README): no admin role left, a
+ * member of several organizations (its email "in several tenants"), and
+ * never signed in (no session row, live or not, and no sign-in recorded).
+ */
+
+athena_store_rc_e
+athena_admin_role_orphaned(athena_db_t *db, athena_arena_t *a,
+    const char *user_id, int *orphaned)
+{
+    int64_t             n;
+    athena_store_rc_e   rc;
+
+    rc = athena_pg_count(db, a,
+             "SELECT count(*) FROM \"user\" u WHERE u.id = $1"
+             " AND NOT EXISTS (SELECT 1 FROM admin_roles r"
+             "                 WHERE r.user_id = u.id)"
+             " AND (SELECT count(DISTINCT m.\"organizationId\") FROM member m"
+             "      WHERE m.\"userId\" = u.id) >= 2"
+             " AND NOT EXISTS (SELECT 1 FROM session s"
+             "                 WHERE s.\"userId\" = u.id)",
+             1, &user_id, &n);
+
+    *orphaned = rc == ATHENA_STORE_OK && n > 0;
+
+    return rc;
+}
+
+
+athena_store_rc_e
+athena_admin_user_mark_deleted(athena_db_t *db, athena_arena_t *a,
+    const char *user_id, const char *by, int64_t now)
+{
+    const char     *p[3];
+    athena_rows_t  *rows;
+
+    p[0] = user_id;
+    p[1] = by;
+    p[2] = athena_int_text(a, now);
+
+    return athena_pg_exec(db, a,
+               "INSERT INTO admin_user_deletions (user_id, deleted_at,"
+               " deleted_by, reason) VALUES ($1, " ATHENA_TS(3) ", $2,"
+               " 'orphaned admin: no admin role left')"
+               " ON CONFLICT (user_id) DO NOTHING",
+               3, p, &rows);
+}
