@@ -31,7 +31,7 @@ static char *ngx_http_athena_auth_password_length(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_athena_auth_base_url(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
-static char *ngx_http_athena_auth_admin_roles(ngx_conf_t *cf,
+static char *ngx_http_athena_auth_admin_roles_api(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_athena_auth_trusted_origins(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
@@ -455,9 +455,9 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       0,
       NULL },
 
-    { ngx_string("athena_auth_admin_roles"),
+    { ngx_string("athena_auth_admin_roles_api"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
-      ngx_http_athena_auth_admin_roles,
+      ngx_http_athena_auth_admin_roles_api,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -1018,6 +1018,8 @@ ngx_http_athena_auth_create_loc_conf(ngx_conf_t *cf)
      *     alcf->org_permissions = NULL;
      *     alcf->api_key = 0;
      *     alcf->jwt = 0;
+     *     alcf->admin_roles = NULL;
+     *     alcf->admin_tenant = NULL;
      *     alcf->key_permissions = NULL;
      *     alcf->login_redirect = { 0, NULL };
      *     alcf->redirect_param = { 0, NULL };
@@ -1064,6 +1066,8 @@ ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf, void *parent,
         conf->org_permissions = prev->org_permissions;
         conf->api_key = prev->api_key;
         conf->jwt = prev->jwt;
+        conf->admin_roles = prev->admin_roles;
+        conf->admin_tenant = prev->admin_tenant;
         conf->key_permissions = prev->key_permissions;
     }
 
@@ -1132,12 +1136,13 @@ ngx_http_athena_auth_admin_rest(ngx_conf_t *cf, ngx_command_t *cmd,
 
 
 /*
- * athena_auth_admin_roles [base path]: seed 004's surface,
- * /api/v1/admin/admin-roles
+ * athena_auth_admin_roles_api [base path]: seed 004's surface,
+ * /api/v1/admin/admin-roles (athena_auth_admin_roles is better-auth's
+ * adminRoles)
  */
 
 static char *
-ngx_http_athena_auth_admin_roles(ngx_conf_t *cf, ngx_command_t *cmd,
+ngx_http_athena_auth_admin_roles_api(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
     ngx_http_athena_auth_loc_conf_t  *alcf = conf;

@@ -120,6 +120,8 @@ typedef struct {
     ngx_array_t          *org_permissions;    /* of athena_permission_t */
     ngx_flag_t            api_key;            /* x-api-key admits */
     ngx_flag_t            jwt;                /* a bearer JWT admits */
+    ngx_array_t          *admin_roles;        /* of char *, any of them */
+    ngx_http_complex_value_t  *admin_tenant;  /* NULL: the active org */
     ngx_array_t          *key_permissions;    /* of athena_permission_t */
     ngx_str_t             login_redirect;
     ngx_str_t             redirect_param;

@@ -304,3 +304,13 @@ location /api/auth/ { athena_auth_api; }
 --- must_die
 --- error_log eval
 [qr/"athena_auth_jwt" directive takes "on" with options, or "off" in \S+nginx.conf:\d+/]
+
+
+=== TEST 28: an admin role seed 004 does not have
+--- http_config eval
+Athena::Test::gate_http_config(no_app => 1)
+--- config
+location /x { athena_auth_require admin_role=SUPER_ADMIN,KING; return 200; }
+--- must_die
+--- error_log eval
+[qr/unknown admin role "KING": SUPER_ADMIN, PARTNER_ADMIN or TENANT_ADMIN in \S+nginx.conf:\d+/]

@@ -50,6 +50,11 @@ location /fresh {
     athena_auth_cache_ttl 0;
     return 200 "$athena_user_name\n";
 }
+location /api/v1/admin/admin-roles { athena_auth_admin_roles_api; }
+location /super {
+    athena_auth_require admin_role=SUPER_ADMIN,TENANT_ADMIN;
+    return 200 "$athena_admin_roles\n";
+}
 location /jwtgate {
     athena_auth_require jwt;
     return 200 "$athena_user_email\n";
@@ -140,6 +145,30 @@ for my $c (['POST', '/admin/set-role', qq({"userId":"$other->{id}","role":["a","
     is($r->{code}, $c->[3], "admin: $c->[0] $c->[1] -> $c->[3]")
         or diag $r->{body};
 }
+
+# seed 004: the admin-roles API by session and by JWT, and its gate rule
+Athena::Test::psql(qq{INSERT INTO admin_roles (id, user_id, role, created_at, updated_at)
+    SELECT 'vg-root', id, 'SUPER_ADMIN', now(), now() FROM "user" WHERE email = 'v\@example.com'});
+my $roles = '/api/v1/admin/admin-roles';
+for my $c (['GET', "$roles/?per_page=5&is_active=true", undef, 200],
+           ['GET', "$roles/?per_page=0&page=x", undef, 422],
+           ['POST', "$roles/", qq({"user_id":"$other->{id}","role":"TENANT_ADMIN"}), 422],
+           ['POST', "$roles/", qq({"user_id":"$other->{id}","role":"PARTNER_ADMIN","partner_id":"p1","expires_at":"2099-01-01"}), 201],
+           ['GET', "$roles/user/$other->{id}", undef, 200],
+           ['PATCH', "$roles/vg-root", '{"expires_at":"2099-01-01T00:00:00Z"}', 200],
+           ['DELETE', "$roles/vg-root", undef, 400],
+           ['GET', '/super', undef, 200])
+{
+    $r = $nginx->request($c->[0], $c->[1],
+                         headers => [ $auth, defined $c->[2]
+                                      ? ('Content-Type: application/json') : () ],
+                         body => $c->[2], timeout => 60);
+    is($r->{code}, $c->[3], "admin roles: $c->[0] $c->[1] -> $c->[3]")
+        or diag $r->{body};
+}
+$r = $nginx->request('GET', "$roles/", headers => ["Authorization: Bearer $jwt"],
+                     timeout => 60);
+is($r->{code}, 200, 'admin roles: by JWT');
 
 # API keys: made, checked, counted, cached, and refused at the gate
 $r = $nginx->request('POST', '/api/auth/admin/api-key/create',

@@ -26,6 +26,7 @@ my $nginx = start_nginx(
     config => <<'CONF');
 location /api/auth/ { athena_auth_api; }
 location /api/admin/ { athena_auth_admin_rest; }
+location /api/v1/admin/admin-roles { athena_auth_admin_roles_api; }
 location /gated {
     athena_auth_require on;
     return 200 "$athena_user_id\n";
@@ -54,7 +55,8 @@ DECLARE t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['user', 'account', 'session', 'organization',
                              'member', 'invitation', 'emails',
-                             'email_send_failures', 'email_templates'] LOOP
+                             'email_send_failures', 'email_templates',
+                             'admin_roles'] LOOP
         EXECUTE format('CREATE TRIGGER fuzz_note AFTER INSERT OR UPDATE OR '
                        || 'DELETE ON %I FOR EACH ROW EXECUTE FUNCTION '
                        || 'fuzz_note()', t);
@@ -76,6 +78,9 @@ sub fresh_sessions {
     psql(qq{UPDATE "user" SET banned = false, role = 'admin' WHERE id = '$admin->{id}';
             UPDATE "user" SET banned = false WHERE id = '$plain->{id}'});
     $tok{admin} = create_session($admin->{id}, active_org => $org);
+    psql(qq{INSERT INTO admin_roles (id, user_id, role, created_at, updated_at)
+            VALUES ('fz-root', '$admin->{id}', 'SUPER_ADMIN', now(), now())
+            ON CONFLICT DO NOTHING});
     $tok{plain} = create_session($plain->{id}, active_org => $org);
 
     # an admin's API key, made as the plugin makes them (no limit on uses)
@@ -178,6 +183,13 @@ my @routes = (
     ['GET',  '=/api/admin/organizations/nowhere', ''],
     ['PATCH', '=/api/admin/organizations/nowhere', { name => 'x', plan => undef, ownerId => 'nowhere' }],
     ['DELETE', '=/api/admin/organizations/nowhere', {}],
+    # the admin-roles surface (seed 004)
+    ['GET',  '=/api/v1/admin/admin-roles/', 'page=1&per_page=5&role=SUPER_ADMIN&user_id=x&is_active=true'],
+    ['POST', '=/api/v1/admin/admin-roles/', { user_id => 'nowhere', role => 'TENANT_ADMIN', tenant_id => 'nowhere', partner_id => 'p-1', expires_at => '2099-01-01T00:00:00Z' }],
+    ['GET',  '=/api/v1/admin/admin-roles/user/nowhere', ''],
+    ['GET',  '=/api/v1/admin/admin-roles/nowhere', ''],
+    ['PATCH', '=/api/v1/admin/admin-roles/nowhere', { is_active => JSON::PP::false, expires_at => undef }],
+    ['DELETE', '=/api/v1/admin/admin-roles/nowhere', {}],
 );
 
 my @odd_values = (undef, JSON::PP::true, 0, -1, 1e300, '1e999', 9007199254740993,

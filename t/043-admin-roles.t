@@ -1,4 +1,4 @@
-# Seed 004's admin-roles API (athena_auth_admin_roles): the six routes
+# Seed 004's admin-roles API (athena_auth_admin_roles_api): the six routes
 # under /api/v1/admin/admin-roles, FastAPI's shapes ({"detail": "..."},
 # 422 with every failure listed), only for an active, unexpired
 # SUPER_ADMIN (by JWT or session, decided at request time), the
@@ -19,8 +19,8 @@ my $nginx = start_nginx(
     http_config => default_http_config(extra => 'athena_auth_jwt on;'),
     config => <<'CONF');
 location /api/auth/ { athena_auth_api; }
-location /api/v1/admin/admin-roles { athena_auth_admin_roles; }
-location /v2/roles/ { athena_auth_admin_roles /v2/roles; }
+location /api/v1/admin/admin-roles { athena_auth_admin_roles_api; }
+location /v2/roles/ { athena_auth_admin_roles_api /v2/roles; }
 CONF
 
 my $BASE = '/api/v1/admin/admin-roles';
@@ -136,6 +136,9 @@ invalid(qq({"user_id":"$target->{id}","role":"SUPER_ADMIN","expires_at":"2001-01
 invalid(qq({"user_id":"$target->{id}","role":"SUPER_ADMIN","expires_at":"soon"}),
         [['datetime_from_date_parsing', 'body.expires_at', 'Input should be a valid datetime or date']],
         'expires_at not a date');
+invalid(qq({"user_id":"$target->{id}","role":"PARTNER_ADMIN","partner_id":"a,b"}),
+        [['string_pattern_mismatch', 'body.partner_id', "String should match pattern '^[A-Za-z0-9_.-]+\$'"]],
+        'a partner id with a comma');
 invalid('[1,2]', [['model_attributes_type', 'body',
                    'Input should be a valid dictionary or object to extract fields from']],
         'a body that is no object');
@@ -265,7 +268,7 @@ is_deeply([$r->{code}, $r->{json}], [404, { detail => 'Not Found' }], 'an unknow
 
 ok(audits('admin_roles.create') >= 4, 'every POST is audited');
 is(psql(q{SELECT count(*) FROM admin_audit_logs WHERE action = 'admin_roles.create'
-          AND NOT success AND error_message = 'VALIDATION_ERROR'}), 9,
+          AND NOT success AND error_message = 'VALIDATION_ERROR'}), 10,
    'a SUPER_ADMIN\'s refused POSTs are rows too (the 422s)');
 is(psql(qq{SELECT metadata->'details'->>'user_soft_deleted' FROM admin_audit_logs
            WHERE action = 'admin_roles.delete' AND target_id = '$g3'}), 'true',

@@ -232,7 +232,7 @@ typedef enum {
 } athena_gate_state_e;
 
 
-#define ATHENA_IDENTITY_NSTR  12
+#define ATHENA_IDENTITY_NSTR  13
 
 typedef struct {
     athena_gate_state_e   state;
@@ -264,6 +264,7 @@ typedef struct {
 #define ATHENA_ID_KEY_NAME         9
 #define ATHENA_ID_KEY_CLIENT       10   /* metadata.athenaClientName */
 #define ATHENA_ID_KEY_PERMISSIONS  11   /* athena_apikey_flatten() */
+#define ATHENA_ID_ADMIN_ROLES      12   /* "ROLE[:scope][@ms],...", seed 004 */
 
 
 struct athena_permission_s;
@@ -292,6 +293,7 @@ typedef struct {
 
     athena_identity_t     id;
     const char           *member_key;
+    const char           *roles_key;
     const char           *log_warn;
     const char           *log_error;
 } athena_gate_lookup_t;
@@ -300,6 +302,7 @@ typedef struct {
 typedef enum {
     ATHENA_GATE_DONE = 0,
     ATHENA_GATE_MEMBER,
+    ATHENA_GATE_ROLES,
     ATHENA_GATE_ASK
 } athena_gate_step_e;
 
@@ -310,7 +313,9 @@ void athena_gate_lookup(athena_gate_lookup_t *lk);
 const char *athena_gate_session_key(athena_gate_lookup_t *lk);
 athena_gate_step_e athena_gate_session_cached(athena_gate_lookup_t *lk,
     const char *text);
-void athena_gate_member_cached(athena_gate_lookup_t *lk, char *text);
+athena_gate_step_e athena_gate_member_cached(athena_gate_lookup_t *lk,
+    char *text);
+void athena_gate_roles_cached(athena_gate_lookup_t *lk, char *text);
 void athena_jwt_expect(const athena_conf_t *conf, athena_arena_t *a,
     const char *self_origin, const char **iss, const char **aud);
 int athena_gate_jwt(athena_identity_t *id, athena_arena_t *a,

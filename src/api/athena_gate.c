@@ -10,6 +10,7 @@
 #include "athena_api.h"
 #include "athena_apikey.h"
 #include "../core/athena_time.h"
+#include "../store/athena_admin_role_store.h"
 #include "../store/athena_auth_store.h"
 #include "../store/athena_org_store.h"
 
@@ -63,6 +64,24 @@ athena_gate_identity(athena_identity_t *id, const athena_session_t *s,
 }
 
 
+/* the user's live admin roles (seed 004), for admin_role= rules */
+
+static athena_store_rc_e
+athena_gate_admin_roles(athena_db_t *db, athena_gate_lookup_t *lk)
+{
+    char               *roles;
+    athena_store_rc_e   rc;
+
+    rc = athena_admin_roles_live(db, lk->arena,
+                                 lk->id.str[ATHENA_ID_USER_ID], &roles);
+    if (rc == ATHENA_STORE_OK) {
+        lk->id.str[ATHENA_ID_ADMIN_ROLES] = roles;
+    }
+
+    return rc;
+}
+
+
 static athena_store_rc_e
 athena_gate_find(athena_db_t *db, athena_gate_lookup_t *lk)
 {
@@ -107,7 +126,7 @@ athena_gate_find(athena_db_t *db, athena_gate_lookup_t *lk)
         id->str[ATHENA_ID_ORG_ROLE] = org_role;
     }
 
-    return ATHENA_STORE_OK;
+    return athena_gate_admin_roles(db, lk);
 }
 
 
@@ -230,7 +249,7 @@ athena_gate_key_find(athena_db_t *db, athena_gate_lookup_t *lk)
                                                                    granted);
     }
 
-    return ATHENA_STORE_OK;
+    return athena_gate_admin_roles(db, lk);
 }
 
 
@@ -257,7 +276,8 @@ athena_gate_session_key(athena_gate_lookup_t *lk)
 
 /*
  * What the session's entry says: ATHENA_GATE_DONE (lk->id is the answer),
- * ATHENA_GATE_MEMBER (lk->member_key must be read next) or
+ * ATHENA_GATE_MEMBER (lk->member_key must be read next, then
+ * lk->roles_key), ATHENA_GATE_ROLES (lk->roles_key next) or
  * ATHENA_GATE_ASK (the entry cannot answer: ask the thread task).
  */
 
@@ -281,9 +301,19 @@ athena_gate_session_cached(athena_gate_lookup_t *lk, const char *text)
 
     athena_gate_identity(&lk->id, &s, &u);
 
-    if (lk->id.state != ATHENA_GATE_LIVE || s.active_organization_id == NULL)
-    {
+    if (lk->id.state != ATHENA_GATE_LIVE) {
         return ATHENA_GATE_DONE;
+    }
+
+    lk->roles_key = athena_admin_roles_cache_key(lk->arena,
+                                                 lk->conf->store.cache_prefix,
+                                                 u.id);
+    if (lk->roles_key == NULL) {
+        return ATHENA_GATE_ASK;
+    }
+
+    if (s.active_organization_id == NULL) {
+        return ATHENA_GATE_ROLES;
     }
 
     lk->member_key = athena_member_cache_key(lk->arena,
@@ -294,10 +324,21 @@ athena_gate_session_cached(athena_gate_lookup_t *lk, const char *text)
 }
 
 
-void
+/* the membership's entry; the admin roles' (lk->roles_key) come next */
+
+athena_gate_step_e
 athena_gate_member_cached(athena_gate_lookup_t *lk, char *text)
 {
     lk->id.str[ATHENA_ID_ORG_ROLE] = athena_member_cache_parse(text);
+
+    return ATHENA_GATE_ROLES;
+}
+
+
+void
+athena_gate_roles_cached(athena_gate_lookup_t *lk, char *text)
+{
+    lk->id.str[ATHENA_ID_ADMIN_ROLES] = athena_admin_roles_cache_parse(text);
 }
 
 

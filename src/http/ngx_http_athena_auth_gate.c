@@ -11,6 +11,7 @@
 
 #include "../../ngx_http_athena_auth_module.h"
 #include "../core/athena_access.h"
+#include "../core/athena_admin_role.h"
 #include "../core/athena_apikey.h"
 #include "../core/athena_crypto.h"
 
@@ -238,6 +239,59 @@ ngx_http_athena_auth_admin_ok(ngx_http_request_t *r,
 }
 
 
+/*
+ * admin_role=: the user holds one of the roles now (seed 004), a
+ * TENANT_ADMIN for the tenant: admin_tenant's value, or the session's
+ * active organization. A JWT carries no admin roles: it holds none.
+ */
+
+static ngx_uint_t
+ngx_http_athena_auth_admin_role_ok(ngx_http_request_t *r,
+    ngx_http_athena_auth_loc_conf_t *alcf, athena_identity_t *id)
+{
+    char        **roles;
+    int64_t       now;
+    ngx_str_t     tenant;
+    ngx_uint_t    i;
+    const char   *have;
+
+    if (alcf->admin_roles == NULL) {
+        return 1;
+    }
+
+    have = id->str[ATHENA_ID_ADMIN_ROLES];
+    if (have == NULL) {
+        return 0;
+    }
+
+    if (alcf->admin_tenant != NULL) {
+        if (ngx_http_complex_value(r, alcf->admin_tenant, &tenant)
+            != NGX_OK)
+        {
+            return 0;
+        }
+
+    } else {
+        tenant.data = (u_char *) id->str[ATHENA_ID_ORG_ID];
+        tenant.len = tenant.data ? ngx_strlen(tenant.data) : 0;
+    }
+
+    now = ngx_http_athena_auth_now();
+    roles = alcf->admin_roles->elts;
+
+    for (i = 0; i < alcf->admin_roles->nelts; i++) {
+        if (athena_admin_role_holds(have, roles[i],
+                                    tenant.len ? (char *) tenant.data : NULL,
+                                    tenant.len, now))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 static ngx_int_t
 ngx_http_athena_auth_org_check(ngx_http_request_t *r,
     ngx_http_athena_auth_loc_conf_t *alcf, athena_identity_t *id)
@@ -326,6 +380,12 @@ ngx_http_athena_auth_decide(ngx_http_request_t *r,
     {
         return ngx_http_athena_auth_refuse(r, NGX_HTTP_FORBIDDEN, "FORBIDDEN",
                                            "Your role does not allow this");
+    }
+
+    if (!ngx_http_athena_auth_admin_role_ok(r, alcf, id)) {
+        return ngx_http_athena_auth_refuse(r, NGX_HTTP_FORBIDDEN, "FORBIDDEN",
+                                           "Your admin role does not allow"
+                                           " this");
     }
 
     /* a cached key's permissions; the plugin answers a lack as not found */
@@ -818,11 +878,102 @@ ngx_http_athena_auth_roles(ngx_conf_t *cf, ngx_array_t **list,
 }
 
 
+/* "admin_role=SUPER_ADMIN,TENANT_ADMIN": any one of seed 004's roles */
+
+static char *
+ngx_http_athena_auth_admin_role_names(ngx_conf_t *cf,
+    ngx_http_athena_auth_loc_conf_t *alcf, ngx_str_t *value)
+{
+    char        **name;
+    u_char       *p, *comma, *end;
+    ngx_str_t     role;
+    ngx_uint_t    i;
+
+    static const char  *known[] = {
+        "SUPER_ADMIN", "PARTNER_ADMIN", "TENANT_ADMIN", NULL
+    };
+
+    if (alcf->admin_roles == NULL) {
+        alcf->admin_roles = ngx_array_create(cf->pool, 3, sizeof(char *));
+        if (alcf->admin_roles == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    p = value->data;
+    end = value->data + value->len;
+
+    while (p <= end) {
+        comma = ngx_strlchr(p, end, ',');
+        if (comma == NULL) {
+            comma = end;
+        }
+
+        role.data = p;
+        role.len = comma - p;
+
+        for (i = 0; known[i]; i++) {
+            if (role.len == ngx_strlen(known[i])
+                && ngx_strncmp(role.data, known[i], role.len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (known[i] == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "unknown admin role \"%V\": SUPER_ADMIN,"
+                               " PARTNER_ADMIN or TENANT_ADMIN", &role);
+            return NGX_CONF_ERROR;
+        }
+
+        name = ngx_array_push(alcf->admin_roles);
+        if (name == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *name = (char *) known[i];
+        p = comma + 1;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* "admin_tenant=$arg_tenant": the tenant a TENANT_ADMIN must be one of */
+
+static char *
+ngx_http_athena_auth_admin_tenant(ngx_conf_t *cf,
+    ngx_http_athena_auth_loc_conf_t *alcf, ngx_str_t *value)
+{
+    ngx_http_compile_complex_value_t   ccv;
+
+    alcf->admin_tenant = ngx_palloc(cf->pool,
+                                    sizeof(ngx_http_complex_value_t));
+    if (alcf->admin_tenant == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = value;
+    ccv.complex_value = alcf->admin_tenant;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 /*
  * athena_auth_require on | off
  *                     | [on] [role=r,...] [permission=res:act,...]...
  *                       [org_permission=res:act,...]... [api_key]
  *                       [key_permission=res:act,...]... [jwt]
+ *                       [admin_role=ROLE,...] [admin_tenant=value]
  *
  * api_key admits a request by its x-api-key; key_permission (which
  * implies api_key) is what such a key must grant; jwt admits a bearer JWT
@@ -875,6 +1026,16 @@ ngx_http_athena_auth_require(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         } else if (ngx_strcmp(value[i].data, "jwt") == 0) {
             alcf->jwt = 1;
             continue;
+
+        } else if (ngx_strncmp(value[i].data, "admin_role=", 11) == 0) {
+            v.data = value[i].data + 11;
+            v.len = value[i].len - 11;
+            rv = ngx_http_athena_auth_admin_role_names(cf, alcf, &v);
+
+        } else if (ngx_strncmp(value[i].data, "admin_tenant=", 13) == 0) {
+            v.data = value[i].data + 13;
+            v.len = value[i].len - 13;
+            rv = ngx_http_athena_auth_admin_tenant(cf, alcf, &v);
 
         } else if (ngx_strncmp(value[i].data, "key_permission=", 15) == 0) {
             v.data = value[i].data + 15;

@@ -42,6 +42,8 @@ static ngx_rbtree_node_t  ngx_http_athena_auth_lookups_sentinel;
 
 static void ngx_http_athena_auth_lookup_finish(
     ngx_http_athena_auth_lookup_t *lu);
+static void ngx_http_athena_auth_lookup_member(void *data,
+    redisReply *reply);
 
 
 /* runs in a pool thread: no nginx structure may be touched here */
@@ -99,24 +101,6 @@ ngx_http_athena_auth_lookup_text(ngx_http_athena_auth_lookup_t *lu,
 }
 
 
-static void
-ngx_http_athena_auth_lookup_member(void *data, redisReply *reply)
-{
-    char                           *text;
-    ngx_http_athena_auth_lookup_t  *lu = data;
-
-    text = ngx_http_athena_auth_lookup_text(lu, reply);
-
-    if (text == NULL) {
-        ngx_http_athena_auth_lookup_ask_task(lu);
-        return;
-    }
-
-    athena_gate_member_cached(&lu->lk, text);
-    ngx_http_athena_auth_lookup_finish(lu);
-}
-
-
 static ngx_int_t
 ngx_http_athena_auth_lookup_get(ngx_http_athena_auth_lookup_t *lu,
     const char *key, ngx_http_athena_auth_redis_pt handler)
@@ -135,7 +119,7 @@ ngx_http_athena_auth_lookup_get(ngx_http_athena_auth_lookup_t *lu,
 
 
 static void
-ngx_http_athena_auth_lookup_session(void *data, redisReply *reply)
+ngx_http_athena_auth_lookup_roles(void *data, redisReply *reply)
 {
     char                           *text;
     ngx_http_athena_auth_lookup_t  *lu = data;
@@ -147,7 +131,18 @@ ngx_http_athena_auth_lookup_session(void *data, redisReply *reply)
         return;
     }
 
-    switch (athena_gate_session_cached(&lu->lk, text)) {
+    athena_gate_roles_cached(&lu->lk, text);
+    ngx_http_athena_auth_lookup_finish(lu);
+}
+
+
+/* the next entry of an answer from Redis: a membership, admin roles */
+
+static void
+ngx_http_athena_auth_lookup_next(ngx_http_athena_auth_lookup_t *lu,
+    athena_gate_step_e step)
+{
+    switch (step) {
 
     case ATHENA_GATE_DONE:
         ngx_http_athena_auth_lookup_finish(lu);
@@ -161,11 +156,59 @@ ngx_http_athena_auth_lookup_session(void *data, redisReply *reply)
             return;
         }
 
-        /* fall through */
+        break;
+
+    case ATHENA_GATE_ROLES:
+        if (ngx_http_athena_auth_lookup_get(lu, lu->lk.roles_key,
+                                            ngx_http_athena_auth_lookup_roles)
+            == NGX_OK)
+        {
+            return;
+        }
+
+        break;
 
     default:
-        ngx_http_athena_auth_lookup_ask_task(lu);
+        break;
     }
+
+    ngx_http_athena_auth_lookup_ask_task(lu);
+}
+
+
+static void
+ngx_http_athena_auth_lookup_member(void *data, redisReply *reply)
+{
+    char                           *text;
+    ngx_http_athena_auth_lookup_t  *lu = data;
+
+    text = ngx_http_athena_auth_lookup_text(lu, reply);
+
+    if (text == NULL) {
+        ngx_http_athena_auth_lookup_ask_task(lu);
+        return;
+    }
+
+    ngx_http_athena_auth_lookup_next(lu,
+                                     athena_gate_member_cached(&lu->lk, text));
+}
+
+
+static void
+ngx_http_athena_auth_lookup_session(void *data, redisReply *reply)
+{
+    char                           *text;
+    ngx_http_athena_auth_lookup_t  *lu = data;
+
+    text = ngx_http_athena_auth_lookup_text(lu, reply);
+
+    if (text == NULL) {
+        ngx_http_athena_auth_lookup_ask_task(lu);
+        return;
+    }
+
+    ngx_http_athena_auth_lookup_next(lu,
+                                     athena_gate_session_cached(&lu->lk, text));
 }
 
 

@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "../../ngx_http_athena_auth_module.h"
+#include "../core/athena_admin_role.h"
 #include "../core/athena_time.h"
 
 
@@ -57,6 +58,10 @@ static ngx_http_variable_t  ngx_http_athena_auth_vars[] = {
 
     { ngx_string("athena_key_client"), NULL, ngx_http_athena_auth_variable,
       ATHENA_ID_KEY_CLIENT, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    /* seed 004's live admin roles: "ROLE[:scope],..." */
+    { ngx_string("athena_admin_roles"), NULL, ngx_http_athena_auth_variable,
+      ATHENA_ID_ADMIN_ROLES, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -130,6 +135,19 @@ ngx_http_athena_auth_identity_value(ngx_pool_t *pool,
 
     if (s == NULL) {
         return NGX_DECLINED;
+    }
+
+    /* the assignments live now, without their expiries */
+    if (index == ATHENA_ID_ADMIN_ROLES) {
+        out->data = ngx_pnalloc(pool, ngx_strlen(s) + 1);
+        if (out->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        out->len = athena_admin_role_shown(s, ngx_http_athena_auth_now(),
+                                          (char *) out->data);
+
+        return out->len ? NGX_OK : NGX_DECLINED;
     }
 
     out->len = ngx_strlen(s);

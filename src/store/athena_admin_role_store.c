@@ -295,3 +295,71 @@ athena_admin_user_mark_deleted(athena_db_t *db, athena_arena_t *a,
                " ON CONFLICT (user_id) DO NOTHING",
                3, p, &rows);
 }
+
+
+/*
+ * A user's live admin roles as the gate keeps them: "ROLE[:scope][@ms]"
+ * joined by commas (scope a tenant's or partner's id, ms the expiry), ""
+ * for none. Redis holds it per user ("-" for none) for the cache TTL;
+ * the admin-roles API drops the entry when it changes the user's roles.
+ */
+
+#define ATHENA_CACHE_NO_ROLES  "-"
+
+char *
+athena_admin_roles_cache_key(athena_arena_t *a, const char *prefix,
+    const char *user_id)
+{
+    return athena_sprintf(a, "%saroles:%s", prefix, user_id);
+}
+
+
+char *
+athena_admin_roles_cache_parse(char *text)
+{
+    return strcmp(text, ATHENA_CACHE_NO_ROLES) == 0 ? (char *) "" : text;
+}
+
+
+athena_store_rc_e
+athena_admin_roles_live(athena_db_t *db, athena_arena_t *a,
+    const char *user_id, char **roles)
+{
+    char               *key, *cached;
+    int64_t             ttl;
+    athena_rows_t      *rows;
+    athena_store_rc_e   rc;
+
+    ttl = athena_db_conf(db)->cache_ttl;
+    key = ttl > 0 ? athena_admin_roles_cache_key(a,
+                        athena_db_conf(db)->cache_prefix, user_id)
+                  : NULL;
+    cached = key ? athena_redis_get(db, a, key) : NULL;
+
+    if (cached != NULL) {
+        *roles = athena_admin_roles_cache_parse(cached);
+        return ATHENA_STORE_OK;
+    }
+
+    rc = athena_pg_one(db, a,
+             "SELECT coalesce(string_agg(role"
+             " || coalesce(':' || coalesce(tenant_id, partner_id), '')"
+             " || coalesce('@' || " ATHENA_MS("expires_at") ", ''),"
+             " ',' ORDER BY role, tenant_id, partner_id), '')"
+             " FROM admin_roles WHERE user_id = $1 AND is_active"
+             " AND (expires_at IS NULL OR expires_at > now())",
+             1, &user_id, &rows);
+
+    if (rc != ATHENA_STORE_OK) {
+        return rc;
+    }
+
+    *roles = (char *) athena_rows_get(rows, 0, 0);
+
+    if (key != NULL) {
+        cached = **roles ? *roles : ATHENA_CACHE_NO_ROLES;
+        athena_redis_set(db, key, cached, strlen(cached), ttl, 1);
+    }
+
+    return ATHENA_STORE_OK;
+}

@@ -53,6 +53,11 @@ athena_store_rc_e athena_admin_role_orphaned(athena_db_t *db,
     athena_arena_t *a, const char *user_id, int *orphaned);
 athena_store_rc_e athena_admin_user_mark_deleted(athena_db_t *db,
     athena_arena_t *a, const char *user_id, const char *by, int64_t now);
+char *athena_admin_roles_cache_key(athena_arena_t *a, const char *prefix,
+    const char *user_id);
+char *athena_admin_roles_cache_parse(char *text);
+athena_store_rc_e athena_admin_roles_live(athena_db_t *db, athena_arena_t *a,
+    const char *user_id, char **roles);
 
 
 #endif /* ATHENA_ADMIN_ROLE_STORE_H */

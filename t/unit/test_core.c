@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../../src/core/athena_access.h"
+#include "../../src/core/athena_admin_role.h"
 #include "../../src/core/athena_apikey.h"
 #include "../../src/core/athena_arena.h"
 #include "../../src/core/athena_b64url.h"
@@ -1025,10 +1026,50 @@ test_jwt(void)
 }
 
 
+static void
+test_admin_role(void)
+{
+    char         out[128];
+    const char  *list;
+
+    list = "PARTNER_ADMIN:p1,SUPER_ADMIN@2000,TENANT_ADMIN:org1@5000,"
+           "TENANT_ADMIN:org2";
+
+    ok(athena_admin_role_holds(list, "SUPER_ADMIN", NULL, 0, 1000),
+       "admin roles: a SUPER_ADMIN before its expiry");
+    ok(!athena_admin_role_holds(list, "SUPER_ADMIN", NULL, 0, 2000),
+       "admin roles: not at its expiry");
+    ok(athena_admin_role_holds(list, "TENANT_ADMIN", "org1", 4, 4999)
+       && !athena_admin_role_holds(list, "TENANT_ADMIN", "org1", 4, 5000),
+       "admin roles: a tenant's admin in its tenant until it expires");
+    ok(athena_admin_role_holds(list, "TENANT_ADMIN", "org2", 4, 9999),
+       "admin roles: one that never expires");
+    ok(!athena_admin_role_holds(list, "TENANT_ADMIN", "org3", 4, 0)
+       && !athena_admin_role_holds(list, "TENANT_ADMIN", "org", 3, 0),
+       "admin roles: no other tenant, nor a prefix of one");
+    ok(!athena_admin_role_holds(list, "TENANT_ADMIN", NULL, 0, 0),
+       "admin roles: a tenant's admin without a tenant holds nothing");
+    ok(athena_admin_role_holds(list, "PARTNER_ADMIN", NULL, 0, 0)
+       && athena_admin_role_holds(list, "PARTNER_ADMIN", "p1", 2, 0)
+       && !athena_admin_role_holds(list, "PARTNER_ADMIN", "p2", 2, 0),
+       "admin roles: a partner's admin, in any or its partner");
+    ok(!athena_admin_role_holds("", "SUPER_ADMIN", NULL, 0, 0)
+       && !athena_admin_role_holds("SUPER_ADMINX", "SUPER_ADMIN", NULL, 0, 0),
+       "admin roles: none, and no prefix of a role");
+
+    athena_admin_role_shown(list, 3000, out);
+    ok(strcmp(out, "PARTNER_ADMIN:p1,TENANT_ADMIN:org1,TENANT_ADMIN:org2")
+       == 0, "admin roles: the live ones, without expiries");
+    athena_admin_role_shown("", 0, out);
+    ok(out[0] == '\0', "admin roles: none live is empty");
+}
+
+
 int
 main(void)
 {
     test_access();
+    test_admin_role();
     test_mime();
     test_render();
     test_apikey();

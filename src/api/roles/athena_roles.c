@@ -1,6 +1,6 @@
 /*
  * Seed 004's admin-roles routes, under their base path
- * (athena_auth_admin_roles, /api/v1/admin/admin-roles), and the reads:
+ * (athena_auth_admin_roles_api, /api/v1/admin/admin-roles), and the reads:
  * the list, one assignment, a user's assignments.
  */
 

@@ -1,5 +1,5 @@
 /*
- * Seed 004's admin-roles surface (athena_auth_admin_roles): its routes,
+ * Seed 004's admin-roles surface (athena_auth_admin_roles_api): its routes,
  * answers as a FastAPI service writes them ({"detail": ...}, and 422 with
  * the list of what failed validation), and the SUPER_ADMIN its callers
  * must be (src/api/roles/).

@@ -47,6 +47,40 @@ athena_roles_name(athena_ctx_t *ctx, athena_roles_invalid_t *inv)
 }
 
 
+/*
+ * A partner's or tenant's id: letters, digits, "_", "." and "-" (the gate
+ * keeps a user's roles as "ROLE:scope" lists, see athena_admin_role.h)
+ */
+
+static const char *
+athena_roles_scope(athena_ctx_t *ctx, athena_roles_invalid_t *inv,
+    const char *name)
+{
+    size_t       n;
+    const char  *v;
+
+    v = athena_roles_body_text(ctx, inv, name, 0);
+    if (v == NULL) {
+        return NULL;
+    }
+
+    n = strlen(v);
+
+    if (n == 0
+        || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789_.-") != n)
+    {
+        athena_roles_invalid_add(inv, "body", name, "string_pattern_mismatch",
+                                 "String should match pattern"
+                                 " '^[A-Za-z0-9_.-]+$'",
+                                 athena_json_get(ctx->body, name), NULL);
+        return NULL;
+    }
+
+    return v;
+}
+
+
 /* the model's own rule, after its fields: pydantic's "value_error" */
 
 static void
@@ -58,11 +92,28 @@ athena_roles_value_error(athena_roles_invalid_t *inv, const char *field,
 }
 
 
-/* the user's cached sessions are read afresh: their admin roles changed */
+/*
+ * The user's admin roles changed: their Redis entry goes, and the user's
+ * cached sessions are read afresh (ended ones are dropped already).
+ */
 
 static athena_store_rc_e
 athena_roles_changed(athena_ctx_t *ctx, const char *user_id)
 {
+    char  *key;
+
+    key = athena_admin_roles_cache_key(ctx->a,
+                                       ctx->conf->store.cache_prefix,
+                                       user_id);
+
+    if (key == NULL || athena_stale_key(ctx, key) != 0) {
+        return ATHENA_STORE_ERROR;
+    }
+
+    if (ctx->stale_ended) {
+        return ATHENA_STORE_OK;
+    }
+
     return athena_session_tokens(ctx->db, ctx->a, user_id, &ctx->stale,
                                  &ctx->nstale);
 }
@@ -113,8 +164,8 @@ athena_roles_create(athena_ctx_t *ctx)
     if (athena_roles_body(ctx, &inv)) {
         r.user_id = athena_roles_body_text(ctx, &inv, "user_id", 1);
         r.role = athena_roles_name(ctx, &inv);
-        r.partner_id = athena_roles_body_text(ctx, &inv, "partner_id", 0);
-        r.tenant_id = athena_roles_body_text(ctx, &inv, "tenant_id", 0);
+        r.partner_id = athena_roles_scope(ctx, &inv, "partner_id");
+        r.tenant_id = athena_roles_scope(ctx, &inv, "tenant_id");
         athena_roles_body_time(ctx, &inv, "expires_at", &set, &r.expires_at);
 
         if (inv.n == 0 && strcmp(r.role, "PARTNER_ADMIN") == 0
@@ -360,7 +411,7 @@ athena_roles_delete(athena_ctx_t *ctx)
         rc = athena_roles_cleanup(ctx, r.user_id, &deleted);
     }
 
-    if (rc == ATHENA_STORE_OK && !deleted) {
+    if (rc == ATHENA_STORE_OK) {
         rc = athena_roles_changed(ctx, r.user_id);
     }
 
