@@ -27,9 +27,14 @@
 # /api/admin/users over BENCH_USERS users and GET /api/admin/organizations
 # over BENCH_ORGS (default 10,000) organizations, with the per-admin
 # limits counted and, on an nginx of its own, off, beside the better-auth
-# surface's list-users, with the plans of both pages. BENCH_ONLY picks
-# sections (a comma-separated list of limit, gate, admin, org, keys, mail,
-# rest; default all). The run ends with the
+# surface's list-users, with the plans of both pages. The jwt section
+# measures seed 004 on an nginx of its own with the jwt plugin on: the
+# gate with a JWT verified on every request (what a token's first sight
+# costs: athena_auth_cache_ttl 0) and with it cached, beside the gate with
+# a session, over 999 users' tokens; and GET /api/v1/admin/admin-roles/
+# over 1,000 assignments. BENCH_ONLY picks sections (a comma-separated
+# list of limit, gate, admin, org, keys, mail, rest, jwt; default all).
+# The run ends with the
 # lines at warn or above in nginx's error log (the mail section's nginx
 # included).
 #
@@ -50,7 +55,7 @@ die "wrk is not installed (apt-get install wrk)\n"
     unless system('which wrk >/dev/null 2>&1') == 0;
 
 my %only = map { $_ => 1 } split /,/,
-    $ENV{BENCH_ONLY} || 'limit,gate,admin,org,keys,mail,rest';
+    $ENV{BENCH_ONLY} || 'limit,gate,admin,org,keys,mail,rest,jwt';
 
 my $large = $ENV{BENCH_SESSIONS} || 1_000_000;
 my $users = $ENV{BENCH_USERS} || 1_000_000;
@@ -478,6 +483,89 @@ if ($only{keys}) {
 # limits counted in Redis (set so high that nothing is refused) and, on
 # an nginx of its own, with them off; then the Postgres plans of both
 # pages and their totals
+if ($only{jwt}) {
+    my $jwt_nginx = start_nginx(
+        workers => 2,
+        master => 1,
+        main_config => "thread_pool athena_auth threads=4"
+                       . " max_queue=65536;\n",
+        http_config => default_http_config(extra => <<'CONF'),
+    athena_auth_cache_zone bench_jwt:64m;
+    athena_auth_rate_limit_max 1000000000;
+    athena_auth_jwt on;
+CONF
+        config => <<'CONF');
+        access_log off;
+        location = /plain { return 200 "ok\n"; }
+        location = /gated {
+            athena_auth_require on;
+            return 200 "ok\n";
+        }
+        location = /jwt-gated {
+            athena_auth_require jwt;
+            return 200 "ok\n";
+        }
+        location = /jwt-fresh {
+            athena_auth_require jwt;
+            athena_auth_cache_ttl 0;
+            return 200 "ok\n";
+        }
+        location /api/auth/ { athena_auth_api; }
+        location /api/v1/admin/admin-roles { athena_auth_admin_roles_api; }
+CONF
+    my $jbase = 'http://127.0.0.1:' . $jwt_nginx->port;
+
+    # a JWT of each of the 999 users' sessions
+    my $jwt_file = Athena::Servers::tempdir_for('bench') . '/jwts';
+    open my $fh, '>', $jwt_file or die $!;
+    for my $t (split /\n/, psql('SELECT token FROM session')) {
+        my $r = $jwt_nginx->request('GET', '/api/auth/token',
+                                    headers => ["Authorization: Bearer $t"]);
+        my ($jwt) = $r->{body} =~ /"token":"([^"]+)"/ or next;
+        print $fh "$jwt\n";
+    }
+    close $fh;
+
+    # a SUPER_ADMIN, and a thousand assignments to list
+    psql(qq{INSERT INTO admin_roles (id, user_id, role, created_at,
+            updated_at) VALUES ('bench-root', '$user->{id}', 'SUPER_ADMIN',
+            now(), now()) ON CONFLICT DO NOTHING});
+    psql(q{INSERT INTO admin_roles (id, user_id, role, partner_id,
+           created_at, updated_at) SELECT 'bench-ar' || g, id,
+           'PARTNER_ADMIN', 'p' || g, now(), now()
+           FROM (SELECT id, row_number() OVER () g FROM "user"
+                 LIMIT 1000) u ON CONFLICT DO NOTHING});
+    psql('VACUUM ANALYZE admin_roles');
+    my $r = $jwt_nginx->request('GET', '/api/v1/admin/admin-roles/',
+                                headers => ["Authorization: Bearer $token"]);
+    die "admin-roles list: $r->{code} $r->{body}\n"
+        unless $r->{code} == 200 && $r->{body} =~ /"total":(\d+)/;
+    printf "\n(GET /api/v1/admin/admin-roles/ answers %d bytes, total %d)\n",
+           length $r->{body}, $1;
+
+    run_cases('seed 004: the gate with sessions, then JWTs, of 999 users'
+              . ' in turn; the admin-roles list',
+              ['plain nginx return 200', "$jbase/plain", [@tokens]],
+              ['gate, a session, shared memory hit', "$jbase/gated",
+               [@tokens]],
+              ['GET /api/v1/admin/admin-roles/',
+               "$jbase/api/v1/admin/admin-roles/",
+               ['-H', "'Authorization: Bearer $token'"]]);
+    {
+        local $ENV{BENCH_TOKENS} = $jwt_file;
+        # a JWT is a longer header: plain nginx is measured with it too
+        run_cases('the same with JWTs (about 700 bytes each)',
+                  ['plain nginx return 200, JWTs sent', "$jbase/plain",
+                   [@tokens]],
+                  ['gate, a JWT verified on every request',
+                   "$jbase/jwt-fresh", [@tokens],
+                   'plain nginx return 200, JWTs sent'],
+                  ['gate, a JWT cached', "$jbase/jwt-gated", [@tokens],
+                   'plain nginx return 200, JWTs sent']);
+    }
+    $jwt_nginx->stop;
+}
+
 if ($only{rest}) {
     $t0 = time;
     if (psql(q{SELECT count(*) FROM "user" WHERE id LIKE 'many%'}) < $users) {

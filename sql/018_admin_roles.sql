@@ -38,3 +38,68 @@ CREATE TABLE IF NOT EXISTS "admin_user_deletions" (
     "deleted_by" text,
     "reason" text NOT NULL
 );
+
+-- how many assignments there are in all ('') and of each role, kept by
+-- statement triggers as 015 keeps the emails', so that the list's total
+-- for no filter or a role is one row's read, not a count
+CREATE TABLE IF NOT EXISTS "admin_role_counts" (
+    "key" text NOT NULL PRIMARY KEY,
+    "n" bigint NOT NULL
+);
+
+LOCK TABLE "admin_roles" IN SHARE ROW EXCLUSIVE MODE;
+
+CREATE OR REPLACE FUNCTION "admin_role_count"() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO admin_role_counts AS c (key, n)
+        SELECT k, count(*) FROM (SELECT '' AS k FROM admin_role_new
+                                 UNION ALL SELECT role FROM admin_role_new) s
+        GROUP BY k ORDER BY k
+        ON CONFLICT (key) DO UPDATE SET n = c.n + excluded.n;
+
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO admin_role_counts AS c (key, n)
+        SELECT k, -count(*) FROM (SELECT '' AS k FROM admin_role_old
+                                  UNION ALL SELECT role FROM admin_role_old) s
+        GROUP BY k ORDER BY k
+        ON CONFLICT (key) DO UPDATE SET n = c.n + excluded.n;
+
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO admin_role_counts AS c (key, n)
+        SELECT k, sum(d) FROM (SELECT role AS k, -1 AS d FROM admin_role_old
+                               UNION ALL SELECT role, 1 FROM admin_role_new) s
+        GROUP BY k HAVING sum(d) <> 0 ORDER BY k
+        ON CONFLICT (key) DO UPDATE SET n = c.n + excluded.n;
+
+    ELSE
+        DELETE FROM admin_role_counts;
+    END IF;
+
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS "admin_role_count_insert" ON "admin_roles";
+DROP TRIGGER IF EXISTS "admin_role_count_delete" ON "admin_roles";
+DROP TRIGGER IF EXISTS "admin_role_count_update" ON "admin_roles";
+DROP TRIGGER IF EXISTS "admin_role_count_truncate" ON "admin_roles";
+
+CREATE TRIGGER "admin_role_count_insert" AFTER INSERT ON "admin_roles"
+    REFERENCING NEW TABLE AS admin_role_new
+    FOR EACH STATEMENT EXECUTE FUNCTION "admin_role_count"();
+CREATE TRIGGER "admin_role_count_delete" AFTER DELETE ON "admin_roles"
+    REFERENCING OLD TABLE AS admin_role_old
+    FOR EACH STATEMENT EXECUTE FUNCTION "admin_role_count"();
+CREATE TRIGGER "admin_role_count_update" AFTER UPDATE ON "admin_roles"
+    REFERENCING OLD TABLE AS admin_role_old NEW TABLE AS admin_role_new
+    FOR EACH STATEMENT EXECUTE FUNCTION "admin_role_count"();
+CREATE TRIGGER "admin_role_count_truncate" AFTER TRUNCATE ON "admin_roles"
+    FOR EACH STATEMENT EXECUTE FUNCTION "admin_role_count"();
+
+-- the counts of the rows already there, taken afresh
+DELETE FROM "admin_role_counts";
+INSERT INTO "admin_role_counts" ("key", "n")
+SELECT '', count(*) FROM "admin_roles"
+UNION ALL
+SELECT "role", count(*) FROM "admin_roles" GROUP BY "role";

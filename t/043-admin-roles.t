@@ -182,7 +182,10 @@ $r = as_root('GET', '/?role=TENANT_ADMIN');
 is_deeply([ map { $_->{id} } @{ $r->{json}{items} } ], [$ta->{id}], 'filter role');
 $r = as_root('GET', "/?user_id=$target->{id}&per_page=1&page=2");
 is_deeply([ $r->{json}{total}, $r->{json}{pages}, map { $_->{id} } @{ $r->{json}{items} } ],
-          [2, 2, $pa], 'filter user_id, paged');
+          [2, 2, $ta->{id}], 'filter user_id, paged, newest first');
+$r = as_root('GET', "/?user_id=$target->{id}&per_page=1&page=3");
+is_deeply([ $r->{json}{total}, scalar @{ $r->{json}{items} } ], [2, 0],
+          'a page past the end: none, and the total');
 for my $q (['per_page=0', 'greater_than_equal', 'Input should be greater than or equal to 1'],
            ['per_page=101', 'less_than_equal', 'Input should be less than or equal to 100'],
            ['page=abc', 'int_parsing', 'Input should be a valid integer, unable to parse string as an integer'],

@@ -118,6 +118,29 @@ athena_sha256(const char *data, size_t len, unsigned char *out)
 }
 
 
+/* SHA-256 of a prefix and then data, without joining them */
+
+int
+athena_sha256_prefixed(const char *prefix, const char *data, size_t len,
+    unsigned char *out)
+{
+    int          ok;
+    EVP_MD_CTX  *md;
+
+    md = EVP_MD_CTX_new();
+
+    ok = md != NULL
+         && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1
+         && EVP_DigestUpdate(md, prefix, strlen(prefix)) == 1
+         && EVP_DigestUpdate(md, data, len) == 1
+         && EVP_DigestFinal_ex(md, out, NULL) == 1;
+
+    EVP_MD_CTX_free(md);
+
+    return ok ? 0 : -1;
+}
+
+
 void
 athena_sha256_hex(const char *data, size_t len, char *out)
 {

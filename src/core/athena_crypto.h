@@ -22,6 +22,8 @@ void athena_hex(const unsigned char *in, size_t len, char *out);
 int athena_unhex(const char *in, size_t len, unsigned char *out);
 #define ATHENA_SHA256_LEN    32
 void athena_sha256(const char *data, size_t len, unsigned char *out);
+int athena_sha256_prefixed(const char *prefix, const char *data,
+    size_t len, unsigned char *out);
 void athena_sha256_hex(const char *data, size_t len, char *out);
 void athena_sha1_hex(const char *data, size_t len, char *out);
 int athena_sign(const char *secret, size_t slen, const char *msg,

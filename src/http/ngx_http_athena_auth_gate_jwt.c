@@ -67,10 +67,10 @@ ngx_http_athena_auth_jwks_read(athena_gate_lookup_t *lk)
 }
 
 
-/* the bearer token when it is a JWT (three parts), else NULL */
+/* the bearer token when it is a JWT (three parts): NGX_OK */
 
-static const char *
-ngx_http_athena_auth_jwt_bearer(ngx_http_request_t *r, athena_arena_t *a)
+static ngx_int_t
+ngx_http_athena_auth_jwt_bearer(ngx_http_request_t *r, ngx_str_t *token)
 {
     u_char           *p, *end;
     ngx_uint_t        dots;
@@ -81,7 +81,7 @@ ngx_http_athena_auth_jwt_bearer(ngx_http_request_t *r, athena_arena_t *a)
     if (h == NULL || h->value.len <= 7
         || ngx_strncasecmp(h->value.data, (u_char *) "Bearer ", 7) != 0)
     {
-        return NULL;
+        return NGX_DECLINED;
     }
 
     p = h->value.data + 7;
@@ -93,11 +93,13 @@ ngx_http_athena_auth_jwt_bearer(ngx_http_request_t *r, athena_arena_t *a)
     }
 
     if (dots != 2) {
-        return NULL;
+        return NGX_DECLINED;
     }
 
-    return athena_strndup(a, (const char *) h->value.data + 7,
-                          h->value.len - 7);
+    token->data = h->value.data + 7;
+    token->len = h->value.len - 7;
+
+    return NGX_OK;
 }
 
 
@@ -153,29 +155,35 @@ ngx_http_athena_auth_gate_jwt(ngx_http_request_t *r,
     ngx_http_athena_auth_gate_ctx_t *ctx, athena_arena_t *a)
 {
     ngx_int_t                          rc;
-    const char                        *token, *iss, *aud, *keyed;
+    ngx_str_t                          bearer;
+    const char                        *token, *iss, *aud;
     ngx_http_athena_auth_loc_conf_t   *alcf;
     ngx_http_athena_auth_main_conf_t  *amcf;
 
-    token = ngx_http_athena_auth_jwt_bearer(r, a);
-    if (token == NULL) {
+    if (ngx_http_athena_auth_jwt_bearer(r, &bearer) != NGX_OK) {
         return NGX_DECLINED;
     }
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
 
-    keyed = athena_sprintf(a, "jwt:%s", token);
-    if (keyed == NULL) {
+    if (athena_sha256_prefixed("jwt:", (const char *) bearer.data,
+                               bearer.len, ctx->hash)
+        != 0)
+    {
         ctx->id.state = ATHENA_GATE_ERROR;
         return NGX_OK;
     }
 
-    athena_sha256(keyed, ngx_strlen(keyed), ctx->hash);
-
     rc = ngx_http_athena_auth_cache_get(amcf->cache_zone, ctx->hash,
                                         alcf->gate_ttl, r->pool, &ctx->id);
     if (rc == NGX_OK) {
+        return NGX_OK;
+    }
+
+    token = athena_strndup(a, (const char *) bearer.data, bearer.len);
+    if (token == NULL) {
+        ctx->id.state = ATHENA_GATE_ERROR;
         return NGX_OK;
     }
 

@@ -2,6 +2,7 @@
 
 #include "athena_admin_role_store.h"
 #include "athena_columns.h"
+#include "athena_where.h"
 #include "../core/athena_json.h"
 
 
@@ -11,37 +12,53 @@
     ATHENA_TIME("updated_at")
 
 
+/* an assignment's columns from column c on */
+
+static void
+athena_admin_role_read_at(const athena_rows_t *rows, size_t i, int c,
+    athena_admin_role_t *r)
+{
+    r->id = athena_rows_get(rows, i, c);
+    r->user_id = athena_rows_get(rows, i, c + 1);
+    r->role = athena_rows_get(rows, i, c + 2);
+    r->partner_id = athena_rows_get(rows, i, c + 3);
+    r->tenant_id = athena_rows_get(rows, i, c + 4);
+    r->granted_by = athena_rows_get(rows, i, c + 5);
+    r->is_active = athena_rows_bool(rows, i, c + 6, 0);
+    r->expires_at = athena_rows_time(rows, i, c + 7, ATHENA_TIME_NULL);
+    r->created_at = athena_rows_time(rows, i, c + 8, 0);
+    r->updated_at = athena_rows_time(rows, i, c + 9, 0);
+}
+
+
 static void
 athena_admin_role_read(const athena_rows_t *rows, size_t i,
     athena_admin_role_t *r)
 {
-    r->id = athena_rows_get(rows, i, 0);
-    r->user_id = athena_rows_get(rows, i, 1);
-    r->role = athena_rows_get(rows, i, 2);
-    r->partner_id = athena_rows_get(rows, i, 3);
-    r->tenant_id = athena_rows_get(rows, i, 4);
-    r->granted_by = athena_rows_get(rows, i, 5);
-    r->is_active = athena_rows_bool(rows, i, 6, 0);
-    r->expires_at = athena_rows_time(rows, i, 7, ATHENA_TIME_NULL);
-    r->created_at = athena_rows_time(rows, i, 8, 0);
-    r->updated_at = athena_rows_time(rows, i, 9, 0);
+    athena_admin_role_read_at(rows, i, 0, r);
 }
 
 
+/* the assignments of rows from column c on; a row with no id is none */
+
 static athena_store_rc_e
-athena_admin_role_rows(athena_arena_t *a, const athena_rows_t *rows,
+athena_admin_role_rows(athena_arena_t *a, const athena_rows_t *rows, int c,
     athena_admin_role_t **list, size_t *n)
 {
-    size_t  i;
+    size_t  i, count;
 
-    *n = athena_rows_count(rows);
-    *list = athena_calloc(a, (*n + 1) * sizeof(athena_admin_role_t));
+    count = athena_rows_count(rows);
+    *list = athena_calloc(a, (count + 1) * sizeof(athena_admin_role_t));
     if (*list == NULL) {
         return ATHENA_STORE_ERROR;
     }
 
-    for (i = 0; i < *n; i++) {
-        athena_admin_role_read(rows, i, &(*list)[i]);
+    *n = 0;
+
+    for (i = 0; i < count; i++) {
+        if (athena_rows_get(rows, i, c) != NULL) {
+            athena_admin_role_read_at(rows, i, c, &(*list)[(*n)++]);
+        }
     }
 
     return ATHENA_STORE_OK;
@@ -117,45 +134,41 @@ athena_admin_role_get(athena_db_t *db, athena_arena_t *a, const char *id,
 
 
 /*
- * A page of assignments, oldest first, and how many match: the filters
- * are parameters that are NULL when not wanted.
+ * A page of assignments, newest first, and how many match: only the
+ * filters given are in the statement (athena_where.c), kept prepared; for
+ * none or a role alone the total is a row the triggers keep (migration
+ * 018), read with the page.
  */
+
+#define ATHENA_ROLE_KEPT                                                      \
+    "(SELECT coalesce(max(n), 0) FROM admin_role_counts WHERE key = $%d)"
 
 athena_store_rc_e
 athena_admin_role_list(athena_db_t *db, athena_arena_t *a,
     const athena_admin_role_filter_t *f, athena_admin_role_t **list,
     size_t *n, int64_t *total)
 {
-    const char         *p[5];
     athena_rows_t      *rows;
+    athena_where_t      w;
     athena_store_rc_e   rc;
 
-#define ATHENA_ROLE_WHERE                                                     \
-    " WHERE ($1::text IS NULL OR role = $1)"                                  \
-    " AND ($2::text IS NULL OR user_id = $2)"                                 \
-    " AND ($3::bool IS NULL OR is_active = $3)"
+    athena_where_init(&w);
+    athena_where_add(&w, 0x01, "role = $%d", f->role);
+    athena_where_add(&w, 0x02, "user_id = $%d", f->user_id);
+    athena_where_add(&w, 0x04, "is_active = $%d::bool",
+                     f->is_active < 0 ? NULL
+                     : f->is_active ? "true" : "false");
 
-    p[0] = f->role;
-    p[1] = f->user_id;
-    p[2] = f->is_active < 0 ? NULL : f->is_active ? "true" : "false";
-    p[3] = athena_int_text(a, f->per_page);
-    p[4] = athena_int_text(a, (f->page - 1) * f->per_page);
-
-    rc = athena_pg_count(db, a,
-             "SELECT count(*) FROM admin_roles" ATHENA_ROLE_WHERE,
-             3, p, total);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
+    if (w.mask == 0x00 || w.mask == 0x01) {
+        athena_where_kept(&w, ATHENA_ROLE_KEPT, f->role ? f->role : "",
+                          NULL);
     }
 
-    rc = athena_pg_exec(db, a,
-             "SELECT " ATHENA_ROLE_COLS " FROM admin_roles" ATHENA_ROLE_WHERE
-             " ORDER BY created_at, id LIMIT $4::int8 OFFSET $5::int8",
-             5, p, &rows);
+    rc = athena_where_page(db, a, "athena_admin_role_list", ATHENA_ROLE_COLS,
+                           "admin_roles", &w, f->per_page,
+                           (f->page - 1) * f->per_page, &rows, total);
 
-#undef ATHENA_ROLE_WHERE
-
-    return rc == ATHENA_STORE_OK ? athena_admin_role_rows(a, rows, list, n)
+    return rc == ATHENA_STORE_OK ? athena_admin_role_rows(a, rows, 0, list, n)
                                  : rc;
 }
 
@@ -172,7 +185,7 @@ athena_admin_role_of_user(athena_db_t *db, athena_arena_t *a,
              " ORDER BY created_at, id",
              1, &user_id, &rows);
 
-    return rc == ATHENA_STORE_OK ? athena_admin_role_rows(a, rows, list, n)
+    return rc == ATHENA_STORE_OK ? athena_admin_role_rows(a, rows, 0, list, n)
                                  : rc;
 }
 
@@ -219,31 +232,6 @@ athena_admin_role_delete(athena_db_t *db, athena_arena_t *a, const char *id)
     return athena_pg_one(db, a,
                "DELETE FROM admin_roles WHERE id = $1 RETURNING id",
                1, &id, &rows);
-}
-
-
-/* whether the user holds role now: active and not expired */
-
-athena_store_rc_e
-athena_admin_role_live(athena_db_t *db, athena_arena_t *a,
-    const char *user_id, const char *role, int *live)
-{
-    int64_t             n;
-    const char         *p[2];
-    athena_store_rc_e   rc;
-
-    p[0] = user_id;
-    p[1] = role;
-
-    rc = athena_pg_count(db, a,
-             "SELECT count(*) FROM admin_roles WHERE user_id = $1"
-             " AND role = $2 AND is_active"
-             " AND (expires_at IS NULL OR expires_at > now())",
-             2, p, &n);
-
-    *live = rc == ATHENA_STORE_OK && n > 0;
-
-    return rc;
 }
 
 

@@ -47,8 +47,6 @@ athena_store_rc_e athena_admin_role_update(athena_db_t *db,
     int64_t expires_at, int64_t now, athena_admin_role_t *r);
 athena_store_rc_e athena_admin_role_delete(athena_db_t *db,
     athena_arena_t *a, const char *id);
-athena_store_rc_e athena_admin_role_live(athena_db_t *db, athena_arena_t *a,
-    const char *user_id, const char *role, int *live);
 athena_store_rc_e athena_admin_role_orphaned(athena_db_t *db,
     athena_arena_t *a, const char *user_id, int *orphaned);
 athena_store_rc_e athena_admin_user_mark_deleted(athena_db_t *db,

@@ -99,6 +99,7 @@ athena_where_page(athena_db_t *db, athena_arena_t *a, const char *name,
     char               *sql, *stmt, *kept;
     size_t              n;
     const char         *p[2];
+    athena_rows_t      *count;
     athena_store_rc_e   rc;
 
     nfilters = w->n;
@@ -158,12 +159,19 @@ athena_where_page(athena_db_t *db, athena_arena_t *a, const char *name,
                    : ATHENA_STORE_ERROR;
     }
 
+    /* a full page asks this every time: kept prepared too */
     sql = athena_sprintf(a, "SELECT count(*) FROM %s%s", table, w->sql);
-    if (sql == NULL) {
+    stmt = athena_sprintf(a, "%s_n", stmt);
+    if (sql == NULL || stmt == NULL) {
         return ATHENA_STORE_ERROR;
     }
 
-    return athena_pg_count(db, a, sql, nfilters, w->params, total);
+    rc = athena_pg_exec_named(db, a, stmt, sql, nfilters, w->params, &count);
+    if (rc == ATHENA_STORE_OK) {
+        *total = athena_rows_int(count, 0, 0, 0);
+    }
+
+    return rc;
 }
 
 

@@ -52,7 +52,7 @@ athena_roles_route_find(athena_method_e method, const char *path,
 
 /*
  * GET / ?page&per_page&role&user_id&is_active: {items, total, page,
- * per_page, pages}, oldest first
+ * per_page, pages}, newest first
  */
 
 athena_store_rc_e

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "athena_roles.h"
+#include "../../core/athena_admin_role.h"
 #include "../../core/athena_jwt.h"
 #include "../../store/athena_auth_store.h"
 
@@ -88,7 +89,8 @@ athena_roles_jwt_user(athena_ctx_t *ctx, const char *token, int *ok)
 athena_store_rc_e
 athena_roles_require(athena_ctx_t *ctx, int *ok)
 {
-    int                 authed, live;
+    int                 authed;
+    char               *roles;
     const char         *jwt;
     athena_store_rc_e   rc;
 
@@ -121,13 +123,16 @@ athena_roles_require(athena_ctx_t *ctx, int *ok)
     ctx->actor_id = ctx->user.id;
     ctx->actor_token = jwt ? NULL : ctx->session.token;
 
-    rc = athena_admin_role_live(ctx->db, ctx->a, ctx->user.id, "SUPER_ADMIN",
-                                &live);
+    /*
+     * The user's live roles as the gate reads them (Redis, which this API
+     * updates, then Postgres), each expiry checked now
+     */
+    rc = athena_admin_roles_live(ctx->db, ctx->a, ctx->user.id, &roles);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }
 
-    if (!live) {
+    if (!athena_admin_role_holds(roles, "SUPER_ADMIN", NULL, 0, ctx->now)) {
         athena_roles_detail(ctx, 403, "Super admin access required");
         return ATHENA_STORE_OK;
     }
