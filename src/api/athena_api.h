@@ -312,10 +312,11 @@ const char *athena_gate_token(const athena_conf_t *conf, athena_arena_t *a,
 void athena_gate_lookup(athena_gate_lookup_t *lk);
 const char *athena_gate_session_key(athena_gate_lookup_t *lk);
 athena_gate_step_e athena_gate_session_cached(athena_gate_lookup_t *lk,
-    const char *text);
+    char *text);
 athena_gate_step_e athena_gate_member_cached(athena_gate_lookup_t *lk,
     char *text);
-void athena_gate_roles_cached(athena_gate_lookup_t *lk, char *text);
+athena_gate_step_e athena_gate_roles_cached(athena_gate_lookup_t *lk,
+    char *text);
 void athena_jwt_expect(const athena_conf_t *conf, athena_arena_t *a,
     const char *self_origin, const char **iss, const char **aud);
 int athena_gate_jwt(athena_identity_t *id, athena_arena_t *a,

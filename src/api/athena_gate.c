@@ -282,7 +282,7 @@ athena_gate_session_key(athena_gate_lookup_t *lk)
  */
 
 athena_gate_step_e
-athena_gate_session_cached(athena_gate_lookup_t *lk, const char *text)
+athena_gate_session_cached(athena_gate_lookup_t *lk, char *text)
 {
     athena_user_t      u;
     athena_session_t   s;
@@ -335,10 +335,14 @@ athena_gate_member_cached(athena_gate_lookup_t *lk, char *text)
 }
 
 
-void
+/* the admin roles' entry: the last of a session's */
+
+athena_gate_step_e
 athena_gate_roles_cached(athena_gate_lookup_t *lk, char *text)
 {
     lk->id.str[ATHENA_ID_ADMIN_ROLES] = athena_admin_roles_cache_parse(text);
+
+    return ATHENA_GATE_DONE;
 }
 
 

@@ -118,21 +118,15 @@ ngx_http_athena_auth_lookup_get(ngx_http_athena_auth_lookup_t *lu,
 }
 
 
+static void ngx_http_athena_auth_lookup_entry(
+    ngx_http_athena_auth_lookup_t *lu, redisReply *reply,
+    athena_gate_step_e (*read)(athena_gate_lookup_t *lk, char *text));
+
+
 static void
 ngx_http_athena_auth_lookup_roles(void *data, redisReply *reply)
 {
-    char                           *text;
-    ngx_http_athena_auth_lookup_t  *lu = data;
-
-    text = ngx_http_athena_auth_lookup_text(lu, reply);
-
-    if (text == NULL) {
-        ngx_http_athena_auth_lookup_ask_task(lu);
-        return;
-    }
-
-    athena_gate_roles_cached(&lu->lk, text);
-    ngx_http_athena_auth_lookup_finish(lu);
+    ngx_http_athena_auth_lookup_entry(data, reply, athena_gate_roles_cached);
 }
 
 
@@ -176,11 +170,14 @@ ngx_http_athena_auth_lookup_next(ngx_http_athena_auth_lookup_t *lu,
 }
 
 
+/* an entry read: what it says decides the next step; none: the task */
+
 static void
-ngx_http_athena_auth_lookup_member(void *data, redisReply *reply)
+ngx_http_athena_auth_lookup_entry(ngx_http_athena_auth_lookup_t *lu,
+    redisReply *reply,
+    athena_gate_step_e (*read)(athena_gate_lookup_t *lk, char *text))
 {
-    char                           *text;
-    ngx_http_athena_auth_lookup_t  *lu = data;
+    char  *text;
 
     text = ngx_http_athena_auth_lookup_text(lu, reply);
 
@@ -189,26 +186,22 @@ ngx_http_athena_auth_lookup_member(void *data, redisReply *reply)
         return;
     }
 
-    ngx_http_athena_auth_lookup_next(lu,
-                                     athena_gate_member_cached(&lu->lk, text));
+    ngx_http_athena_auth_lookup_next(lu, read(&lu->lk, text));
+}
+
+
+static void
+ngx_http_athena_auth_lookup_member(void *data, redisReply *reply)
+{
+    ngx_http_athena_auth_lookup_entry(data, reply, athena_gate_member_cached);
 }
 
 
 static void
 ngx_http_athena_auth_lookup_session(void *data, redisReply *reply)
 {
-    char                           *text;
-    ngx_http_athena_auth_lookup_t  *lu = data;
-
-    text = ngx_http_athena_auth_lookup_text(lu, reply);
-
-    if (text == NULL) {
-        ngx_http_athena_auth_lookup_ask_task(lu);
-        return;
-    }
-
-    ngx_http_athena_auth_lookup_next(lu,
-                                     athena_gate_session_cached(&lu->lk, text));
+    ngx_http_athena_auth_lookup_entry(data, reply,
+                                      athena_gate_session_cached);
 }
 
 

@@ -124,19 +124,13 @@ athena_roles_list(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_roles_get(athena_ctx_t *ctx)
 {
-    int                   ok;
     const char           *id;
     athena_store_rc_e     rc;
     athena_admin_role_t   r;
 
-    rc = athena_roles_require(ctx, &ok);
-    if (rc != ATHENA_STORE_OK || !ok) {
+    rc = athena_roles_require_id(ctx, "role_id", &id);
+    if (rc != ATHENA_STORE_OK || id == NULL) {
         return rc;
-    }
-
-    id = athena_roles_path_id(ctx, "role_id");
-    if (id == NULL) {
-        return ATHENA_STORE_OK;
     }
 
     rc = athena_admin_role_get(ctx->db, ctx->a, id, 0, &r);
@@ -159,7 +153,6 @@ athena_roles_get(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_roles_of_user(athena_ctx_t *ctx)
 {
-    int                   ok;
     size_t                i, n;
     yajl_gen              g;
     const char           *id;
@@ -167,14 +160,9 @@ athena_roles_of_user(athena_ctx_t *ctx)
     athena_store_rc_e     rc;
     athena_admin_role_t  *list;
 
-    rc = athena_roles_require(ctx, &ok);
-    if (rc != ATHENA_STORE_OK || !ok) {
+    rc = athena_roles_require_id(ctx, "user_id", &id);
+    if (rc != ATHENA_STORE_OK || id == NULL) {
         return rc;
-    }
-
-    id = athena_roles_path_id(ctx, "user_id");
-    if (id == NULL) {
-        return ATHENA_STORE_OK;
     }
 
     rc = athena_user_by_id(ctx->db, ctx->a, id, &user);

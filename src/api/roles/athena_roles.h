@@ -48,6 +48,8 @@ int64_t athena_roles_query_int(athena_ctx_t *ctx, athena_roles_invalid_t *inv,
 const char *athena_roles_query_text(athena_ctx_t *ctx,
     athena_roles_invalid_t *inv, const char *name);
 const char *athena_roles_path_id(athena_ctx_t *ctx, const char *name);
+athena_store_rc_e athena_roles_require_id(athena_ctx_t *ctx,
+    const char *name, const char **id);
 int athena_roles_body(athena_ctx_t *ctx, athena_roles_invalid_t *inv);
 const char *athena_roles_body_text(athena_ctx_t *ctx,
     athena_roles_invalid_t *inv, const char *name, int required);

@@ -9,7 +9,6 @@
 
 #include "athena_roles.h"
 #include "../../core/athena_crypto.h"
-#include "../../core/athena_time.h"
 #include "../../store/athena_auth_store.h"
 #include "../../store/athena_org_store.h"
 
@@ -119,24 +118,37 @@ athena_roles_changed(athena_ctx_t *ctx, const char *user_id)
 }
 
 
+/*
+ * The audit row's details: the assignment as it is after the change (as
+ * it was, for a delete, with what the cleanup did; cleanup < 0: none)
+ */
+
 static char *
 athena_roles_details(athena_ctx_t *ctx, const athena_admin_role_t *r,
-    const char *extra)
+    int cleanup, int deleted)
 {
-    char  at[ATHENA_ISO_LEN + 1];
+    size_t    len;
+    yajl_gen  g;
 
-    if (r->expires_at != ATHENA_TIME_NULL) {
-        athena_time_iso(r->expires_at, at);
+    g = athena_gen_new();
+    if (g == NULL) {
+        return NULL;
     }
 
-    return athena_sprintf(ctx->a,
-               "{\"user_id\":\"%s\",\"role\":\"%s\",\"is_active\":%s,"
-               "\"expires_at\":%s%s%s%s}",
-               r->user_id, r->role, r->is_active ? "true" : "false",
-               r->expires_at != ATHENA_TIME_NULL ? "\"" : "",
-               r->expires_at != ATHENA_TIME_NULL ? at : "null",
-               r->expires_at != ATHENA_TIME_NULL ? "\"" : "",
-               extra ? extra : "");
+    yajl_gen_map_open(g);
+    athena_gen_key(g, "assignment");
+    athena_roles_gen(g, r);
+
+    if (cleanup >= 0) {
+        athena_gen_key(g, "cleanup_orphaned_user");
+        athena_gen_bool(g, cleanup);
+        athena_gen_key(g, "user_soft_deleted");
+        athena_gen_bool(g, deleted);
+    }
+
+    yajl_gen_map_close(g);
+
+    return athena_gen_finish(ctx->a, g, &len);
 }
 
 
@@ -243,7 +255,7 @@ athena_roles_create(athena_ctx_t *ctx)
     }
 
     ctx->audit_target = r.id;
-    ctx->audit_details = athena_roles_details(ctx, &r, NULL);
+    ctx->audit_details = athena_roles_details(ctx, &r, -1, 0);
 
     athena_roles_reply(ctx, 201, &r);
 
@@ -256,21 +268,16 @@ athena_roles_create(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_roles_update(athena_ctx_t *ctx)
 {
-    int                      ok, active, set;
+    int                      active, set;
     int64_t                  expires;
     const char              *id;
     athena_store_rc_e        rc;
     athena_admin_role_t      r;
     athena_roles_invalid_t   inv;
 
-    rc = athena_roles_require(ctx, &ok);
-    if (rc != ATHENA_STORE_OK || !ok) {
+    rc = athena_roles_require_id(ctx, "role_id", &id);
+    if (rc != ATHENA_STORE_OK || id == NULL) {
         return rc;
-    }
-
-    id = athena_roles_path_id(ctx, "role_id");
-    if (id == NULL) {
-        return ATHENA_STORE_OK;
     }
 
     memset(&inv, 0, sizeof(athena_roles_invalid_t));
@@ -310,7 +317,7 @@ athena_roles_update(athena_ctx_t *ctx)
         return rc;
     }
 
-    ctx->audit_details = athena_roles_details(ctx, &r, NULL);
+    ctx->audit_details = athena_roles_details(ctx, &r, -1, 0);
 
     athena_roles_reply(ctx, 200, &r);
 
@@ -361,20 +368,15 @@ athena_roles_cleanup(athena_ctx_t *ctx, const char *user_id, int *deleted)
 athena_store_rc_e
 athena_roles_delete(athena_ctx_t *ctx)
 {
-    int                      ok, cleanup, deleted;
+    int                      cleanup, deleted;
     const char              *id;
     athena_store_rc_e        rc;
     athena_admin_role_t      r;
     athena_roles_invalid_t   inv;
 
-    rc = athena_roles_require(ctx, &ok);
-    if (rc != ATHENA_STORE_OK || !ok) {
+    rc = athena_roles_require_id(ctx, "role_id", &id);
+    if (rc != ATHENA_STORE_OK || id == NULL) {
         return rc;
-    }
-
-    id = athena_roles_path_id(ctx, "role_id");
-    if (id == NULL) {
-        return ATHENA_STORE_OK;
     }
 
     memset(&inv, 0, sizeof(athena_roles_invalid_t));
@@ -419,11 +421,7 @@ athena_roles_delete(athena_ctx_t *ctx)
         return rc;
     }
 
-    ctx->audit_details = athena_roles_details(ctx, &r,
-        athena_sprintf(ctx->a, ",\"cleanup_orphaned_user\":%s,"
-                       "\"user_soft_deleted\":%s",
-                       cleanup ? "true" : "false",
-                       deleted ? "true" : "false"));
+    ctx->audit_details = athena_roles_details(ctx, &r, cleanup, deleted);
 
     athena_reply_empty(ctx, 204);
 

@@ -165,6 +165,29 @@ athena_roles_path_id(athena_ctx_t *ctx, const char *name)
 
 
 /*
+ * A route on one assignment or user: the caller a SUPER_ADMIN, then the
+ * path's id (*id NULL when the request has been answered)
+ */
+
+athena_store_rc_e
+athena_roles_require_id(athena_ctx_t *ctx, const char *name,
+    const char **id)
+{
+    int                ok;
+    athena_store_rc_e  rc;
+
+    *id = NULL;
+
+    rc = athena_roles_require(ctx, &ok);
+    if (rc == ATHENA_STORE_OK && ok) {
+        *id = athena_roles_path_id(ctx, name);
+    }
+
+    return rc;
+}
+
+
+/*
  * The body, which must be an object (a JSON document that is none, or no
  * body, is pydantic's failure for the whole model). Keys the model does
  * not know are ignored, as pydantic's default.
