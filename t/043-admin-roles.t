@@ -220,6 +220,14 @@ my $brief_role = $r->{json}{id};
 is(call('GET', '/', token => $brief_tok)->{code}, 200, 'it may call the API');
 select undef, undef, undef, 2.3;
 is(call('GET', '/', token => $brief_tok)->{code}, 403, 'and not once it expired');
+my $deputy = create_user(email => 'deputy-roles@example.com', name => 'Deputy');
+my $deputy_tok = create_session($deputy->{id});
+$r = as_root('POST', '/', body => qq({"user_id":"$deputy->{id}","role":"SUPER_ADMIN"}));
+my $deputy_role = $r->{json}{id};
+is(call('GET', '/', token => $deputy_tok)->{code}, 200, 'a SUPER_ADMIN made through the API may call it');
+is(call('GET', '/', token => $deputy_tok)->{code}, 200, 'again, its session and roles read from Redis');
+is(as_root('PATCH', "/$deputy_role", body => '{"is_active":false}')->{code}, 200, 'deactivated');
+is(call('GET', '/', token => $deputy_tok)->{code}, 403, 'and refused on its next request');
 grant($helper, 'SUPER_ADMIN', active => 0);
 is(call('GET', '/', token => $helper_tok)->{code}, 403, 'an inactive SUPER_ADMIN: 403');
 

@@ -479,6 +479,7 @@ athena_api_run(athena_req_t *req, athena_resp_t *resp)
         ctx.has_session = 0;
         ctx.key_session = 0;
         ctx.session_read = 0;
+        ctx.admin_roles = NULL;
         ctx.actor_id = NULL;
         ctx.actor_token = NULL;
         ctx.db = athena_db_acquire(&req->conf->store);

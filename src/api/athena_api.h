@@ -213,6 +213,10 @@ struct athena_ctx_s {
     /* a count the REST API's limits want with the session's read */
     athena_limit_ask_t   *limit_ask;
 
+    /* the user's admin roles entry, wanted with the session's read */
+    int                   roles_wanted;
+    char                 *admin_roles;        /* NULL: not read */
+
     int                   in_tx;          /* athena_tx_begin() was called */
     int                   keep;           /* commit even a refusal */
 };

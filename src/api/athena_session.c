@@ -212,7 +212,9 @@ athena_session_load(athena_ctx_t *ctx, int refresh)
     }
 
     rc = athena_session_find_counted(ctx->db, ctx->a, token, &ctx->session,
-                                     &ctx->user, &cached, ctx->limit_ask);
+                                     &ctx->user, &cached, ctx->limit_ask,
+                                     ctx->roles_wanted ? &ctx->admin_roles
+                                                       : NULL);
 
     if (rc == ATHENA_STORE_NOT_FOUND) {
         athena_cookie_expire_session(ctx);

@@ -351,3 +351,59 @@ athena_admin_roles_live(athena_db_t *db, athena_arena_t *a,
 
     return ATHENA_STORE_OK;
 }
+
+
+/*
+ * KEYS[1]: a cached session (athena_auth_store.c's entry, a JSON array
+ * whose ARGV[2]-th item is the user's id); ARGV[1]: the roles entries'
+ * key without the id. The session's entry and, after a newline (JSON as
+ * yajl writes it has none), the user's roles entry when there is one:
+ * one round trip for what the admin-roles API reads first.
+ */
+static const char  athena_roles_session_script[] =
+    "local v = redis.call('GET', KEYS[1])\n"
+    "if not v then return {false} end\n"
+    "local ok, a = pcall(cjson.decode, v)\n"
+    "local uid = ok and type(a) == 'table' and a[tonumber(ARGV[2])]\n"
+    "if type(uid) ~= 'string' then return {v} end\n"
+    "local r = redis.call('GET', ARGV[1] .. uid)\n"
+    "if not r then return {v} end\n"
+    "return {v .. '\\n' .. r}\n";
+
+
+/*
+ * The cached session at key (NULL: none, or Redis unavailable), and in
+ * *roles its user's roles entry (NULL when Redis has none: read them with
+ * athena_admin_roles_live())
+ */
+
+char *
+athena_admin_roles_with_session(athena_db_t *db, athena_arena_t *a,
+    const char *key, int uid_at, char **roles)
+{
+    char         *value, *nl;
+    const char   *argv[2];
+
+    *roles = NULL;
+
+    argv[0] = athena_admin_roles_cache_key(a,
+                                           athena_db_conf(db)->cache_prefix,
+                                           "");
+    argv[1] = athena_int_text(a, uid_at);
+
+    if (argv[0] == NULL || argv[1] == NULL
+        || athena_redis_eval(db, a, athena_roles_session_script, key, 2,
+                             argv, &value, NULL, 0) < 0)
+    {
+        return NULL;
+    }
+
+    nl = value ? strchr(value, '\n') : NULL;
+
+    if (nl != NULL) {
+        *nl = '\0';
+        *roles = athena_admin_roles_cache_parse(nl + 1);
+    }
+
+    return value;
+}

@@ -56,6 +56,8 @@ char *athena_admin_roles_cache_key(athena_arena_t *a, const char *prefix,
 char *athena_admin_roles_cache_parse(char *text);
 athena_store_rc_e athena_admin_roles_live(athena_db_t *db, athena_arena_t *a,
     const char *user_id, char **roles);
+char *athena_admin_roles_with_session(athena_db_t *db, athena_arena_t *a,
+    const char *key, int uid_at, char **roles);
 
 
 #endif /* ATHENA_ADMIN_ROLE_STORE_H */

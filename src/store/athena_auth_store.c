@@ -2,6 +2,7 @@
 #include <string.h>
 #include <stdlib.h>
 
+#include "athena_admin_role_store.h"
 #include "athena_auth_store.h"
 #include "athena_limit_store.h"
 #include "athena_columns.h"
@@ -465,20 +466,23 @@ athena_store_rc_e
 athena_session_find(athena_db_t *db, athena_arena_t *a, const char *token,
     athena_session_t *s, athena_user_t *u, int *cached_hit)
 {
-    return athena_session_find_counted(db, a, token, s, u, cached_hit, NULL);
+    return athena_session_find_counted(db, a, token, s, u, cached_hit, NULL,
+                                       NULL);
 }
 
 
 /*
  * athena_session_find(), and with ask the count of the session's user
- * that the REST API's limits want, in the same round trip to Redis when
- * the session is cached there (ask->counted says whether it was).
+ * that the REST API's limits want, or with roles (not NULL) the user's
+ * admin roles entry (*roles NULL when Redis has none), in the same round
+ * trip to Redis when the session is cached there (ask->counted says
+ * whether it was counted).
  */
 
 athena_store_rc_e
 athena_session_find_counted(athena_db_t *db, athena_arena_t *a,
     const char *token, athena_session_t *s, athena_user_t *u,
-    int *cached_hit, athena_limit_ask_t *ask)
+    int *cached_hit, athena_limit_ask_t *ask, char **roles)
 {
     char               *key, *cached;
     athena_rows_t      *rows;
@@ -495,9 +499,16 @@ athena_session_find_counted(athena_db_t *db, athena_arena_t *a,
     /* a cache TTL of 0 turns session caching off: Postgres answers all */
     key = athena_db_conf(db)->cache_ttl > 0 ? athena_cache_key(db, a, token)
                                             : NULL;
+    if (roles != NULL) {
+        *roles = NULL;
+    }
+
     cached = key == NULL ? NULL
              : ask ? athena_limit_get(db, a, key, ATHENA_SESSION_NCOLS + 1, ask)
-                   : athena_redis_get(db, a, key);
+             : roles ? athena_admin_roles_with_session(db, a, key,
+                                                       ATHENA_SESSION_NCOLS + 1,
+                                                       roles)
+                     : athena_redis_get(db, a, key);
 
     if (cached != NULL) {
         rc = athena_session_cache_parse(a, cached, token, s, u);

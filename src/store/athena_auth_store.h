@@ -34,7 +34,8 @@ athena_store_rc_e athena_session_find(athena_db_t *db, athena_arena_t *a,
 struct athena_limit_ask_s;
 athena_store_rc_e athena_session_find_counted(athena_db_t *db,
     athena_arena_t *a, const char *token, athena_session_t *s,
-    athena_user_t *u, int *cached_hit, struct athena_limit_ask_s *ask);
+    athena_user_t *u, int *cached_hit, struct athena_limit_ask_s *ask,
+    char **roles);
 athena_store_rc_e athena_session_touch(athena_db_t *db, athena_arena_t *a,
     athena_session_t *s, int64_t expires_at, int64_t now);
 athena_store_rc_e athena_session_delete(athena_db_t *db, athena_arena_t *a,

@@ -106,7 +106,10 @@ athena_roles_require(athena_ctx_t *ctx, int *ok)
         return ATHENA_STORE_OK;
 
     } else {
+        /* the session's entry and its user's roles: one round trip */
+        ctx->roles_wanted = 1;
         rc = athena_session_load(ctx, 0);
+        ctx->roles_wanted = 0;
         authed = ctx->has_session;
     }
 
@@ -127,9 +130,13 @@ athena_roles_require(athena_ctx_t *ctx, int *ok)
      * The user's live roles as the gate reads them (Redis, which this API
      * updates, then Postgres), each expiry checked now
      */
-    rc = athena_admin_roles_live(ctx->db, ctx->a, ctx->user.id, &roles);
-    if (rc != ATHENA_STORE_OK) {
-        return rc;
+    roles = ctx->admin_roles;
+
+    if (roles == NULL) {
+        rc = athena_admin_roles_live(ctx->db, ctx->a, ctx->user.id, &roles);
+        if (rc != ATHENA_STORE_OK) {
+            return rc;
+        }
     }
 
     if (!athena_admin_role_holds(roles, "SUPER_ADMIN", NULL, 0, ctx->now)) {
