@@ -126,18 +126,20 @@ ngx_http_athena_auth_jwks_wait(ngx_http_request_t *r,
     athena_sha256("athena jwks", 11, ctx->hash);
     ctx->jwks = 1;
 
+    /* before the lookup, which may end (and say so) before it returns */
+    if (!ngx_http_athena_auth_jwks_asking) {
+        ngx_http_athena_auth_jwks_asking = 1;
+        ngx_http_athena_auth_jwks_asked = now;
+    }
+
     ctx->starting = 1;
     rc = ngx_http_athena_auth_lookup(r, ctx, "", NULL);
     ctx->starting = 0;
 
     if (rc == NGX_ERROR) {
+        ngx_http_athena_auth_jwks_asking = 0;
         ctx->busy = 1;
         return NGX_OK;
-    }
-
-    if (!ngx_http_athena_auth_jwks_asking) {
-        ngx_http_athena_auth_jwks_asking = 1;
-        ngx_http_athena_auth_jwks_asked = now;
     }
 
     return rc;
