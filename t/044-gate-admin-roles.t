@@ -30,6 +30,11 @@ location /tenant-arg/ {
     athena_auth_require admin_role=TENANT_ADMIN admin_tenant=$arg_t;
     return 200 "tenant $arg_t\n";
 }
+location /hdr/ {
+    athena_auth_require admin_role=SUPER_ADMIN;
+    athena_auth_identity_headers X-;
+    return 200 "header=$http_x_admin_roles\n";
+}
 location /admins/ {
     athena_auth_require jwt admin_role=SUPER_ADMIN,PARTNER_ADMIN;
     return 200 "admin $athena_user_id\n";
@@ -85,6 +90,12 @@ is(get($nginx, '/tenant/x', $root_tok) =~ /^(\d+)/ && $1, 403, 'a SUPER_ADMIN is
 is(get($nginx, "/tenant-arg/x?t=$org1", $t2_tok), "200 tenant $org1\n", 'admin_tenant from a variable');
 is(get($nginx, "/tenant-arg/x?t=$org2", $t2_tok) =~ /^(\d+)/ && $1, 403, 'and another tenant in it: 403');
 is(get($nginx, '/admins/x', $p_tok), "200 admin $padm->{id}\n", 'any of several roles: a PARTNER_ADMIN');
+
+# the identity header, which a client cannot send itself
+my $h = $nginx->request('GET', '/hdr/x', headers => ["Authorization: Bearer $root_tok",
+                                                     'X-Admin-Roles: TENANT_ADMIN:forged']);
+is("$h->{code} $h->{body}", "200 header=SUPER_ADMIN\n",
+   'X-Admin-Roles: the live roles, the client\'s own dropped');
 
 # a second node: the roles come from Redis (or the database) alike
 my $second = start_nginx(http_config => gate_http_config(ttl => '60s', no_app => 1,

@@ -2,7 +2,8 @@
  * athena_auth_identity_headers <prefix>: the identity handed to the app in
  * request headers the client cannot forge. Every header the client sent
  * in the identity's families under the prefix (<prefix>User-*,
- * <prefix>Session-*, <prefix>Org-*, <prefix>Impersonated-*, with "_" read
+ * <prefix>Session-*, <prefix>Org-*, <prefix>Impersonated-*, <prefix>Key-*,
+ * <prefix>Admin-*, with "_" read
  * as "-" as CGI-style apps read it) is dropped from the request, and the
  * gate's identity is added in its place. Upstream modules (proxy,
  * fastcgi, uwsgi, grpc) pass headers_in on as they find it, so one line
@@ -36,6 +37,7 @@ static ngx_http_athena_auth_identity_header_t
     { ngx_string("Key-Id"), ATHENA_ID_KEY_ID },
     { ngx_string("Key-Name"), ATHENA_ID_KEY_NAME },
     { ngx_string("Key-Client"), ATHENA_ID_KEY_CLIENT },
+    { ngx_string("Admin-Roles"), ATHENA_ID_ADMIN_ROLES },
     { ngx_null_string, 0 }
 };
 
@@ -46,6 +48,7 @@ static ngx_str_t  ngx_http_athena_auth_identity_families[] = {
     ngx_string("org-"),
     ngx_string("impersonated-"),
     ngx_string("key-"),
+    ngx_string("admin-"),
     ngx_null_string
 };
 
