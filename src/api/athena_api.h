@@ -14,6 +14,7 @@
 #include "../core/athena_arena.h"
 #include "../core/athena_check.h"
 #include "../core/athena_json.h"
+#include "../core/athena_jwt.h"
 #include "../core/athena_model.h"
 #include "../store/athena_db.h"
 #include "../store/athena_jwks_store.h"
@@ -324,8 +325,11 @@ athena_gate_step_e athena_gate_roles_cached(athena_gate_lookup_t *lk,
 void athena_jwt_expect(const athena_conf_t *conf, athena_arena_t *a,
     const char *self_origin, const char **iss, const char **aud);
 int athena_gate_jwt(athena_identity_t *id, athena_arena_t *a,
-    const char *token, const athena_jwt_key_t *keys, size_t n,
-    const char *iss, const char *aud, int64_t now);
+    const athena_conf_t *conf, const char *self_origin, const char *token,
+    const athena_jwt_key_t *keys, size_t n, int64_t now);
+athena_jwt_rc_e athena_jwt_accept(const athena_conf_t *conf,
+    athena_arena_t *a, const char *self_origin, const athena_jwt_t *jwt,
+    const unsigned char *pk, int64_t now);
 athena_store_rc_e athena_gate_jwks(athena_db_t *db, athena_gate_lookup_t *lk);
 
 
@@ -334,6 +338,7 @@ const athena_route_t *athena_route_find(athena_method_e method,
 const athena_route_t *athena_route_match(const athena_route_t *table,
     athena_method_e method, const char *path, size_t len, size_t *param,
     unsigned *allow);
+int athena_route_param_ok(const char *id);
 const athena_route_t *athena_rest_route_find(athena_method_e method,
     const char *path, size_t len, size_t *param, unsigned *allow);
 const athena_route_t *athena_roles_route_find(athena_method_e method,

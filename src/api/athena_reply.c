@@ -44,6 +44,31 @@ athena_reply_gen(athena_ctx_t *ctx, int status, yajl_gen g)
 }
 
 
+/*
+ * An error in the style of a surface other than better-auth's: 1 when it
+ * has been written (message NULL: the status's own words)
+ */
+
+static int
+athena_reply_surface_error(athena_ctx_t *ctx, int status, const char *message)
+{
+    switch (ctx->req->surface) {
+
+    case ATHENA_SURFACE_REST:
+        athena_rest_error(ctx, status, message);
+        return 1;
+
+    case ATHENA_SURFACE_ROLES:
+        athena_roles_detail(ctx, status,
+                            message ? message : athena_status_message(status));
+        return 1;
+
+    default:
+        return 0;
+    }
+}
+
+
 void
 athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
     const char *message)
@@ -52,13 +77,7 @@ athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
 
     ctx->error_code = code;
 
-    if (ctx->req->surface == ATHENA_SURFACE_REST) {
-        athena_rest_error(ctx, status, message);
-        return;
-    }
-
-    if (ctx->req->surface == ATHENA_SURFACE_ROLES) {
-        athena_roles_detail(ctx, status, message);
+    if (athena_reply_surface_error(ctx, status, message)) {
         return;
     }
 
@@ -120,13 +139,7 @@ athena_reply_message(athena_ctx_t *ctx, int status, const char *message)
 void
 athena_reply_empty(athena_ctx_t *ctx, int status)
 {
-    if (status >= 400 && ctx->req->surface == ATHENA_SURFACE_REST) {
-        athena_rest_error(ctx, status, NULL);
-        return;
-    }
-
-    if (status >= 400 && ctx->req->surface == ATHENA_SURFACE_ROLES) {
-        athena_roles_detail(ctx, status, athena_status_message(status));
+    if (status >= 400 && athena_reply_surface_error(ctx, status, NULL)) {
         return;
     }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "athena_api.h"
+#include "../core/athena_text.h"
 
 
 /*
@@ -78,4 +79,23 @@ athena_route_match(const athena_route_t *table, athena_method_e method,
     }
 
     return NULL;
+}
+
+
+/* a path's ":id" that a handler may use: 1-255 bytes of UTF-8, no control */
+
+int
+athena_route_param_ok(const char *id)
+{
+    size_t  i, len;
+
+    len = id ? strlen(id) : 0;
+
+    for (i = 0; i < len; i++) {
+        if ((unsigned char) id[i] < 0x20 || id[i] == 0x7f) {
+            return 0;
+        }
+    }
+
+    return len > 0 && len <= 255 && athena_utf8_valid(id, len);
 }

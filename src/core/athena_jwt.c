@@ -1,5 +1,6 @@
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -9,6 +10,32 @@
 
 /* JSON in a token is shallow; this bounds what a forged one may cost */
 #define ATHENA_JWT_DEPTH  16
+
+
+/*
+ * The token of an Authorization value "Bearer <a>.<b>.<c>" (len bytes)
+ * when it has a JWT's three parts (a session token has at most two), or
+ * NULL; *n is its length.
+ */
+
+const char *
+athena_jwt_bearer(const char *auth, size_t len, size_t *n)
+{
+    size_t  i, dots;
+
+    if (len <= 7 || strncasecmp(auth, "Bearer ", 7) != 0) {
+        return NULL;
+    }
+
+    dots = 0;
+    for (i = 7; i < len; i++) {
+        dots += (auth[i] == '.');
+    }
+
+    *n = len - 7;
+
+    return dots == 2 ? auth + 7 : NULL;
+}
 
 
 /* header.payload.signature; payload is JSON text */

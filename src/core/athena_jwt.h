@@ -45,6 +45,7 @@ typedef struct {
 } athena_jwt_t;
 
 
+const char *athena_jwt_bearer(const char *auth, size_t len, size_t *n);
 char *athena_jwt_sign(athena_arena_t *a, const char *kid,
     const athena_ed25519_t *k, const char *payload, size_t len);
 athena_jwt_rc_e athena_jwt_parse(athena_arena_t *a, const char *token,

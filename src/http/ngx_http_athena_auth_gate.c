@@ -884,56 +884,28 @@ static char *
 ngx_http_athena_auth_admin_role_names(ngx_conf_t *cf,
     ngx_http_athena_auth_loc_conf_t *alcf, ngx_str_t *value)
 {
-    char        **name;
-    u_char       *p, *comma, *end;
-    ngx_str_t     role;
-    ngx_uint_t    i;
+    char        *rv, **names;
+    ngx_uint_t   i, from;
 
-    static const char  *known[] = {
-        "SUPER_ADMIN", "PARTNER_ADMIN", "TENANT_ADMIN", NULL
-    };
+    from = alcf->admin_roles ? alcf->admin_roles->nelts : 0;
 
-    if (alcf->admin_roles == NULL) {
-        alcf->admin_roles = ngx_array_create(cf->pool, 3, sizeof(char *));
-        if (alcf->admin_roles == NULL) {
-            return NGX_CONF_ERROR;
-        }
+    rv = ngx_http_athena_auth_roles(cf, &alcf->admin_roles, value);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
-    p = value->data;
-    end = value->data + value->len;
+    names = alcf->admin_roles->elts;
 
-    while (p <= end) {
-        comma = ngx_strlchr(p, end, ',');
-        if (comma == NULL) {
-            comma = end;
-        }
-
-        role.data = p;
-        role.len = comma - p;
-
-        for (i = 0; known[i]; i++) {
-            if (role.len == ngx_strlen(known[i])
-                && ngx_strncmp(role.data, known[i], role.len) == 0)
-            {
-                break;
-            }
-        }
-
-        if (known[i] == NULL) {
+    for (i = from; i < alcf->admin_roles->nelts; i++) {
+        if (ngx_strcmp(names[i], "SUPER_ADMIN") != 0
+            && ngx_strcmp(names[i], "PARTNER_ADMIN") != 0
+            && ngx_strcmp(names[i], "TENANT_ADMIN") != 0)
+        {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "unknown admin role \"%V\": SUPER_ADMIN,"
-                               " PARTNER_ADMIN or TENANT_ADMIN", &role);
+                               "unknown admin role \"%s\": SUPER_ADMIN,"
+                               " PARTNER_ADMIN or TENANT_ADMIN", names[i]);
             return NGX_CONF_ERROR;
         }
-
-        name = ngx_array_push(alcf->admin_roles);
-        if (name == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        *name = (char *) known[i];
-        p = comma + 1;
     }
 
     return NGX_CONF_OK;

@@ -16,6 +16,7 @@
 
 #include "../../ngx_http_athena_auth_module.h"
 #include "../core/athena_crypto.h"
+#include "../core/athena_jwt.h"
 
 
 #define NGX_HTTP_ATHENA_AUTH_JWKS_EVERY  5000
@@ -72,34 +73,17 @@ ngx_http_athena_auth_jwks_read(athena_gate_lookup_t *lk)
 static ngx_int_t
 ngx_http_athena_auth_jwt_bearer(ngx_http_request_t *r, ngx_str_t *token)
 {
-    u_char           *p, *end;
-    ngx_uint_t        dots;
     ngx_table_elt_t  *h;
 
     h = r->headers_in.authorization;
-
-    if (h == NULL || h->value.len <= 7
-        || ngx_strncasecmp(h->value.data, (u_char *) "Bearer ", 7) != 0)
-    {
+    if (h == NULL) {
         return NGX_DECLINED;
     }
 
-    p = h->value.data + 7;
-    end = h->value.data + h->value.len;
-    dots = 0;
+    token->data = (u_char *) athena_jwt_bearer((const char *) h->value.data,
+                                               h->value.len, &token->len);
 
-    while (p < end) {
-        dots += (*p++ == '.');
-    }
-
-    if (dots != 2) {
-        return NGX_DECLINED;
-    }
-
-    token->data = h->value.data + 7;
-    token->len = h->value.len - 7;
-
-    return NGX_OK;
+    return token->data ? NGX_OK : NGX_DECLINED;
 }
 
 
@@ -158,7 +142,7 @@ ngx_http_athena_auth_gate_jwt(ngx_http_request_t *r,
 {
     ngx_int_t                          rc;
     ngx_str_t                          bearer;
-    const char                        *token, *iss, *aud;
+    const char                        *token;
     ngx_http_athena_auth_loc_conf_t   *alcf;
     ngx_http_athena_auth_main_conf_t  *amcf;
 
@@ -189,11 +173,9 @@ ngx_http_athena_auth_gate_jwt(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    athena_jwt_expect(amcf->conf, a, ngx_http_athena_auth_self_origin(r, a),
-                      &iss, &aud);
-
-    if (!athena_gate_jwt(&ctx->id, a, token, ngx_http_athena_auth_jwks,
-                         ngx_http_athena_auth_njwks, iss, aud,
+    if (!athena_gate_jwt(&ctx->id, a, amcf->conf,
+                         ngx_http_athena_auth_self_origin(r, a), token,
+                         ngx_http_athena_auth_jwks, ngx_http_athena_auth_njwks,
                          ngx_http_athena_auth_now()))
     {
         /* a kid this worker does not know, unless just read again */

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "athena_admin_role_store.h"
+#include "athena_auth_store.h"
 #include "athena_columns.h"
 #include "athena_where.h"
 #include "../core/athena_json.h"
@@ -12,53 +13,37 @@
     ATHENA_TIME("updated_at")
 
 
-/* an assignment's columns from column c on */
-
-static void
-athena_admin_role_read_at(const athena_rows_t *rows, size_t i, int c,
-    athena_admin_role_t *r)
-{
-    r->id = athena_rows_get(rows, i, c);
-    r->user_id = athena_rows_get(rows, i, c + 1);
-    r->role = athena_rows_get(rows, i, c + 2);
-    r->partner_id = athena_rows_get(rows, i, c + 3);
-    r->tenant_id = athena_rows_get(rows, i, c + 4);
-    r->granted_by = athena_rows_get(rows, i, c + 5);
-    r->is_active = athena_rows_bool(rows, i, c + 6, 0);
-    r->expires_at = athena_rows_time(rows, i, c + 7, ATHENA_TIME_NULL);
-    r->created_at = athena_rows_time(rows, i, c + 8, 0);
-    r->updated_at = athena_rows_time(rows, i, c + 9, 0);
-}
-
-
 static void
 athena_admin_role_read(const athena_rows_t *rows, size_t i,
     athena_admin_role_t *r)
 {
-    athena_admin_role_read_at(rows, i, 0, r);
+    r->id = athena_rows_get(rows, i, 0);
+    r->user_id = athena_rows_get(rows, i, 1);
+    r->role = athena_rows_get(rows, i, 2);
+    r->partner_id = athena_rows_get(rows, i, 3);
+    r->tenant_id = athena_rows_get(rows, i, 4);
+    r->granted_by = athena_rows_get(rows, i, 5);
+    r->is_active = athena_rows_bool(rows, i, 6, 0);
+    r->expires_at = athena_rows_time(rows, i, 7, ATHENA_TIME_NULL);
+    r->created_at = athena_rows_time(rows, i, 8, 0);
+    r->updated_at = athena_rows_time(rows, i, 9, 0);
 }
 
 
-/* the assignments of rows from column c on; a row with no id is none */
-
 static athena_store_rc_e
-athena_admin_role_rows(athena_arena_t *a, const athena_rows_t *rows, int c,
+athena_admin_role_rows(athena_arena_t *a, const athena_rows_t *rows,
     athena_admin_role_t **list, size_t *n)
 {
-    size_t  i, count;
+    size_t  i;
 
-    count = athena_rows_count(rows);
-    *list = athena_calloc(a, (count + 1) * sizeof(athena_admin_role_t));
+    *n = athena_rows_count(rows);
+    *list = athena_calloc(a, (*n + 1) * sizeof(athena_admin_role_t));
     if (*list == NULL) {
         return ATHENA_STORE_ERROR;
     }
 
-    *n = 0;
-
-    for (i = 0; i < count; i++) {
-        if (athena_rows_get(rows, i, c) != NULL) {
-            athena_admin_role_read_at(rows, i, c, &(*list)[(*n)++]);
-        }
+    for (i = 0; i < *n; i++) {
+        athena_admin_role_read(rows, i, &(*list)[i]);
     }
 
     return ATHENA_STORE_OK;
@@ -168,7 +153,7 @@ athena_admin_role_list(athena_db_t *db, athena_arena_t *a,
                            "admin_roles", &w, f->per_page,
                            (f->page - 1) * f->per_page, &rows, total);
 
-    return rc == ATHENA_STORE_OK ? athena_admin_role_rows(a, rows, 0, list, n)
+    return rc == ATHENA_STORE_OK ? athena_admin_role_rows(a, rows, list, n)
                                  : rc;
 }
 
@@ -185,7 +170,7 @@ athena_admin_role_of_user(athena_db_t *db, athena_arena_t *a,
              " ORDER BY created_at, id",
              1, &user_id, &rows);
 
-    return rc == ATHENA_STORE_OK ? athena_admin_role_rows(a, rows, 0, list, n)
+    return rc == ATHENA_STORE_OK ? athena_admin_role_rows(a, rows, list, n)
                                  : rc;
 }
 
@@ -239,7 +224,7 @@ athena_admin_role_delete(athena_db_t *db, athena_arena_t *a, const char *id)
  * Seed 004's three conditions for removing a user with its last admin
  * role, mapped onto this schema (see README): no admin role left, a
  * member of several organizations (its email "in several tenants"), and
- * never signed in (no session row, live or not, and no sign-in recorded).
+ * never signed in (no session row, live or not).
  */
 
 athena_store_rc_e
@@ -354,18 +339,13 @@ athena_admin_roles_live(athena_db_t *db, athena_arena_t *a,
 
 
 /*
- * KEYS[1]: a cached session (athena_auth_store.c's entry, a JSON array
- * whose ARGV[2]-th item is the user's id); ARGV[1]: the roles entries'
- * key without the id. The session's entry and, after a newline (JSON as
- * yajl writes it has none), the user's roles entry when there is one:
- * one round trip for what the admin-roles API reads first.
+ * ARGV[1]: the roles entries' key without the id. The session's entry
+ * and, after a newline (JSON as yajl writes it has none), the user's
+ * roles entry when there is one: one round trip for what the admin-roles
+ * API reads first.
  */
 static const char  athena_roles_session_script[] =
-    "local v = redis.call('GET', KEYS[1])\n"
-    "if not v then return {false} end\n"
-    "local ok, a = pcall(cjson.decode, v)\n"
-    "local uid = ok and type(a) == 'table' and a[tonumber(ARGV[2])]\n"
-    "if type(uid) ~= 'string' then return {v} end\n"
+    ATHENA_SESSION_UID_LUA
     "local r = redis.call('GET', ARGV[1] .. uid)\n"
     "if not r then return {v} end\n"
     "return {v .. '\\n' .. r}\n";

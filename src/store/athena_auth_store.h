@@ -31,6 +31,19 @@ athena_store_rc_e athena_session_create(athena_db_t *db, athena_arena_t *a,
 athena_store_rc_e athena_session_find(athena_db_t *db, athena_arena_t *a,
     const char *token, athena_session_t *s, athena_user_t *user,
     int *cached_hit);
+/*
+ * The start of a Redis script over a cached session (KEYS[1], this file's
+ * entry) that goes on with its user: ARGV[2] is the place of the user's id
+ * in the entry. It returns {false} without an entry and {v} for one that
+ * names no user; else v is the entry and uid the user's id.
+ */
+#define ATHENA_SESSION_UID_LUA                                                \
+    "local v = redis.call('GET', KEYS[1])\n"                                   \
+    "if not v then return {false} end\n"                                       \
+    "local ok, a = pcall(cjson.decode, v)\n"                                   \
+    "local uid = ok and type(a) == 'table' and a[tonumber(ARGV[2])]\n"         \
+    "if type(uid) ~= 'string' then return {v} end\n"
+
 struct athena_limit_ask_s;
 athena_store_rc_e athena_session_find_counted(athena_db_t *db,
     athena_arena_t *a, const char *token, athena_session_t *s,

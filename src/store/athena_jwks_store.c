@@ -16,9 +16,16 @@
 #define ATHENA_JWKS_RECHECK  60000
 
 
+/* a key the JWKS publishes: unexpired, or expired less than $n ms ago */
+#define ATHENA_JWKS_PUBLISHED(n)                                              \
+    "(\"expiresAt\" IS NULL OR \"expiresAt\" + $" #n "::int8"                  \
+    " * interval '1 millisecond' > now())"
+
+
 static __thread athena_jwks_signer_t  athena_jwks_cached;
 static __thread int64_t               athena_jwks_checked;
-static __thread unsigned char         athena_jwks_secret[ATHENA_SHA256_LEN];
+/* the configuration the key was read for: a reload makes a new one */
+static __thread const athena_jwks_conf_t  *athena_jwks_for;
 
 
 static athena_store_rc_e
@@ -98,17 +105,15 @@ athena_jwks_signer(athena_db_t *db, athena_arena_t *a,
 {
     int64_t             now;
     athena_rows_t      *rows;
-    unsigned char       secret[ATHENA_SHA256_LEN];
     athena_store_rc_e   rc;
 
     now = athena_now_ms();
-    athena_sha256(jc->secret, jc->secret_len, secret);
 
     if (athena_jwks_checked != 0
         && now - athena_jwks_checked < ATHENA_JWKS_RECHECK
         && (athena_jwks_cached.expires_at == ATHENA_TIME_NULL
             || athena_jwks_cached.expires_at > now)
-        && memcmp(secret, athena_jwks_secret, sizeof(secret)) == 0)
+        && athena_jwks_for == jc)
     {
         *signer = &athena_jwks_cached;
         return ATHENA_STORE_OK;
@@ -136,7 +141,7 @@ athena_jwks_signer(athena_db_t *db, athena_arena_t *a,
     }
 
     athena_jwks_checked = now;
-    memcpy(athena_jwks_secret, secret, sizeof(secret));
+    athena_jwks_for = jc;
     *signer = &athena_jwks_cached;
 
     return ATHENA_STORE_OK;
@@ -162,8 +167,7 @@ athena_jwks_published(athena_db_t *db, athena_arena_t *a, int64_t grace,
 
     rc = athena_pg_exec(db, a,
              "SELECT id, \"publicKey\", alg, crv FROM jwks"
-             " WHERE \"expiresAt\" IS NULL"
-             " OR \"expiresAt\" + $1::int8 * interval '1 millisecond' > now()"
+             " WHERE " ATHENA_JWKS_PUBLISHED(1)
              " ORDER BY \"createdAt\", id",
              1, &p, &rows);
 
@@ -206,8 +210,7 @@ athena_jwks_public(athena_db_t *db, athena_arena_t *a, const char *kid,
     rc = athena_pg_one(db, a,
              "SELECT \"publicKey\" FROM jwks WHERE id = $1"
              " AND coalesce(alg, 'EdDSA') = 'EdDSA'"
-             " AND (\"expiresAt\" IS NULL"
-             " OR \"expiresAt\" + $2::int8 * interval '1 millisecond' > now())",
+             " AND " ATHENA_JWKS_PUBLISHED(2),
              2, p, &rows);
 
     if (rc == ATHENA_STORE_OK) {

@@ -1,3 +1,4 @@
+#include "athena_auth_store.h"
 #include "athena_limit_store.h"
 #include "../core/athena_time.h"
 
@@ -70,11 +71,7 @@ static const char  athena_limit_script[] =
  */
 static const char  athena_limit_session_script[] =
     ATHENA_LIMIT_GCRA
-    "local v = redis.call('GET', KEYS[1])\n"
-    "if not v then return {false} end\n"
-    "local ok, a = pcall(cjson.decode, v)\n"
-    "local uid = ok and type(a) == 'table' and a[tonumber(ARGV[2])]\n"
-    "if type(uid) ~= 'string' then return {v} end\n"
+    ATHENA_SESSION_UID_LUA
     "local r = gcra(ARGV[1] .. uid, 2)\n"
     "table.insert(r, 1, v)\n"
     "return r\n";

@@ -12,21 +12,47 @@
 #include "../../core/athena_time.h"
 
 
-/* the plugin's issuer and audience: the base URL's origin by default */
+/* the issuer and audience a token must name: as the plugin signs */
 
-static const char *
-athena_jwt_origin(athena_ctx_t *ctx, const char *configured)
+void
+athena_jwt_expect(const athena_conf_t *conf, athena_arena_t *a,
+    const char *self_origin, const char **iss, const char **aud)
 {
-    const char  *base;
+    const char  *base, *origin;
 
-    if (configured != NULL) {
-        return configured;
+    base = conf->base_origin ? conf->base_origin : self_origin;
+    origin = base ? athena_origin_of(a, base) : NULL;
+
+    *iss = conf->jwt_issuer ? conf->jwt_issuer : origin;
+    *aud = conf->jwt_audience ? conf->jwt_audience : origin;
+}
+
+
+/*
+ * A parsed token, checked as the plugin's verifyJWT() checks it with the
+ * public key its kid names: the signature, then the claims, against the
+ * issuer and audience the plugin signs with (now in milliseconds)
+ */
+
+athena_jwt_rc_e
+athena_jwt_accept(const athena_conf_t *conf, athena_arena_t *a,
+    const char *self_origin, const athena_jwt_t *jwt,
+    const unsigned char *pk, int64_t now)
+{
+    const char       *iss, *aud;
+    athena_jwt_rc_e   rc;
+
+    rc = athena_jwt_verify(jwt, pk);
+    if (rc != ATHENA_JWT_OK) {
+        return rc;
     }
 
-    base = ctx->conf->base_origin ? ctx->conf->base_origin
-                                  : ctx->req->self_origin;
+    athena_jwt_expect(conf, a, self_origin, &iss, &aud);
+    if (iss == NULL || aud == NULL) {
+        return ATHENA_JWT_ISSUER;
+    }
 
-    return base ? athena_origin_of(ctx->a, base) : NULL;
+    return athena_jwt_claims(jwt, now / 1000, iss, aud);
 }
 
 
@@ -53,8 +79,7 @@ athena_jwt_issue(athena_ctx_t *ctx)
         return NULL;
     }
 
-    iss = athena_jwt_origin(ctx, ctx->conf->jwt_issuer);
-    aud = athena_jwt_origin(ctx, ctx->conf->jwt_audience);
+    athena_jwt_expect(ctx->conf, ctx->a, ctx->req->self_origin, &iss, &aud);
 
     g = athena_gen_new();
     if (g == NULL || iss == NULL || aud == NULL) {

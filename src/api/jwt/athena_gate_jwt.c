@@ -13,22 +13,6 @@
 #include "../../core/athena_time.h"
 
 
-/* the issuer and audience a token must name: as the plugin signs */
-
-void
-athena_jwt_expect(const athena_conf_t *conf, athena_arena_t *a,
-    const char *self_origin, const char **iss, const char **aud)
-{
-    const char  *base, *origin;
-
-    base = conf->base_origin ? conf->base_origin : self_origin;
-    origin = base ? athena_origin_of(a, base) : NULL;
-
-    *iss = conf->jwt_issuer ? conf->jwt_issuer : origin;
-    *aud = conf->jwt_audience ? conf->jwt_audience : origin;
-}
-
-
 static const char *
 athena_claim_string(const athena_json_t *claims, const char *name)
 {
@@ -76,9 +60,9 @@ athena_gate_jwt_identity(athena_identity_t *id, const athena_jwt_t *jwt)
  */
 
 int
-athena_gate_jwt(athena_identity_t *id, athena_arena_t *a, const char *token,
-    const athena_jwt_key_t *keys, size_t n, const char *iss, const char *aud,
-    int64_t now)
+athena_gate_jwt(athena_identity_t *id, athena_arena_t *a,
+    const athena_conf_t *conf, const char *self_origin, const char *token,
+    const athena_jwt_key_t *keys, size_t n, int64_t now)
 {
     size_t            i;
     athena_jwt_t      jwt;
@@ -101,14 +85,10 @@ athena_gate_jwt(athena_identity_t *id, athena_arena_t *a, const char *token,
         return 0;
     }
 
-    rc = athena_jwt_verify(&jwt, keys[i].pk);
+    rc = athena_jwt_accept(conf, a, self_origin, &jwt, keys[i].pk, now);
 
-    if (rc == ATHENA_JWT_OK && iss != NULL && aud != NULL) {
-        rc = athena_jwt_claims(&jwt, now / 1000, iss, aud);
-
-        if (rc == ATHENA_JWT_OK && strlen(jwt.sub) < 256) {
-            athena_gate_jwt_identity(id, &jwt);
-        }
+    if (rc == ATHENA_JWT_OK && strlen(jwt.sub) < 256) {
+        athena_gate_jwt_identity(id, &jwt);
     }
 
     return 1;

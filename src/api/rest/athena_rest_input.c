@@ -22,19 +22,11 @@
 const char *
 athena_rest_id(athena_ctx_t *ctx)
 {
-    size_t       len, i;
     const char  *id;
 
     id = ctx->req->param;
-    len = id ? strlen(id) : 0;
 
-    for (i = 0; i < len; i++) {
-        if ((unsigned char) id[i] < 0x20 || id[i] == 0x7f) {
-            break;
-        }
-    }
-
-    if (len == 0 || len > 255 || i < len || !athena_utf8_valid(id, len)) {
+    if (!athena_route_param_ok(id)) {
         athena_rest_error(ctx, 400, "Invalid id in the path");
         return NULL;
     }

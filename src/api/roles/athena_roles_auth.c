@@ -7,7 +7,6 @@
  */
 
 #include <string.h>
-#include <strings.h>
 
 #include "athena_roles.h"
 #include "../../core/athena_admin_role.h"
@@ -15,35 +14,12 @@
 #include "../../store/athena_auth_store.h"
 
 
-/* the bearer token when it is a JWT: three parts */
-
-static const char *
-athena_roles_bearer_jwt(athena_ctx_t *ctx)
-{
-    const char  *auth, *p;
-    size_t       dots;
-
-    auth = ctx->req->authorization;
-
-    if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
-        return NULL;
-    }
-
-    dots = 0;
-    for (p = auth + 7; *p; p++) {
-        dots += (*p == '.');
-    }
-
-    return dots == 2 ? auth + 7 : NULL;
-}
-
-
 /* *ok: the token verified and its user is live (then ctx->user is it) */
 
 static athena_store_rc_e
 athena_roles_jwt_user(athena_ctx_t *ctx, const char *token, int *ok)
 {
-    const char         *jwk, *iss, *aud;
+    const char         *jwk;
     athena_jwt_t        jwt;
     unsigned char       pk[ATHENA_ED25519_PK];
     athena_store_rc_e   rc;
@@ -62,12 +38,9 @@ athena_roles_jwt_user(athena_ctx_t *ctx, const char *token, int *ok)
         return rc == ATHENA_STORE_NOT_FOUND ? ATHENA_STORE_OK : rc;
     }
 
-    athena_jwt_expect(ctx->conf, ctx->a, ctx->req->self_origin, &iss, &aud);
-
     if (athena_jwk_read_public(ctx->a, jwk, pk) != 0
-        || athena_jwt_verify(&jwt, pk) != ATHENA_JWT_OK
-        || iss == NULL || aud == NULL
-        || athena_jwt_claims(&jwt, ctx->now / 1000, iss, aud)
+        || athena_jwt_accept(ctx->conf, ctx->a, ctx->req->self_origin, &jwt,
+                             pk, ctx->now)
            != ATHENA_JWT_OK)
     {
         return ATHENA_STORE_OK;
@@ -91,12 +64,14 @@ athena_roles_require(athena_ctx_t *ctx, int *ok)
 {
     int                 authed;
     char               *roles;
-    const char         *jwt;
+    size_t              n;
+    const char         *jwt, *auth;
     athena_store_rc_e   rc;
 
     *ok = 0;
 
-    jwt = athena_roles_bearer_jwt(ctx);
+    auth = ctx->req->authorization;
+    jwt = auth ? athena_jwt_bearer(auth, strlen(auth), &n) : NULL;
 
     if (jwt != NULL) {
         rc = athena_roles_jwt_user(ctx, jwt, &authed);

@@ -136,20 +136,12 @@ athena_roles_query_text(athena_ctx_t *ctx, athena_roles_invalid_t *inv,
 const char *
 athena_roles_path_id(athena_ctx_t *ctx, const char *name)
 {
-    size_t                   i, len;
     const char              *id;
     athena_roles_invalid_t   inv;
 
     id = ctx->req->param;
-    len = id ? strlen(id) : 0;
 
-    for (i = 0; i < len; i++) {
-        if ((unsigned char) id[i] < 0x20 || id[i] == 0x7f) {
-            break;
-        }
-    }
-
-    if (len == 0 || len > 255 || i < len || !athena_utf8_valid(id, len)) {
+    if (!athena_route_param_ok(id)) {
         memset(&inv, 0, sizeof(athena_roles_invalid_t));
         athena_roles_invalid_add(&inv, "path", name, "string_type",
                                  "Input should be a valid string", NULL,
