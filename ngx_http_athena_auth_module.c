@@ -48,6 +48,7 @@ static char *ngx_http_athena_auth_admin_user_ids(ngx_conf_t *cf,
 static ngx_int_t ngx_http_athena_auth_is_url(ngx_str_t *s);
 static ngx_int_t ngx_http_athena_auth_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_athena_auth_postconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_athena_auth_init_process(ngx_cycle_t *cycle);
 static void ngx_http_athena_auth_exit_process(ngx_cycle_t *cycle);
 
 
@@ -301,6 +302,13 @@ static ngx_command_t  ngx_http_athena_auth_commands[] = {
       0,
       NULL },
 
+    { ngx_string("athena_auth_cache_notify"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_athena_auth_main_conf_t, cache_notify),
+      NULL },
+
     { ngx_string("athena_auth_cache_ttl"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_msec_slot,
@@ -495,7 +503,7 @@ ngx_module_t  ngx_http_athena_auth_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    ngx_http_athena_auth_mail_init_process, /* init process */
+    ngx_http_athena_auth_init_process,     /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     ngx_http_athena_auth_exit_process,     /* exit process */
@@ -584,10 +592,23 @@ ngx_http_athena_auth_threads_gone(void)
 }
 
 
+static ngx_int_t
+ngx_http_athena_auth_init_process(ngx_cycle_t *cycle)
+{
+    if (ngx_http_athena_auth_mail_init_process(cycle) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_athena_auth_listen_init_process(cycle);
+}
+
+
 static void
 ngx_http_athena_auth_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_athena_auth_listen_exit();
     ngx_http_athena_auth_redis_exit();
+    ngx_http_athena_auth_invalidate_exit();
     athena_db_shutdown();
     ngx_http_athena_auth_threads_gone();
 }
@@ -632,6 +653,7 @@ ngx_http_athena_auth_create_main_conf(ngx_conf_t *cf)
     amcf->redis_retry = NGX_CONF_UNSET_MSEC;
     amcf->cache_ttl = NGX_CONF_UNSET_MSEC;
     amcf->secure_cookies = NGX_CONF_UNSET;
+    amcf->cache_notify = NGX_CONF_UNSET;
     amcf->expires_in = NGX_CONF_UNSET;
     amcf->update_age = NGX_CONF_UNSET;
     amcf->fresh_age = NGX_CONF_UNSET;
@@ -895,6 +917,7 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(amcf->redis_retry, 1000);
     ngx_conf_init_msec_value(amcf->cache_ttl, 60000);
     ngx_conf_init_value(amcf->secure_cookies, 0);
+    ngx_conf_init_value(amcf->cache_notify, 1);
     ngx_conf_init_value(amcf->expires_in, 604800);
     ngx_conf_init_value(amcf->update_age, 86400);
     ngx_conf_init_value(amcf->fresh_age, 86400);

@@ -42,6 +42,7 @@ typedef struct {
     ngx_msec_t            cache_ttl;
 
     ngx_shm_zone_t       *cache_zone;         /* the gate's */
+    ngx_flag_t            cache_notify;       /* listen for changes */
 
     ngx_http_athena_auth_rate_rule_t  rate_default;
     ngx_array_t          *rate_rules;         /* the user's, in order */
@@ -135,6 +136,7 @@ typedef struct {
     ngx_rbtree_t          rbtree;
     ngx_rbtree_node_t     sentinel;
     ngx_queue_t           lru;                /* the most recent first */
+    ngx_msec_t            flushed;            /* the gate's: see its file */
 } ngx_http_athena_auth_tree_sh_t;
 
 
@@ -265,6 +267,16 @@ ngx_int_t ngx_http_athena_auth_cache_put(ngx_shm_zone_t *zone,
     ngx_msec_t ttl);
 void ngx_http_athena_auth_cache_evict(ngx_shm_zone_t *zone,
     const u_char *hash);
+void ngx_http_athena_auth_cache_flush(ngx_shm_zone_t *zone);
+
+/* what Postgres announces (migration 019) leaves this node's caches */
+void ngx_http_athena_auth_invalidate(ngx_http_athena_auth_main_conf_t *amcf,
+    const char *payload, size_t len);
+void ngx_http_athena_auth_invalidate_all(
+    ngx_http_athena_auth_main_conf_t *amcf);
+void ngx_http_athena_auth_invalidate_exit(void);
+ngx_int_t ngx_http_athena_auth_listen_init_process(ngx_cycle_t *cycle);
+void ngx_http_athena_auth_listen_exit(void);
 void ngx_http_athena_auth_hash_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 void ngx_http_athena_auth_hash_link(ngx_rbtree_t *tree,

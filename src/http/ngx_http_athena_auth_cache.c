@@ -5,7 +5,9 @@
  *
  * An eviction leaves a tombstone stamped with the time it was made. A
  * lookup that was already under way then may have read the old state, so
- * it is refused a place in the cache and runs again.
+ * it is refused a place in the cache and runs again. A flush (a
+ * notification of "anything may have changed") stamps the whole zone so:
+ * nothing stored before it is served, nothing looked up before it stored.
  */
 
 #include <ngx_config.h>
@@ -29,7 +31,8 @@ typedef struct {
     ngx_queue_t         queue;         /* LRU: the most recent first */
     unsigned            tombstone:1;
     unsigned            banned:1;
-    ngx_msec_t          evicted;       /* ngx_http_athena_auth_clock() */
+    ngx_msec_t          stamp;         /* stored or evicted, by
+                                          ngx_http_athena_auth_clock() */
     int64_t             added;         /* epoch ms */
     int64_t             valid_until;
     int64_t             session_expires;
@@ -270,7 +273,8 @@ ngx_http_athena_auth_cache_get(ngx_shm_zone_t *zone, const u_char *hash,
     e = ngx_http_athena_auth_cache_find(cache, hash);
 
     if (e == NULL || e->tombstone || e->valid_until <= now
-        || now - e->added >= (int64_t) ttl)
+        || now - e->added >= (int64_t) ttl
+        || (ngx_msec_int_t) (cache->sh->flushed - e->stamp) >= 0)
     {
         if (e != NULL && !e->tombstone && e->valid_until <= now) {
             ngx_http_athena_auth_cache_remove(cache, e);
@@ -358,7 +362,9 @@ ngx_http_athena_auth_cache_put(ngx_shm_zone_t *zone, const u_char *hash,
 
     e = ngx_http_athena_auth_cache_find(cache, hash);
 
-    if (e != NULL && e->tombstone && (ngx_msec_int_t) (e->evicted - since) >= 0)
+    if ((e != NULL && e->tombstone
+         && (ngx_msec_int_t) (e->stamp - since) >= 0)
+        || (ngx_msec_int_t) (cache->sh->flushed - since) >= 0)
     {
         ngx_shmtx_unlock(&cache->shpool->mutex);
         return NGX_DECLINED;
@@ -386,7 +392,7 @@ ngx_http_athena_auth_cache_put(ngx_shm_zone_t *zone, const u_char *hash,
 
     e->tombstone = 0;
     e->banned = id->banned ? 1 : 0;
-    e->evicted = 0;
+    e->stamp = ngx_http_athena_auth_clock();
     e->added = now;
     e->valid_until = until;
     e->session_expires = id->session_expires;
@@ -439,12 +445,27 @@ ngx_http_athena_auth_cache_evict(ngx_shm_zone_t *zone, const u_char *hash)
     if (e != NULL) {
         ngx_memzero(e, size);
         e->tombstone = 1;
-        e->evicted = ngx_http_athena_auth_clock();
+        e->stamp = ngx_http_athena_auth_clock();
         e->valid_until = now + NGX_HTTP_ATHENA_AUTH_TOMBSTONE_MS;
 
         ngx_http_athena_auth_cache_link(cache, e, hash);
     }
 
+    ngx_shmtx_unlock(&cache->shpool->mutex);
+}
+
+
+/* everything the zone holds is stale from now on (see the top) */
+
+void
+ngx_http_athena_auth_cache_flush(ngx_shm_zone_t *zone)
+{
+    ngx_http_athena_auth_tree_t  *cache;
+
+    cache = zone->data;
+
+    ngx_shmtx_lock(&cache->shpool->mutex);
+    cache->sh->flushed = ngx_http_athena_auth_clock();
     ngx_shmtx_unlock(&cache->shpool->mutex);
 }
 
@@ -488,6 +509,7 @@ ngx_http_athena_auth_tree_init(ngx_shm_zone_t *zone, void *data)
     ngx_rbtree_init(&tree->sh->rbtree, &tree->sh->sentinel,
                     ngx_http_athena_auth_hash_insert);
     ngx_queue_init(&tree->sh->lru);
+    tree->sh->flushed = 0;
 
     len = sizeof(" in zone \"\"") + zone->shm.name.len;
 

@@ -473,9 +473,20 @@ ngx_http_athena_auth_redis_read(ngx_event_t *rev)
             break;
         }
 
+        if ((n == 0 || n == NGX_ERROR) && ngx_queue_empty(&rd->ops)) {
+            /*
+             * not yet a failure: the next command connects again, and
+             * warns if that fails (the warnings are rate-limited, and
+             * this one would take the place of one that says more)
+             */
+            ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                          "athena_auth: redis closed an idle connection");
+            ngx_http_athena_auth_redis_fail(rd, NULL, 0);
+            return;
+        }
+
         if (n == 0 || n == NGX_ERROR) {
-            ngx_http_athena_auth_redis_fail(rd, "redis: connection lost",
-                                            !ngx_queue_empty(&rd->ops));
+            ngx_http_athena_auth_redis_fail(rd, "redis: connection lost", 1);
             return;
         }
 

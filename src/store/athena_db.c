@@ -10,6 +10,7 @@
 #include <hiredis/hiredis.h>
 
 #include "athena_db.h"
+#include "athena_pg.h"
 #include "athena_redis_health.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_text.h"
@@ -238,13 +239,6 @@ athena_pg_quote_ident(const char *name)
  * whose kernel goes on acknowledging data and answering probes.
  */
 
-typedef enum {
-    ATHENA_PG_READY = 0,      /* the server answered, maybe with an error */
-    ATHENA_PG_BROKEN,         /* the connection failed */
-    ATHENA_PG_LATE            /* no answer by the deadline */
-} athena_pg_wait_e;
-
-
 static athena_pg_wait_e
 athena_pg_wait(PGconn *pg, short events, int64_t deadline)
 {
@@ -320,7 +314,7 @@ athena_pg_late(athena_db_t *db, const char *what, int ms)
 
 /* the connection's handshake and authentication, as libpq drives them */
 
-static athena_pg_wait_e
+athena_pg_wait_e
 athena_pg_handshake(PGconn *pg, int64_t deadline)
 {
     athena_pg_wait_e           w;
@@ -440,7 +434,7 @@ athena_pg_results(PGconn *pg, int64_t deadline, PGresult **res)
 }
 
 
-static athena_pg_wait_e
+athena_pg_wait_e
 athena_pg_run(PGconn *pg, const char *sql, int n, const char *const *params,
     int64_t deadline, PGresult **res)
 {

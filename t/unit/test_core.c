@@ -20,6 +20,7 @@
 #include "../../src/core/athena_jwk.h"
 #include "../../src/core/athena_jwt.h"
 #include "../../src/core/athena_mime.h"
+#include "../../src/core/athena_notice.h"
 #include "../../src/core/athena_render.h"
 #include "../../src/core/athena_text.h"
 #include "../../src/core/athena_time.h"
@@ -1065,12 +1066,99 @@ test_admin_role(void)
 }
 
 
+/*
+ * Cache notifications (migration 019): the digests are Postgres's
+ * encode(sha256(...), 'hex') and Python's base64url of SHA-256("abc").
+ */
+
+static void
+test_notice(void)
+{
+    size_t                 i, n;
+    const char            *p, *end;
+    athena_notice_item_t   it[8];
+    unsigned char          tok1[ATHENA_SHA256_LEN], abc[ATHENA_SHA256_LEN];
+    static const char      payload[] =
+        "s:80b3ad2d438bfafa1ea690c5a59f54548dcc76ad6a839c6704ac1d9d565d9c80\n"
+        "x:80b3ad2d438bfafa1ea690c5a59f54548dcc76ad6a839c6704ac1d9d565d9c80\n"
+        "\n"
+        "k:ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0\n"
+        "m:org 1:user:2\n"
+        "r:u1";
+    static const char     *flushes[] = {
+        "*",
+        "s:80B3AD2D438BFAFA1EA690C5A59F54548DCC76AD6A839C6704AC1D9D565D9C80",
+        "s:80b3ad2d438bfafa1ea690c5a59f54548dcc76ad6a839c6704ac1d9d565d9c8",
+        "x:zz",
+        "k:ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa1",
+        "k:plaintext-key",
+        "m:no-colon",
+        "m:",
+        "r:",
+        "r:tab\there",
+        "q:something new",
+        "s",
+        NULL
+    };
+
+    athena_sha256("tok1", 4, tok1);
+    athena_sha256("abc", 3, abc);
+
+    p = payload;
+    end = payload + sizeof(payload) - 1;
+    n = 0;
+
+    while (n < 8 && athena_notice_next(&p, end, &it[n])) {
+        n++;
+    }
+
+    ok(n == 5, "notice: five items, the empty line skipped");
+    ok(it[0].type == ATHENA_NOTICE_SESSION
+       && memcmp(it[0].digest, tok1, ATHENA_SHA256_LEN) == 0,
+       "notice: s: is a session's SHA-256 from hex");
+    ok(it[0].len == 64 && memcmp(it[0].value, "80b3", 4) == 0,
+       "notice: s: keeps its hex for the Redis key");
+    ok(it[1].type == ATHENA_NOTICE_ENDED
+       && memcmp(it[1].digest, tok1, ATHENA_SHA256_LEN) == 0,
+       "notice: x: is an ended session");
+    ok(it[2].type == ATHENA_NOTICE_KEY
+       && memcmp(it[2].digest, abc, ATHENA_SHA256_LEN) == 0
+       && it[2].len == 43,
+       "notice: k: is an API key's stored hash, and its digest");
+    ok(it[3].type == ATHENA_NOTICE_MEMBER && it[3].len == 12
+       && memcmp(it[3].value, "org 1:user:2", 12) == 0,
+       "notice: m: names org:user as the cache's key does");
+    ok(it[4].type == ATHENA_NOTICE_ROLES && it[4].len == 2
+       && memcmp(it[4].value, "u1", 2) == 0,
+       "notice: r: names the user, the last line without a newline");
+
+    for (i = 0; flushes[i]; i++) {
+        p = flushes[i];
+        end = p + strlen(p);
+
+        if (!athena_notice_next(&p, end, &it[0])
+            || it[0].type != ATHENA_NOTICE_FLUSH)
+        {
+            break;
+        }
+    }
+
+    ok(flushes[i] == NULL,
+       "notice: \"*\", bad hex, upper case, a wrong key, an unknown kind:"
+       " each a flush");
+
+    p = "";
+    ok(athena_notice_next(&p, p, &it[0]) == 0, "notice: nothing, no item");
+}
+
+
 int
 main(void)
 {
     test_access();
     test_admin_role();
     test_mime();
+    test_notice();
     test_render();
     test_apikey();
     test_b64url();
