@@ -78,9 +78,13 @@ ngx_http_athena_auth_listen_close(ngx_http_athena_auth_listener_t *ls)
     c = ls->c;
 
     if (c != NULL) {
-        /* libpq owns the socket: only nginx's hold on it goes here */
+        /*
+         * libpq owns the socket and closes it, maybe already has (on the
+         * server's end): the event goes as with a socket being closed,
+         * never by a call that could reach another file of that number
+         */
         if (c->read->active) {
-            ngx_del_event(c->read, NGX_READ_EVENT, 0);
+            ngx_del_event(c->read, NGX_READ_EVENT, NGX_CLOSE_EVENT);
         }
 
         if (c->read->posted) {

@@ -34,6 +34,16 @@ athena_listen_fail(PGconn *pg, const char *what, char *error, size_t size)
 }
 
 
+/* the server's notices (its FATAL on the way out) would go to stderr */
+
+static void
+athena_listen_quiet(void *arg, const char *message)
+{
+    (void) arg;
+    (void) message;
+}
+
+
 /* runs in a pool thread: all of it ends by the connect timeout */
 
 athena_listen_t *
@@ -61,6 +71,8 @@ athena_listen_open(const athena_store_conf_t *conf, char *error, size_t size)
         athena_listen_fail(NULL, "listen connect", error, size);
         return NULL;
     }
+
+    PQsetNoticeProcessor(pg, athena_listen_quiet, NULL);
 
     w = athena_pg_handshake(pg, deadline);
 
