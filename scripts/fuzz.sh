@@ -26,7 +26,7 @@ case "${1:-}" in
     *) amount=$1 ;;
 esac
 
-targets=${FUZZ_TARGETS:-"json query form gate text time jwt"}
+targets=${FUZZ_TARGETS:-"json query form gate text time jwt notice"}
 
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=undefined -W -Wall -Werror

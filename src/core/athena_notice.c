@@ -8,44 +8,25 @@
 #include "athena_notice.h"
 
 
-static int
-athena_notice_nibble(char c)
-{
-    /* the lower case that encode(..., 'hex') writes */
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
-}
-
+/*
+ * A digest in the lower-case hex that encode(..., 'hex') writes: the
+ * Redis key is made of this text, so no other spelling of it will do.
+ */
 
 static int
 athena_notice_hex(const char *s, size_t len, unsigned char *out)
 {
-    int     hi, lo;
-    size_t  i;
+    char  hex[2 * ATHENA_SHA256_LEN + 1];
 
-    if (len != 2 * ATHENA_SHA256_LEN) {
+    if (len != 2 * ATHENA_SHA256_LEN
+        || athena_unhex(s, ATHENA_SHA256_LEN, out) != 0)
+    {
         return -1;
     }
 
-    for (i = 0; i < ATHENA_SHA256_LEN; i++) {
-        hi = athena_notice_nibble(s[2 * i]);
-        lo = athena_notice_nibble(s[2 * i + 1]);
+    athena_hex(out, ATHENA_SHA256_LEN, hex);
 
-        if (hi < 0 || lo < 0) {
-            return -1;
-        }
-
-        out[i] = (unsigned char) (hi << 4 | lo);
-    }
-
-    return 0;
+    return memcmp(hex, s, len) == 0 ? 0 : -1;
 }
 
 
