@@ -32,8 +32,10 @@
 # gate with a JWT verified on every request (what a token's first sight
 # costs: athena_auth_cache_ttl 0) and with it cached, beside the gate with
 # a session, over 999 users' tokens; and GET /api/v1/admin/admin-roles/
-# over 1,000 assignments. BENCH_ONLY picks sections (a comma-separated
-# list of limit, gate, admin, org, keys, mail, rest, jwt; default all).
+# over 1,000 assignments. The notify section measures how fast a change
+# reaches another node through Postgres's notifications (see there).
+# BENCH_ONLY picks sections (a comma-separated list of limit, gate,
+# admin, org, keys, mail, rest, jwt, notify; default all).
 # The run ends with the
 # lines at warn or above in nginx's error log (the mail section's nginx
 # included).
@@ -55,7 +57,7 @@ die "wrk is not installed (apt-get install wrk)\n"
     unless system('which wrk >/dev/null 2>&1') == 0;
 
 my %only = map { $_ => 1 } split /,/,
-    $ENV{BENCH_ONLY} || 'limit,gate,admin,org,keys,mail,rest,jwt';
+    $ENV{BENCH_ONLY} || 'limit,gate,admin,org,keys,mail,rest,jwt,notify';
 
 my $large = $ENV{BENCH_SESSIONS} || 1_000_000;
 my $users = $ENV{BENCH_USERS} || 1_000_000;
@@ -953,6 +955,137 @@ CONF
         $stop_sink->();
         $stop_sink = undef;
     }
+}
+
+# Invalidation from Postgres (migration 019): how long a change takes to
+# reach another node. Node B (an nginx of its own, 2 workers) caches a
+# session at its gate; the session is revoked on node A (the module's
+# API) or by a real better-auth 1.7.25 server (t/compat, one Node
+# process) on the same database; the time from the revocation's answer
+# to B's first refusal, B polled over fresh connections (about 0.3 ms
+# apart), over BENCH_CHANGES (default 1,000) sessions each. Then the
+# gate's hit path on A beside plain nginx, without and with 100 changes a
+# second flowing (users outside wrk's token set renamed, each one a
+# notification that every node acts on).
+if ($only{notify}) {
+    my $changes = $ENV{BENCH_CHANGES} || 1000;
+    my $node_b = start_nginx(
+        workers => 2,
+        master => 1,
+        main_config => "thread_pool athena_auth threads=4"
+                       . " max_queue=65536;\n",
+        http_config => default_http_config(extra => <<'CONF'),
+    athena_auth_cache_zone bench_b:64m;
+    athena_auth_cache_ttl 60s;
+CONF
+        config => <<'CONF');
+        access_log off;
+        location = /gated {
+            athena_auth_require on;
+            return 200 "ok\n";
+        }
+CONF
+    my $ba_port = Athena::Servers::free_port();
+    my $ba_pid = fork // die "fork: $!";
+    if ($ba_pid == 0) {
+        $ENV{ATHENA_PG} = servers()->conninfo;
+        $ENV{BETTER_AUTH_SECRET} = $Athena::Test::SECRET;
+        $ENV{BETTER_AUTH_TELEMETRY} = 0;
+        open STDOUT, '>', '/dev/null';
+        exec 'node', "$FindBin::Bin/../t/compat/better-auth.mjs", 'serve',
+             "{\"port\":$ba_port}";
+        exit 127;
+    }
+    Athena::Servers::wait_port($ba_port, 20)
+        or die "the better-auth server did not start\n";
+    # Athena::Nginx's requests, to a server it did not start
+    my $ba = bless { port => $ba_port, owner => -1 },
+                    'Athena::Nginx';
+
+    # sessions of the bench user, two sets of BENCH_CHANGES, by SQL
+    psql(qq{INSERT INTO session (id, "expiresAt", token, "createdAt",
+            "updatedAt", "userId")
+            SELECT 'nb' || g, now() + interval '1 day', md5(g::text || 'nb'),
+                   now(), now(), '$user->{id}'
+            FROM generate_series(1, 2 * $changes) g});
+    my @toks = split /\n/, psql(q{SELECT token FROM session
+                                 WHERE id LIKE 'nb%' ORDER BY id});
+
+    my $latency = sub {
+        my ($title, $origin, @set) = @_;
+        my @ms;
+        for my $tok (@set) {
+            my @h = ("Authorization: Bearer $tok");
+            my $r = $node_b->request('GET', '/gated', headers => \@h);
+            die "B refused a live session: $r->{code}\n" if $r->{code} != 200;
+            $r = $origin->request('POST', '/api/auth/revoke-session',
+                headers => [@h, 'Content-Type: application/json'],
+                body => qq({"token":"$tok"}));
+            die "$title: revoke-session answered $r->{code}: $r->{body}\n"
+                if $r->{code} != 200;
+            my $t0 = time;
+            while ($node_b->request('GET', '/gated', headers => \@h)->{code}
+                   == 200)
+            {
+                die "$title: not seen by B after 5 s\n" if time - $t0 > 5;
+            }
+            push @ms, (time - $t0) * 1000;
+        }
+        @ms = sort { $a <=> $b } @ms;
+        printf "%-44s %8d %10.2f %10.2f %10.2f\n", $title, scalar @ms,
+               $ms[int(@ms * 0.5)], $ms[int(@ms * 0.99)], $ms[-1];
+    };
+
+    printf "\ninvalidation: a revocation's answer to node B's refusal\n"
+           . "%-44s %8s %10s %10s %10s\n", 'revoked by', 'changes',
+           'p50 ms', 'p99 ms', 'max ms';
+    $latency->('node A (the module)', $nginx, @toks[0 .. $changes - 1]);
+    $latency->('better-auth 1.7.25', $ba, @toks[$changes .. 2 * $changes - 1]);
+    kill 'TERM', $ba_pid;
+    waitpid $ba_pid, 0;
+
+    # 100 users outside wrk's tokens, each with a session, renamed in turn
+    psql(q{INSERT INTO "user" (id, name, email, "emailVerified", "createdAt",
+           "updatedAt") SELECT 'nu' || g, 'n', 'nu' || g || '@example.com',
+           false, now(), now() FROM generate_series(1, 100) g;
+           INSERT INTO session (id, "expiresAt", token, "createdAt",
+           "updatedAt", "userId") SELECT 'ns' || g, now() + interval '1 day',
+           md5(g::text || 'ns'), now(), now(), 'nu' || g
+           FROM generate_series(1, 100) g});
+    my $changer = fork // die "fork: $!";
+    if ($changer == 0) {
+        open STDOUT, '>', '/dev/null';
+        open my $sql, '|-', 'psql', '-X', '-q', servers()->conninfo
+            or exit 1;
+        select((select($sql), $| = 1)[0]);
+        my ($k, $next) = (0, time);
+        while (1) {
+            $k++;
+            printf $sql qq{UPDATE "user" SET name = 'n%d' WHERE id = 'nu%d';\n},
+                   $k, $k % 100 + 1;
+            $next += 0.01;
+            my $wait = $next - time;
+            sleep $wait if $wait > 0;
+        }
+    }
+    my $kill = sub { kill 'KILL', $changer; waitpid $changer, 0 };
+    local $SIG{__DIE__} = sub { $kill->() };
+    # the changer names each user after the count of its changes so far
+    my $changed = sub {
+        psql(q{SELECT coalesce(max(substr(name, 2)::int), 0) FROM "user"
+               WHERE id LIKE 'nu%' AND name <> 'n'});
+    };
+    my $seen = $changed->();
+    run_cases("the gate while 100 changes a second are announced",
+              ['plain nginx return 200', '/plain', [@tokens]],
+              ['gate, shared memory hit, return 200', '/gated', [@tokens]]);
+    $kill->();
+    printf "(%d changes announced during the cases)\n",
+           $changed->() - $seen;
+    run_cases("the gate with no change announced",
+              ['plain nginx return 200', '/plain', [@tokens]],
+              ['gate, shared memory hit, return 200', '/gated', [@tokens]]);
+    $node_b->stop;
 }
 
 # Sign-in last: wrk gives up on a request after 2 s and sends another,

@@ -47,6 +47,7 @@ Athena::Test::default_http_config(rate_limit => 1, extra => <<'X')
     athena_auth_rate_limit_rule /get-session off;
     athena_auth_rate_limit_zone 2m;
     athena_auth_jwt on issuer=https://auth.example.com audience=app expires=1h rotation=30d grace=7d;
+    athena_auth_cache_notify on;
 X
 --- config
 location /auth/ { athena_auth_api /auth/; }
@@ -314,3 +315,25 @@ location /x { athena_auth_require admin_role=SUPER_ADMIN,KING; return 200; }
 --- must_die
 --- error_log eval
 [qr/unknown admin role "KING": SUPER_ADMIN, PARTNER_ADMIN or TENANT_ADMIN in \S+nginx.conf:\d+/]
+
+
+
+=== TEST 29: cache notifications neither on nor off
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_cache_notify sometimes;')
+--- config
+location /x { return 200; }
+--- must_die
+--- error_log eval
+[qr/invalid value "sometimes" in "athena_auth_cache_notify" directive, it must be "on" or "off" in \S+nginx.conf:\d+/]
+
+
+
+=== TEST 30: cache notifications are the node's, not a location's
+--- http_config eval
+Athena::Test::default_http_config()
+--- config
+location /x { athena_auth_cache_notify off; return 200; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_cache_notify" directive is not allowed here in \S+nginx.conf:\d+/]

@@ -18,6 +18,10 @@
 //                                  auth.api.verifyApiKey({ body })
 //   verify-jwt {token}             auth.api.verifyJWT({ body }): {payload}
 //                                  or {payload: null} (jwt plugin on)
+//   serve {port}                   a better-auth server (its own node http
+//                                  server, better-auth/node's handler) on
+//                                  127.0.0.1:port; prints {listening: port}
+//                                  and runs until it is killed
 //   http {method, path, headers?, body?}
 //                                  auth.handler() on http://localhost:3000
 //                                  + path; body: an object is sent as JSON,
@@ -28,10 +32,12 @@
 // {"error": {"status": <HTTP status>, "message", "code"}}, still exit 0.
 // Anything else (bad usage, no database) goes to stderr with exit 1.
 
+import http from 'node:http';
 import pg from 'pg';
 import { betterAuth } from 'better-auth';
 import { admin, bearer, jwt, organization } from 'better-auth/plugins';
 import { apiKey } from '@better-auth/api-key';
+import { toNodeHandler } from 'better-auth/node';
 
 // "host=127.0.0.1 port=5432 user=postgres dbname=athena" → pg's fields.
 // Values may be single-quoted with \' and \\ escapes, as libpq allows.
@@ -118,12 +124,24 @@ async function httpCall(auth, { method = 'GET', path, headers = {}, body }) {
     return { status: res.status, headers: outHeaders, body: await res.text() };
 }
 
+function serve(auth, { port }) {
+    if (!port) throw new Error('serve needs a port');
+    const server = http.createServer(toNodeHandler(auth));
+    return new Promise((resolve, reject) => {
+        server.on('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+            process.stdout.write(JSON.stringify({ listening: port }) + '\n');
+        });
+    });
+}
+
 const commands = {
     'create-key': (auth, { userId, ...body }) =>
         auth.api.createApiKey({ body: { userId, ...body } }),
     'verify-key': (auth, body) => auth.api.verifyApiKey({ body }),
     'verify-jwt': (auth, body) => auth.api.verifyJWT({ body }),
     http: httpCall,
+    serve,
 };
 
 async function main() {
