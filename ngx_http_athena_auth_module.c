@@ -1018,6 +1018,12 @@ ngx_http_athena_auth_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (amcf->cache_notify
+        && ngx_http_athena_auth_listen_zone(cf, amcf) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 

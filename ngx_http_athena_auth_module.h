@@ -43,6 +43,7 @@ typedef struct {
 
     ngx_shm_zone_t       *cache_zone;         /* the gate's */
     ngx_flag_t            cache_notify;       /* listen for changes */
+    ngx_shm_zone_t       *listen_zone;        /* who listens on this node */
 
     ngx_http_athena_auth_rate_rule_t  rate_default;
     ngx_array_t          *rate_rules;         /* the user's, in order */
@@ -275,6 +276,8 @@ void ngx_http_athena_auth_invalidate(ngx_http_athena_auth_main_conf_t *amcf,
 void ngx_http_athena_auth_invalidate_all(
     ngx_http_athena_auth_main_conf_t *amcf);
 void ngx_http_athena_auth_invalidate_exit(void);
+ngx_int_t ngx_http_athena_auth_listen_zone(ngx_conf_t *cf,
+    ngx_http_athena_auth_main_conf_t *amcf);
 ngx_int_t ngx_http_athena_auth_listen_init_process(ngx_cycle_t *cycle);
 void ngx_http_athena_auth_listen_exit(void);
 void ngx_http_athena_auth_hash_insert(ngx_rbtree_node_t *temp,

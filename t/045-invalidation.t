@@ -298,6 +298,48 @@ psql(sprintf(q{INSERT INTO member (id, "organizationId", "userId", role,
 }
 
 
+# --- a reload hands the listening over: nothing is dropped ----------------
+
+{
+    my $fay = create_user(email => 'inv-fay@example.com', name => 'Fay');
+    my $tok = create_session($fay->{id});
+    like(gate($b, $tok), qr/name=Fay /, 'B: Fay, cached');
+    my $hash = sha256_hex($tok);
+
+    my $offset = $b->log_size;
+    $b->reload;
+    my $until = time + 5;
+    sleep 0.05 until $b->log_since($offset) =~ /handed over/ || time > $until;
+    my $log = $b->log_since($offset);
+    like($log, qr/listening for cache notifications, taken over/,
+         'reload: the new worker takes the listening over');
+    like($log, qr/cache notifications handed over/,
+         'the old one hands it over once the new one listens');
+    unlike($log, qr/purging|dropped/, 'and nothing cached is dropped');
+    ok($servers->redis('GET', "athena:sess:$hash") ne '',
+       'Redis still holds the session');
+    is(psql(q{SELECT count(*) FROM pg_stat_activity
+              WHERE application_name = 'athena-auth-listen'}), 2,
+       'one listening connection per node again');
+
+    # the zone kept its answer: with both backends down it still admits
+    $servers->stop_redis;
+    $servers->stop_postgres;
+    like(gate($b, $tok), qr/^200 id=$fay->{id} /,
+         "the reloaded node's zone still answers with its backends down");
+    $servers->restart_postgres;
+    $servers->start_redis;
+
+    $until = time + 5;
+    sleep 0.05 until psql(q{SELECT count(*) FROM pg_stat_activity
+                            WHERE application_name = 'athena-auth-listen'})
+                     == 2 || time > $until;
+    psql(qq{UPDATE "user" SET name = 'Fay Later' WHERE id = '$fay->{id}'});
+    like(eventually(sub { gate($b, $tok) }, qr/Later/), qr/name=Fay Later /,
+         'after Postgres came back, B listens again');
+}
+
+
 # --- the node that stops listens no more ------------------------------------
 
 $b->stop;
