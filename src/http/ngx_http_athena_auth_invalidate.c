@@ -66,6 +66,8 @@ static ngx_str_t  ngx_http_athena_auth_cached[] = {
 };
 
 
+static void ngx_http_athena_auth_purge_start(void);
+static void ngx_http_athena_auth_purge_later(void);
 static void ngx_http_athena_auth_purge_scan(const char *cursor, size_t len);
 
 
@@ -154,8 +156,8 @@ ngx_http_athena_auth_batch_done(ngx_http_athena_auth_batch_t *b)
     }
 
     if (b->failed) {
-        /* Redis may still hold what was to go: all of it goes later */
-        ngx_http_athena_auth_invalidate_all(amcf);
+        /* Redis may still hold what was to go: all of it goes, later */
+        ngx_http_athena_auth_purge_later();
     }
 
     ngx_queue_remove(&b->queue);
@@ -291,15 +293,56 @@ static void
 ngx_http_athena_auth_purge_retry(ngx_event_t *ev)
 {
     if (!ngx_exiting && !ngx_quit) {
-        ngx_http_athena_auth_invalidate_all(ngx_http_athena_auth_inv.amcf);
+        ngx_http_athena_auth_purge_start();
     }
+}
+
+
+/*
+ * A purge after a delay that grows while Redis fails: until it is back,
+ * nothing reads the entries the purge is for (the whole process rests
+ * from Redis), and the zone is flushed when the purge is done.
+ */
+
+static void
+ngx_http_athena_auth_purge_later(void)
+{
+    ngx_event_t                          *ev;
+    ngx_http_athena_auth_invalidation_t  *inv;
+
+    inv = &ngx_http_athena_auth_inv;
+    ev = &inv->retry;
+
+    if (inv->purging) {
+        inv->again = 1;
+        return;
+    }
+
+    if (ev->timer_set || ngx_exiting || ngx_quit) {
+        return;
+    }
+
+    inv->delay = inv->delay ? ngx_min(2 * inv->delay,
+                                      NGX_HTTP_ATHENA_AUTH_PURGE_RETRY_MAX)
+                            : NGX_HTTP_ATHENA_AUTH_PURGE_RETRY;
+
+    ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                  "athena_auth: the Redis cache could not be purged,"
+                  " trying again in %M ms", inv->delay);
+
+    inv->dummy.fd = (ngx_socket_t) -1;
+    ev->handler = ngx_http_athena_auth_purge_retry;
+    ev->data = &inv->dummy;
+    ev->log = ngx_cycle->log;
+    ev->cancelable = 1;
+
+    ngx_add_timer(ev, inv->delay);
 }
 
 
 static void
 ngx_http_athena_auth_purge_end(void)
 {
-    ngx_event_t                          *ev;
     ngx_http_athena_auth_invalidation_t  *inv;
 
     inv = &ngx_http_athena_auth_inv;
@@ -312,26 +355,8 @@ ngx_http_athena_auth_purge_end(void)
 
     if (inv->failed) {
         inv->failed = 0;
-
-        inv->delay = inv->delay ? ngx_min(2 * inv->delay,
-                                          NGX_HTTP_ATHENA_AUTH_PURGE_RETRY_MAX)
-                                : NGX_HTTP_ATHENA_AUTH_PURGE_RETRY;
-
-        ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
-                      "athena_auth: the Redis cache could not be purged,"
-                      " trying again in %M ms", inv->delay);
-
-        ev = &inv->retry;
-
-        if (!ev->timer_set && !ngx_exiting && !ngx_quit) {
-            inv->dummy.fd = (ngx_socket_t) -1;
-            ev->handler = ngx_http_athena_auth_purge_retry;
-            ev->data = &inv->dummy;
-            ev->log = ngx_cycle->log;
-            ev->cancelable = 1;
-            ngx_add_timer(ev, inv->delay);
-        }
-
+        inv->again = 0;
+        ngx_http_athena_auth_purge_later();
         return;
     }
 
@@ -344,7 +369,7 @@ ngx_http_athena_auth_purge_end(void)
 
     if (inv->again) {
         inv->again = 0;
-        ngx_http_athena_auth_invalidate_all(inv->amcf);
+        ngx_http_athena_auth_purge_start();
     }
 }
 
@@ -533,19 +558,24 @@ ngx_http_athena_auth_purge_scan(const char *cursor, size_t len)
 void
 ngx_http_athena_auth_invalidate_all(ngx_http_athena_auth_main_conf_t *amcf)
 {
-    ngx_http_athena_auth_invalidation_t  *inv;
-
     ngx_http_athena_auth_inv_init(amcf);
-
-    inv = &ngx_http_athena_auth_inv;
 
     if (amcf->cache_zone != NULL) {
         ngx_http_athena_auth_cache_flush(amcf->cache_zone);
     }
 
-    if (!ngx_http_athena_auth_redis_caches(amcf)) {
-        return;
+    if (ngx_http_athena_auth_redis_caches(amcf)) {
+        ngx_http_athena_auth_purge_start();
     }
+}
+
+
+static void
+ngx_http_athena_auth_purge_start(void)
+{
+    ngx_http_athena_auth_invalidation_t  *inv;
+
+    inv = &ngx_http_athena_auth_inv;
 
     if (inv->purging) {
         inv->again = 1;
