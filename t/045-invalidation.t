@@ -4,8 +4,10 @@
 # one Redis, both caching for 60 s: B's gate and API see on their next
 # request (polled up to 2 s) a revoke, a ban, a demotion, a change of
 # active organization made on A; changes made with plain SQL, by a real
-# better-auth 1.7.25 on the same database, by a bulk statement; the
-# listening connection killed, with a change made while it was away.
+# better-auth 1.7.25 on the same database (and users each side makes
+# sign in on the other), by a bulk statement; the listening connection
+# killed, with a change made while it was away; a reload that hands the
+# listening over.
 
 use strict;
 use warnings;
@@ -295,6 +297,36 @@ psql(sprintf(q{INSERT INTO member (id, "organizationId", "userId", role,
     $ba->('POST', '/sign-out', $ba_tok);
     like(eventually(sub { gate($b, $ba_tok) }, qr/^401/), qr/^401/,
          "better-auth's sign-out reaches B");
+
+    # revoke-session, seen by B's API
+    my $tok2 = create_session($eve->{id});
+    like(api($b, 'GET', '/get-session', $tok2)->{body}, qr/"token":"$tok2"/,
+         "B's get-session has Eve's session (now cached)");
+    $r = $ba->('POST', '/revoke-session', $tok2, { token => $tok2 });
+    is($r->{status}, 200, 'better-auth: the session revoked');
+    is(eventually(sub { api($b, 'GET', '/get-session', $tok2)->{body} },
+                  qr/^null$/), 'null', "B's get-session says null");
+
+    # a user either side makes signs in on the other
+    $r = better_auth('http', {
+        method => 'POST', path => '/api/auth/sign-up/email',
+        headers => { 'content-type' => 'application/json' },
+        body => { name => 'Gil', email => 'inv-gil@example.com',
+                  password => 'password-gil-1' } });
+    is($r->{status}, 200, 'better-auth signs Gil up');
+    $r = api($b, 'POST', '/sign-in/email', undef,
+             { email => 'inv-gil@example.com', password => 'password-gil-1' });
+    is($r->{code}, 200, 'Gil signs in on the module');
+    $r = api($a, 'POST', '/sign-up/email', undef,
+             { name => 'Hal', email => 'inv-hal@example.com',
+               password => 'password-hal-1' });
+    is($r->{code}, 200, 'the module signs Hal up');
+    $r = better_auth('http', {
+        method => 'POST', path => '/api/auth/sign-in/email',
+        headers => { 'content-type' => 'application/json' },
+        body => { email => 'inv-hal@example.com',
+                  password => 'password-hal-1' } });
+    is($r->{status}, 200, 'Hal signs in on better-auth');
 }
 
 
