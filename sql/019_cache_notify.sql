@@ -50,18 +50,6 @@ BEGIN
     END IF;
 END $$;
 
--- a statement over more rows than this is announced as "*" at once,
--- before any hash is computed
-CREATE OR REPLACE FUNCTION "athena_cache_bulk"(n bigint)
-RETURNS boolean LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF n > 1000 THEN
-        PERFORM pg_notify('athena_auth_cache', '*');
-        RETURN true;
-    END IF;
-    RETURN false;
-END $$;
-
 CREATE OR REPLACE FUNCTION "athena_cache_token"(token text)
 RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT encode(sha256(convert_to(token, 'UTF8')), 'hex');
@@ -77,6 +65,102 @@ RETURNS SETOF text LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
         FROM "apikey" k WHERE k."referenceId" = ANY (ids);
 $$;
 
+-- members: the membership's entry, and the identities of the user's
+-- sessions that have its organization active (they carry its role)
+CREATE OR REPLACE FUNCTION "athena_cache_member_items"(rows jsonb)
+RETURNS SETOF text LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
+    SELECT 'm:' || (r->>'organizationId') || ':' || (r->>'userId')
+        FROM jsonb_array_elements(rows) r
+    UNION ALL
+    SELECT 's:' || "athena_cache_token"(s.token)
+        FROM jsonb_array_elements(rows) r
+        JOIN "session" s ON s."userId" = r->>'userId'
+         AND s."activeOrganizationId" = r->>'organizationId';
+$$;
+
+-- what of a row a change must have touched to count: anything, but for
+-- an API key not the counters that every use of it moves (else each use
+-- would evict the key it was), only whether it has a quota
+CREATE OR REPLACE FUNCTION "athena_cache_seen"(tbl text, r jsonb)
+RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE tbl
+        WHEN 'apikey' THEN r - ARRAY['lastRequest', 'requestCount',
+                                     'remaining', 'lastRefillAt', 'updatedAt']
+                             || jsonb_build_object('counted',
+                                    r->'remaining' <> 'null'::jsonb)
+        ELSE r END;
+$$;
+
+-- the items of a statement's rows (old and new ones, as JSON)
+CREATE OR REPLACE FUNCTION "athena_cache_items"(tbl text, op text,
+    rows jsonb)
+RETURNS text[] LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
+    SELECT ARRAY(SELECT DISTINCT i FROM (
+        -- a session: changed, or ended
+        SELECT CASE op WHEN 'DELETE' THEN 'x:' ELSE 's:' END
+               || "athena_cache_token"(r->>'token') AS i
+            FROM jsonb_array_elements(rows) r WHERE tbl = 'session'
+        -- a user, or its admin roles (seed 004): every identity of the
+        -- user, whose entries hold its role, ban and admin roles (a
+        -- deleted user's sessions and members go by their own triggers,
+        -- ON DELETE CASCADE)
+        UNION ALL
+        SELECT "athena_cache_user_items"(ARRAY(
+                   SELECT CASE tbl WHEN 'user' THEN r->>'id'
+                                   ELSE r->>'user_id' END
+                   FROM jsonb_array_elements(rows) r))
+            WHERE tbl IN ('user', 'admin_roles')
+        UNION ALL
+        SELECT 'r:' || (r->>'user_id')
+            FROM jsonb_array_elements(rows) r WHERE tbl = 'admin_roles'
+        UNION ALL
+        SELECT "athena_cache_member_items"(rows) WHERE tbl = 'member'
+        UNION ALL
+        SELECT 'k:' || (r->>'key')
+            FROM jsonb_array_elements(rows) r WHERE tbl = 'apikey') x);
+$$;
+
+-- one trigger function for every table and statement: the rows it
+-- touched (for an update, those that changed, before and after), or "*"
+-- when they are too many
+CREATE OR REPLACE FUNCTION "athena_cache_changed"() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    n bigint;
+    rows jsonb;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        SELECT count(*) INTO n FROM old_rows;
+    ELSE
+        SELECT count(*) INTO n FROM new_rows;
+    END IF;
+
+    IF n > 1000 THEN
+        PERFORM pg_notify('athena_auth_cache', '*');
+        RETURN NULL;
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        SELECT jsonb_agg(to_jsonb(t)) INTO rows FROM new_rows t;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT jsonb_agg(to_jsonb(t)) INTO rows FROM old_rows t;
+    ELSE
+        SELECT jsonb_agg(x.r) INTO rows
+            FROM old_rows o JOIN new_rows w ON w.id = o.id,
+            LATERAL (VALUES (to_jsonb(o)), (to_jsonb(w))) x (r)
+            WHERE "athena_cache_seen"(TG_TABLE_NAME, to_jsonb(o))
+                  IS DISTINCT FROM
+                  "athena_cache_seen"(TG_TABLE_NAME, to_jsonb(w));
+    END IF;
+
+    IF rows IS NOT NULL THEN
+        PERFORM "athena_cache_notify"(
+            "athena_cache_items"(TG_TABLE_NAME, TG_OP, rows));
+    END IF;
+
+    RETURN NULL;
+END $$;
+
 CREATE OR REPLACE FUNCTION "athena_cache_flush"() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
@@ -85,243 +169,32 @@ BEGIN
 END $$;
 
 
--- sessions: any change (expiry, active organization, impersonation)
-CREATE OR REPLACE FUNCTION "athena_cache_session_update"() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF "athena_cache_bulk"((SELECT count(*) FROM changed_new)) THEN
-        RETURN NULL;
-    END IF;
-    PERFORM "athena_cache_notify"(ARRAY(
-        SELECT DISTINCT 's:' || "athena_cache_token"(t.token) FROM (
-            SELECT o.token, n.token AS new_token
-            FROM changed_old o JOIN changed_new n ON n.id = o.id
-            WHERE o IS DISTINCT FROM n) c,
-        LATERAL (VALUES (c.token), (c.new_token)) t (token)));
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION "athena_cache_session_delete"() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF "athena_cache_bulk"((SELECT count(*) FROM removed)) THEN
-        RETURN NULL;
-    END IF;
-    PERFORM "athena_cache_notify"(ARRAY(
-        SELECT 'x:' || "athena_cache_token"(o.token) FROM removed o));
-    RETURN NULL;
-END $$;
-
-
--- users: any change of a column (the session entries hold the whole
--- user); a deleted user's sessions and members go by their own triggers
--- (ON DELETE CASCADE), its API keys have no such key
-CREATE OR REPLACE FUNCTION "athena_cache_user_update"() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF "athena_cache_bulk"((SELECT count(*) FROM changed_new)) THEN
-        RETURN NULL;
-    END IF;
-    PERFORM "athena_cache_notify"(ARRAY(
-        SELECT "athena_cache_user_items"(ARRAY(
-            SELECT o.id FROM changed_old o JOIN changed_new n ON n.id = o.id
-            WHERE o IS DISTINCT FROM n))));
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION "athena_cache_user_delete"() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF "athena_cache_bulk"((SELECT count(*) FROM removed)) THEN
-        RETURN NULL;
-    END IF;
-    PERFORM "athena_cache_notify"(ARRAY(
-        SELECT 'k:' || k."key" FROM "apikey" k
-        WHERE k."referenceId" IN (SELECT id FROM removed)));
-    RETURN NULL;
-END $$;
-
-
--- members: the membership's entry, and the identities of the user's
--- sessions that have its organization active (they carry its role)
-CREATE OR REPLACE FUNCTION "athena_cache_member_items"(rows jsonb)
-RETURNS text[] LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
-    SELECT ARRAY(
-        SELECT DISTINCT i FROM (
-            SELECT 'm:' || (r->>'organizationId') || ':' || (r->>'userId') AS i
-                FROM jsonb_array_elements(rows) r
-            UNION ALL
-            SELECT 's:' || "athena_cache_token"(s.token)
-                FROM jsonb_array_elements(rows) r
-                JOIN "session" s ON s."userId" = r->>'userId'
-                 AND s."activeOrganizationId" = r->>'organizationId') x);
-$$;
-
-CREATE OR REPLACE FUNCTION "athena_cache_member_added"() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF NOT "athena_cache_bulk"((SELECT count(*) FROM added)) THEN
-        PERFORM "athena_cache_notify"("athena_cache_member_items"(
-            (SELECT jsonb_agg(jsonb_build_object(
-                 'organizationId', a."organizationId", 'userId', a."userId"))
-             FROM added a)));
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION "athena_cache_member_removed"() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF NOT "athena_cache_bulk"((SELECT count(*) FROM removed)) THEN
-        PERFORM "athena_cache_notify"("athena_cache_member_items"(
-            (SELECT jsonb_agg(jsonb_build_object(
-                 'organizationId', r."organizationId", 'userId', r."userId"))
-             FROM removed r)));
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION "athena_cache_member_update"() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF NOT "athena_cache_bulk"((SELECT count(*) FROM changed_new)) THEN
-        PERFORM "athena_cache_notify"("athena_cache_member_items"(
-            (SELECT jsonb_agg(jsonb_build_object(
-                 'organizationId', r."organizationId", 'userId', r."userId"))
-             FROM (SELECT "organizationId", "userId" FROM changed_old
-                   UNION
-                   SELECT "organizationId", "userId" FROM changed_new) r)));
-    END IF;
-    RETURN NULL;
-END $$;
-
-
--- admin roles (seed 004): the user's cached roles, and every identity of
--- the user (sessions and API keys carry the roles at the gate)
-CREATE OR REPLACE FUNCTION "athena_cache_roles_items"(ids text[])
-RETURNS text[] LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
-    SELECT ARRAY(
-        SELECT DISTINCT i FROM (
-            SELECT 'r:' || u AS i FROM unnest(ids) u
-            UNION ALL
-            SELECT "athena_cache_user_items"(ids)) x);
-$$;
-
-CREATE OR REPLACE FUNCTION "athena_cache_roles_added"() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF NOT "athena_cache_bulk"((SELECT count(*) FROM added)) THEN
-        PERFORM "athena_cache_notify"("athena_cache_roles_items"(
-            ARRAY(SELECT DISTINCT user_id FROM added)));
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION "athena_cache_roles_removed"() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF NOT "athena_cache_bulk"((SELECT count(*) FROM removed)) THEN
-        PERFORM "athena_cache_notify"("athena_cache_roles_items"(
-            ARRAY(SELECT DISTINCT user_id FROM removed)));
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION "athena_cache_roles_update"() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF NOT "athena_cache_bulk"((SELECT count(*) FROM changed_new)) THEN
-        PERFORM "athena_cache_notify"("athena_cache_roles_items"(
-            ARRAY(SELECT user_id FROM changed_old
-                  UNION SELECT user_id FROM changed_new)));
-    END IF;
-    RETURN NULL;
-END $$;
-
-
--- API keys: what the gate's check reads, not the counters that every use
--- of a key moves (lastRequest, requestCount, remaining, lastRefillAt,
--- updatedAt), else each use would evict the key it was
-CREATE OR REPLACE FUNCTION "athena_cache_apikey_update"() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF "athena_cache_bulk"((SELECT count(*) FROM changed_new)) THEN
-        RETURN NULL;
-    END IF;
-    PERFORM "athena_cache_notify"(ARRAY(
-        SELECT DISTINCT 'k:' || t.key FROM (
-            SELECT o."key", n."key" AS new_key
-            FROM changed_old o JOIN changed_new n ON n.id = o.id
-            WHERE (o."key", o."enabled", o."expiresAt", o."referenceId",
-                   o."permissions", o."metadata", o."name", o."configId",
-                   o."rateLimitEnabled", o."rateLimitTimeWindow",
-                   o."rateLimitMax", o."refillInterval", o."refillAmount",
-                   o."remaining" IS NULL)
-                  IS DISTINCT FROM
-                  (n."key", n."enabled", n."expiresAt", n."referenceId",
-                   n."permissions", n."metadata", n."name", n."configId",
-                   n."rateLimitEnabled", n."rateLimitTimeWindow",
-                   n."rateLimitMax", n."refillInterval", n."refillAmount",
-                   n."remaining" IS NULL)) c,
-        LATERAL (VALUES (c.key), (c.new_key)) t (key)));
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION "athena_cache_apikey_delete"() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF "athena_cache_bulk"((SELECT count(*) FROM removed)) THEN
-        RETURN NULL;
-    END IF;
-    PERFORM "athena_cache_notify"(ARRAY(
-        SELECT 'k:' || o."key" FROM removed o));
-    RETURN NULL;
-END $$;
-
-
+-- the statements that change what a cache holds: a new session or key
+-- was never cached, a new member or admin role may have been as absent
 DO $$
 DECLARE
     t record;
 BEGIN
-    -- (table, trigger suffix, event, transition tables, function)
     FOR t IN SELECT * FROM (VALUES
-        ('session', 'update', 'UPDATE',
-         'OLD TABLE AS changed_old NEW TABLE AS changed_new',
-         'athena_cache_session_update'),
-        ('session', 'delete', 'DELETE', 'OLD TABLE AS removed',
-         'athena_cache_session_delete'),
-        ('user', 'update', 'UPDATE',
-         'OLD TABLE AS changed_old NEW TABLE AS changed_new',
-         'athena_cache_user_update'),
-        ('user', 'delete', 'DELETE', 'OLD TABLE AS removed',
-         'athena_cache_user_delete'),
-        ('member', 'insert', 'INSERT', 'NEW TABLE AS added',
-         'athena_cache_member_added'),
-        ('member', 'update', 'UPDATE',
-         'OLD TABLE AS changed_old NEW TABLE AS changed_new',
-         'athena_cache_member_update'),
-        ('member', 'delete', 'DELETE', 'OLD TABLE AS removed',
-         'athena_cache_member_removed'),
-        ('admin_roles', 'insert', 'INSERT', 'NEW TABLE AS added',
-         'athena_cache_roles_added'),
-        ('admin_roles', 'update', 'UPDATE',
-         'OLD TABLE AS changed_old NEW TABLE AS changed_new',
-         'athena_cache_roles_update'),
-        ('admin_roles', 'delete', 'DELETE', 'OLD TABLE AS removed',
-         'athena_cache_roles_removed'),
-        ('apikey', 'update', 'UPDATE',
-         'OLD TABLE AS changed_old NEW TABLE AS changed_new',
-         'athena_cache_apikey_update'),
-        ('apikey', 'delete', 'DELETE', 'OLD TABLE AS removed',
-         'athena_cache_apikey_delete'))
-        AS v (tbl, suffix, event, refs, fn)
+        ('session', 'UPDATE'), ('session', 'DELETE'),
+        ('user', 'UPDATE'), ('user', 'DELETE'),
+        ('member', 'INSERT'), ('member', 'UPDATE'), ('member', 'DELETE'),
+        ('admin_roles', 'INSERT'), ('admin_roles', 'UPDATE'),
+        ('admin_roles', 'DELETE'),
+        ('apikey', 'UPDATE'), ('apikey', 'DELETE'))
+        AS v (tbl, event)
     LOOP
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I',
-                       'athena_cache_' || t.suffix, t.tbl);
+                       'athena_cache_' || lower(t.event), t.tbl);
         EXECUTE format('CREATE TRIGGER %I AFTER %s ON %I REFERENCING %s'
-                       ' FOR EACH STATEMENT EXECUTE FUNCTION %I()',
-                       'athena_cache_' || t.suffix, t.event, t.tbl, t.refs,
-                       t.fn);
+                       ' FOR EACH STATEMENT'
+                       ' EXECUTE FUNCTION "athena_cache_changed"()',
+                       'athena_cache_' || lower(t.event), t.event, t.tbl,
+                       CASE t.event
+                           WHEN 'INSERT' THEN 'NEW TABLE AS new_rows'
+                           WHEN 'DELETE' THEN 'OLD TABLE AS old_rows'
+                           ELSE 'OLD TABLE AS old_rows NEW TABLE AS new_rows'
+                       END);
     END LOOP;
 
     -- TRUNCATE has no rows to name
