@@ -611,6 +611,7 @@ ngx_http_athena_auth_exit_process(ngx_cycle_t *cycle)
     ngx_http_athena_auth_invalidate_exit();
     athena_db_shutdown();
     ngx_http_athena_auth_threads_gone();
+    ngx_http_athena_auth_memory_exit();
 }
 
 

@@ -276,6 +276,8 @@ void ngx_http_athena_auth_invalidate(ngx_http_athena_auth_main_conf_t *amcf,
 void ngx_http_athena_auth_invalidate_all(
     ngx_http_athena_auth_main_conf_t *amcf);
 void ngx_http_athena_auth_invalidate_exit(void);
+void ngx_http_athena_auth_memory_check(void);
+void ngx_http_athena_auth_memory_exit(void);
 ngx_int_t ngx_http_athena_auth_listen_zone(ngx_conf_t *cf,
     ngx_http_athena_auth_main_conf_t *amcf);
 ngx_int_t ngx_http_athena_auth_listen_init_process(ngx_cycle_t *cycle);

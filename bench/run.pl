@@ -33,9 +33,11 @@
 # costs: athena_auth_cache_ttl 0) and with it cached, beside the gate with
 # a session, over 999 users' tokens; and GET /api/v1/admin/admin-roles/
 # over 1,000 assignments. The notify section measures how fast a change
-# reaches another node through Postgres's notifications (see there).
-# BENCH_ONLY picks sections (a comma-separated list of limit, gate,
-# admin, org, keys, mail, rest, jwt, notify; default all).
+# reaches another node through Postgres's notifications (see there). The
+# versus section runs first: the module beside better-auth 1.7.25 itself
+# on the same data (see there). BENCH_ONLY picks sections (a
+# comma-separated list of versus, limit, gate, admin, org, keys, mail,
+# rest, jwt, notify; default all).
 # The run ends with the
 # lines at warn or above in nginx's error log (the mail section's nginx
 # included).
@@ -57,7 +59,7 @@ die "wrk is not installed (apt-get install wrk)\n"
     unless system('which wrk >/dev/null 2>&1') == 0;
 
 my %only = map { $_ => 1 } split /,/,
-    $ENV{BENCH_ONLY} || 'limit,gate,admin,org,keys,mail,rest,jwt,notify';
+    $ENV{BENCH_ONLY} || 'versus,limit,gate,admin,org,keys,mail,rest,jwt,notify';
 
 my $large = $ENV{BENCH_SESSIONS} || 1_000_000;
 my $users = $ENV{BENCH_USERS} || 1_000_000;
@@ -182,7 +184,7 @@ sub wrk {
     warn "warning: $path had socket errors: $errors\n" if $errors;
     # wrk leaves requests over its timeout out of the latencies
     my ($timeouts) = ($errors // '') =~ /timeout (\d+)/;
-    return ($rps || 0, $p99 || 0, $timeouts || 0);
+    return ($rps || 0, $p99 || 0, $timeouts || 0, ($non2xx || 0) + ($errors ? 1 : 0));
 }
 
 my @bearer = ('-H', "'Authorization: Bearer $token'");
@@ -232,6 +234,121 @@ sub run_cases {
 
 my $n = psql('SELECT count(*) FROM session');
 my $t0;
+
+# The module beside better-auth 1.7.25 itself (t/compat's `serve`: one
+# Node process, then two cluster workers; the better of the two shown),
+# on one database seeded alike for both: the bench's 1,000 users and an
+# admin (1,001), the admin in 50 organizations of 20 members. The same
+# session (the module's, which better-auth reads as its own) and the
+# same wrk settings; sign-in with 8 connections, since wrk gives up on a
+# request after 2 s and scrypt makes both queue. Rate limits: the
+# module's maximum is set out of reach (athena_auth_rate_limit_max) and
+# better-auth's limiter is off, as it is outside production (NODE_ENV).
+# A row counts only 2xx answers: a run that drew any other answer or a
+# socket error is marked void.
+if ($only{versus}) {
+    my $admin = create_user(email => 'vs-admin@example.com', role => 'admin');
+    psql(qq{INSERT INTO organization (id, name, slug, "createdAt")
+            SELECT 'vs-org' || g, 'Versus ' || g, 'vs-org-' || g, now()
+            FROM generate_series(1, 50) g;
+            INSERT INTO member (id, "organizationId", "userId", role,
+            "createdAt") SELECT 'vs-m' || o || '-' || k, 'vs-org' || o,
+            md5(((o * 19 + k) % 999 + 1)::text || 'u'), 'member', now()
+            FROM generate_series(1, 50) o, generate_series(1, 19) k;
+            INSERT INTO member (id, "organizationId", "userId", role,
+            "createdAt") SELECT 'vs-a' || g, 'vs-org' || g, '$admin->{id}',
+            'owner', now() FROM generate_series(1, 50) g});
+    psql('VACUUM ANALYZE');
+    my $vs_token = create_session($admin->{id});
+    my @vs_bearer = ('-H', "'Authorization: Bearer $vs_token'");
+    local $ENV{BENCH_POST_TOKEN} = $vs_token;
+    local $ENV{BENCH_BODY} = '{"permissions":{"user":["list"]}}';
+
+    # [work, path, wrk arguments, connections]
+    my @work = (
+        ['GET get-session (bearer)', '/api/auth/get-session', [@vs_bearer]],
+        ['POST admin/has-permission', '/api/auth/admin/has-permission',
+         ['-s', "$FindBin::Bin/post-json.lua"]],
+        ['GET admin/list-users?limit=20',
+         '/api/auth/admin/list-users?limit=20', [@vs_bearer]],
+        ['GET organization/list (50 orgs)', '/api/auth/organization/list',
+         [@vs_bearer]],
+        ['POST sign-in/email', '/api/auth/sign-in/email',
+         ['-s', "$FindBin::Bin/sign-in.lua"], 8],
+    );
+
+    # req/s and p99 of one case, or undef for a void run
+    my $measure = sub {
+        my ($url, $extra, $c) = @_;
+        my $all = $conns;
+        $conns = $c if $c;
+        `wrk -t2 -c$conns -d2s @$extra '$url' 2>&1`;
+        my ($rps, $p99, $timeouts, $bad) = wrk($url, @$extra);
+        $conns = $all;
+        return [$rps, $p99, $bad || $timeouts ? 1 : 0];
+    };
+
+    my %ba;
+    for my $workers (1, 2) {
+        my $port = Athena::Servers::free_port();
+        my $pid = fork // die "fork: $!";
+        if ($pid == 0) {
+            $ENV{ATHENA_PG} = servers()->conninfo;
+            $ENV{BETTER_AUTH_SECRET} = $Athena::Test::SECRET;
+            $ENV{BETTER_AUTH_TELEMETRY} = 0;
+            open STDOUT, '>', '/dev/null';
+            exec 'node', "$FindBin::Bin/../t/compat/better-auth.mjs", 'serve',
+                 "{\"port\":$port,\"workers\":$workers}";
+            exit 127;
+        }
+        Athena::Servers::wait_port($port, 20)
+            or die "the better-auth server did not start\n";
+        sleep 1;
+        for my $w (@work) {
+            my ($name, $path, $extra, $c) = @$w;
+            my $m = $measure->("http://127.0.0.1:$port$path", $extra, $c);
+            $ba{$name} = $m if !$ba{$name} || $ba{$name}[2]
+                               || (!$m->[2] && $m->[0] > $ba{$name}[0]);
+            $ba{$name}[3] = $workers if $ba{$name} == $m;
+        }
+        kill 'TERM', $pid;
+        waitpid $pid, 0;
+    }
+
+    my $plain = $measure->("$base/plain", [@vs_bearer]);
+    my $gate = $measure->("$base/gated", [@vs_bearer]);
+    my %mod = map { $_->[0] => $measure->("$base$_->[1]", $_->[2], $_->[3]) }
+              @work;
+
+    # sign-in ran last: the workers' memory with scrypt's blocks, then
+    # once they have been idle (given back 5 to 10 s after the last hash)
+    my $rss = sub {
+        join ', ', map { `ps -o rss= -p $_` =~ s/\s+//gr }
+                   split /\s+/, `pgrep -P $nginx->{pid}`;
+    };
+    my $busy = $rss->();
+    sleep 11;
+    my $idle = $rss->();
+
+    printf "\nthe module beside better-auth 1.7.25 (plain nginx %.0f req/s)\n"
+           . "%-34s %18s %18s %9s %9s\n", $plain->[0], 'work',
+           'better-auth req/s', 'module req/s', '÷ b-a', '÷ nginx';
+    for my $w (@work, ['gate alone (gated return 200)']) {
+        my $name = $w->[0];
+        my $o = $ba{$name};
+        my $m = $name =~ /^gate/ ? $gate : $mod{$name};
+        printf "%-34s %18s %18s %9s %9.3f\n", $name,
+               $o ? sprintf('%.1f (%d)%s', $o->[0], $o->[3],
+                            $o->[2] ? ' void' : '') : '-',
+               sprintf('%.1f%s', $m->[0], $m->[2] ? ' void' : ''),
+               $o && $o->[0] ? sprintf('%.1f', $m->[0] / $o->[0]) : '-',
+               $m->[0] / $plain->[0];
+    }
+    print "(better-auth: the better of one process and two workers; its"
+          . " count of processes in brackets)\n";
+    print "(worker RSS right after the sign-ins: $busy KiB; 11 s later:"
+          . " $idle KiB)\n";
+}
 
 # what the rate limiter costs a route it counts (one Lua script in Redis
 # per request, on the event loop), and that the gate does not pay it

@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include "athena_crypto.h"
+#include "athena_scrypt.h"
 
 
 /* better-auth's password parameters (reference §3) */
@@ -14,7 +15,6 @@
 #define ATHENA_SCRYPT_R       16
 #define ATHENA_SCRYPT_P       1
 #define ATHENA_SCRYPT_KEYLEN  64
-#define ATHENA_SCRYPT_MAXMEM  (64 * 1024 * 1024)
 
 
 static const char  athena_alnum[] =
@@ -235,10 +235,10 @@ athena_scrypt(const char *password, size_t len, const char *salt_hex,
     unsigned char *key)
 {
     /* the salt is the hex text itself, not the bytes it encodes */
-    return EVP_PBE_scrypt(password, len, (const unsigned char *) salt_hex, 32,
-                          ATHENA_SCRYPT_N, ATHENA_SCRYPT_R, ATHENA_SCRYPT_P,
-                          ATHENA_SCRYPT_MAXMEM, key, ATHENA_SCRYPT_KEYLEN)
-           == 1 ? 0 : -1;
+    return athena_scrypt_kdf((const unsigned char *) password, len,
+                             (const unsigned char *) salt_hex, 32,
+                             ATHENA_SCRYPT_N, ATHENA_SCRYPT_R, ATHENA_SCRYPT_P,
+                             key, ATHENA_SCRYPT_KEYLEN);
 }
 
 

@@ -128,6 +128,7 @@ ngx_http_athena_auth_task_done(ngx_event_t *ev)
 
     r->main->blocked--;
     ngx_http_athena_auth_task_release();
+    ngx_http_athena_auth_memory_check();
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, c->log, 0,
                    "athena_auth task done: %d, %uz body bytes",

@@ -18,10 +18,12 @@
 //                                  auth.api.verifyApiKey({ body })
 //   verify-jwt {token}             auth.api.verifyJWT({ body }): {payload}
 //                                  or {payload: null} (jwt plugin on)
-//   serve {port}                   a better-auth server (its own node http
+//   serve {port, workers?}         a better-auth server (its own node http
 //                                  server, better-auth/node's handler) on
-//                                  127.0.0.1:port; prints {listening: port}
-//                                  and runs until it is killed
+//                                  127.0.0.1:port, in one process or in
+//                                  workers cluster processes sharing the
+//                                  port; prints {listening: port} and runs
+//                                  until it is killed (bench/)
 //   http {method, path, headers?, body?}
 //                                  auth.handler() on http://localhost:3000
 //                                  + path; body: an object is sent as JSON,
@@ -32,6 +34,7 @@
 // {"error": {"status": <HTTP status>, "message", "code"}}, still exit 0.
 // Anything else (bad usage, no database) goes to stderr with exit 1.
 
+import cluster from 'node:cluster';
 import http from 'node:http';
 import pg from 'pg';
 import { betterAuth } from 'better-auth';
@@ -124,13 +127,31 @@ async function httpCall(auth, { method = 'GET', path, headers = {}, body }) {
     return { status: res.status, headers: outHeaders, body: await res.text() };
 }
 
-function serve(auth, { port }) {
+function serve(auth, { port, workers = 1 }) {
     if (!port) throw new Error('serve needs a port');
+    if (workers > 1 && cluster.isPrimary) {
+        // the workers run this script again; the primary only waits
+        let up = 0;
+        for (let i = 0; i < workers; i++) {
+            cluster.fork().on('listening', () => {
+                if (++up === workers) {
+                    process.stdout.write(JSON.stringify({ listening: port }) + '\n');
+                }
+            });
+        }
+        process.on('SIGTERM', () => {
+            for (const w of Object.values(cluster.workers)) w.kill();
+            process.exit(0);
+        });
+        return new Promise(() => {});
+    }
     const server = http.createServer(toNodeHandler(auth));
     return new Promise((resolve, reject) => {
         server.on('error', reject);
         server.listen(port, '127.0.0.1', () => {
-            process.stdout.write(JSON.stringify({ listening: port }) + '\n');
+            if (workers <= 1) {
+                process.stdout.write(JSON.stringify({ listening: port }) + '\n');
+            }
         });
     });
 }

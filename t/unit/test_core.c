@@ -22,6 +22,7 @@
 #include "../../src/core/athena_mime.h"
 #include "../../src/core/athena_notice.h"
 #include "../../src/core/athena_render.h"
+#include "../../src/core/athena_scrypt.h"
 #include "../../src/core/athena_text.h"
 #include "../../src/core/athena_time.h"
 
@@ -1152,6 +1153,53 @@ test_notice(void)
 }
 
 
+/* scrypt against RFC 7914's test vectors (section 12), and its memory */
+
+static void
+test_scrypt(void)
+{
+    char                  hex[129];
+    unsigned char         key[64];
+    static const char    *empty =
+        "77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442"
+        "fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906";
+    static const char    *nacl =
+        "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
+        "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640";
+    static const char    *sodium =
+        "7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2"
+        "d5432955613f0fcf62d49705242a9af9e61e85dc0d651e40dfcf017b45575887";
+
+    ok(athena_scrypt_kdf((const unsigned char *) "", 0,
+                         (const unsigned char *) "", 0, 16, 1, 1, key, 64)
+       == 0, "scrypt: N=16 r=1 p=1");
+    athena_hex(key, 64, hex);
+    ok(strcmp(hex, empty) == 0, "scrypt: RFC 7914 vector 1");
+
+    ok(athena_scrypt_kdf((const unsigned char *) "password", 8,
+                         (const unsigned char *) "NaCl", 4, 1024, 8, 16,
+                         key, 64)
+       == 0, "scrypt: N=1024 r=8 p=16");
+    athena_hex(key, 64, hex);
+    ok(strcmp(hex, nacl) == 0, "scrypt: RFC 7914 vector 2");
+
+    ok(athena_scrypt_kdf((const unsigned char *) "pleaseletmein", 13,
+                         (const unsigned char *) "SodiumChloride", 14,
+                         16384, 8, 1, key, 64)
+       == 0, "scrypt: N=16384 r=8 p=1");
+    athena_hex(key, 64, hex);
+    ok(strcmp(hex, sodium) == 0, "scrypt: RFC 7914 vector 3");
+
+    ok(athena_scrypt_kdf((const unsigned char *) "x", 1,
+                         (const unsigned char *) "y", 1, 1000, 8, 1, key, 64)
+       == -1, "scrypt: N not a power of two is refused");
+
+    ok(athena_scrypt_release(60000) >= 1,
+       "scrypt: the work memory is kept after a hash");
+    ok(athena_scrypt_release(0) == 0, "scrypt: and given back when idle");
+}
+
+
 int
 main(void)
 {
@@ -1159,6 +1207,7 @@ main(void)
     test_admin_role();
     test_mime();
     test_notice();
+    test_scrypt();
     test_render();
     test_apikey();
     test_b64url();
