@@ -187,6 +187,26 @@ sub wrk {
     return ($rps || 0, $p99 || 0, $timeouts || 0, ($non2xx || 0) + ($errors ? 1 : 0));
 }
 
+# a real better-auth 1.7.25 server (t/compat's serve) on the bench's
+# database, in $workers processes: returns its port and PID
+sub start_better_auth {
+    my ($workers) = @_;
+    my $port = Athena::Servers::free_port();
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        $ENV{ATHENA_PG} = servers()->conninfo;
+        $ENV{BETTER_AUTH_SECRET} = $Athena::Test::SECRET;
+        $ENV{BETTER_AUTH_TELEMETRY} = 0;
+        open STDOUT, '>', '/dev/null';
+        exec 'node', "$FindBin::Bin/../t/compat/better-auth.mjs", 'serve',
+             "{\"port\":$port,\"workers\":$workers}";
+        exit 127;
+    }
+    Athena::Servers::wait_port($port, 20)
+        or die "the better-auth server did not start\n";
+    return ($port, $pid);
+}
+
 my @bearer = ('-H', "'Authorization: Bearer $token'");
 
 # [name, path, wrk arguments, the case it is a ratio to (default: plain)]
@@ -290,19 +310,7 @@ if ($only{versus}) {
 
     my %ba;
     for my $workers (1, 2) {
-        my $port = Athena::Servers::free_port();
-        my $pid = fork // die "fork: $!";
-        if ($pid == 0) {
-            $ENV{ATHENA_PG} = servers()->conninfo;
-            $ENV{BETTER_AUTH_SECRET} = $Athena::Test::SECRET;
-            $ENV{BETTER_AUTH_TELEMETRY} = 0;
-            open STDOUT, '>', '/dev/null';
-            exec 'node', "$FindBin::Bin/../t/compat/better-auth.mjs", 'serve',
-                 "{\"port\":$port,\"workers\":$workers}";
-            exit 127;
-        }
-        Athena::Servers::wait_port($port, 20)
-            or die "the better-auth server did not start\n";
+        my ($port, $pid) = start_better_auth($workers);
         sleep 1;
         for my $w (@work) {
             my ($name, $path, $extra, $c) = @$w;
@@ -1102,19 +1110,7 @@ CONF
             return 200 "ok\n";
         }
 CONF
-    my $ba_port = Athena::Servers::free_port();
-    my $ba_pid = fork // die "fork: $!";
-    if ($ba_pid == 0) {
-        $ENV{ATHENA_PG} = servers()->conninfo;
-        $ENV{BETTER_AUTH_SECRET} = $Athena::Test::SECRET;
-        $ENV{BETTER_AUTH_TELEMETRY} = 0;
-        open STDOUT, '>', '/dev/null';
-        exec 'node', "$FindBin::Bin/../t/compat/better-auth.mjs", 'serve',
-             "{\"port\":$ba_port}";
-        exit 127;
-    }
-    Athena::Servers::wait_port($ba_port, 20)
-        or die "the better-auth server did not start\n";
+    my ($ba_port, $ba_pid) = start_better_auth(1);
     # Athena::Nginx's requests, to a server it did not start
     my $ba = bless { port => $ba_port, owner => -1 },
                     'Athena::Nginx';
