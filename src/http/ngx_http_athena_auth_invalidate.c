@@ -24,6 +24,7 @@
 
 #include "../../ngx_http_athena_auth_module.h"
 #include "../core/athena_notice.h"
+#include "../store/athena_auth_store.h"
 
 
 #define NGX_HTTP_ATHENA_AUTH_PURGE_RETRY      1000
@@ -92,18 +93,20 @@ ngx_http_athena_auth_inv_init(ngx_http_athena_auth_main_conf_t *amcf)
 }
 
 
-/* one command, its key the cache's prefix, a kind and a value */
+/*
+ * One command on the key the cache's prefix, kind and value make: DEL, or
+ * for an ended session the "revoked" marker the API writes.
+ */
 
 static ngx_int_t
 ngx_http_athena_auth_inv_command(ngx_http_athena_auth_main_conf_t *amcf,
-    const char *cmd, const char *kind, const char *value, size_t len,
+    ngx_uint_t ended, const char *kind, const char *value, size_t len,
     ngx_http_athena_auth_redis_pt handler, void *data)
 {
     u_char      *key, *p, ttl[NGX_INT64_LEN];
     size_t       lens[5];
     ngx_int_t    rc;
     const char  *argv[5];
-    int          argc;
 
     key = ngx_alloc(amcf->cache_prefix.len + ngx_strlen(kind) + len,
                     ngx_cycle->log);
@@ -115,25 +118,20 @@ ngx_http_athena_auth_inv_command(ngx_http_athena_auth_main_conf_t *amcf,
     p = ngx_cpymem(p, kind, ngx_strlen(kind));
     p = ngx_cpymem(p, value, len);
 
-    argv[0] = cmd;
-    lens[0] = ngx_strlen(cmd);
+    argv[0] = ended ? "SET" : "DEL";
+    lens[0] = 3;
     argv[1] = (const char *) key;
     lens[1] = p - key;
-    argc = 2;
 
-    if (cmd[0] == 'S') {
-        /* an ended session's marker, as the API writes it (src/store) */
-        argv[2] = "-";
-        lens[2] = 1;
-        argv[3] = "PX";
-        lens[3] = 2;
-        argv[4] = (const char *) ttl;
-        lens[4] = ngx_sprintf(ttl, "%M", amcf->cache_ttl) - ttl;
-        argc = 5;
-    }
+    argv[2] = ATHENA_CACHE_REVOKED;
+    lens[2] = sizeof(ATHENA_CACHE_REVOKED) - 1;
+    argv[3] = "PX";
+    lens[3] = 2;
+    argv[4] = (const char *) ttl;
+    lens[4] = ngx_sprintf(ttl, "%M", amcf->cache_ttl) - ttl;
 
-    rc = ngx_http_athena_auth_redis_command(amcf, argc, argv, lens, handler,
-                                            data);
+    rc = ngx_http_athena_auth_redis_command(amcf, ended ? 5 : 2, argv, lens,
+                                            handler, data);
     ngx_free(key);
 
     return rc;
@@ -180,18 +178,15 @@ ngx_http_athena_auth_batch_reply(void *data, redisReply *reply)
 }
 
 
-static const char *
-ngx_http_athena_auth_inv_kind(athena_notice_e type, const char **cmd)
-{
-    *cmd = "DEL";
+/* the Redis entries' kinds, as src/store names them */
 
+static const char *
+ngx_http_athena_auth_inv_kind(athena_notice_e type)
+{
     switch (type) {
 
-    case ATHENA_NOTICE_ENDED:
-        *cmd = "SET";
-        /* fall through */
-
     case ATHENA_NOTICE_SESSION:
+    case ATHENA_NOTICE_ENDED:
         return "sess:";
 
     case ATHENA_NOTICE_KEY:
@@ -212,7 +207,7 @@ ngx_http_athena_auth_invalidate(ngx_http_athena_auth_main_conf_t *amcf,
 {
     u_char                        *d;
     ngx_uint_t                     n, redis;
-    const char                    *p, *end, *kind, *cmd;
+    const char                    *p, *end, *kind;
     athena_notice_item_t           it;
     ngx_http_athena_auth_batch_t  *b;
 
@@ -266,10 +261,11 @@ ngx_http_athena_auth_invalidate(ngx_http_athena_auth_main_conf_t *amcf,
             continue;
         }
 
-        kind = ngx_http_athena_auth_inv_kind(it.type, &cmd);
+        kind = ngx_http_athena_auth_inv_kind(it.type);
 
-        if (ngx_http_athena_auth_inv_command(amcf, cmd, kind, it.value,
-                                          it.len,
+        if (ngx_http_athena_auth_inv_command(amcf,
+                                          it.type == ATHENA_NOTICE_ENDED,
+                                          kind, it.value, it.len,
                                           ngx_http_athena_auth_batch_reply, b)
             == NGX_OK)
         {

@@ -21,8 +21,6 @@
     s ".\"activeTeamId\""
 #define ATHENA_SESSION_NCOLS  11
 
-#define ATHENA_CACHE_REVOKED  "-"
-
 
 void
 athena_user_read(const athena_rows_t *rows, size_t r, int c, athena_user_t *u)

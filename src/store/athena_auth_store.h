@@ -10,6 +10,10 @@
 #include "../core/athena_model.h"
 
 
+/* a revoked session's Redis entry, so that no cache fill brings it back */
+#define ATHENA_CACHE_REVOKED  "-"
+
+
 void athena_user_read(const athena_rows_t *rows, size_t r, int c,
     athena_user_t *u);
 athena_store_rc_e athena_user_by_email(athena_db_t *db, athena_arena_t *a,
