@@ -43,6 +43,9 @@
 # included).
 #
 #   perl bench/run.pl [seconds per case, default 10]
+#
+# BENCH_CONNECTIONS (default 64) sets wrk's connections, BENCH_THREADS
+# (default 4) the main nginx's pool threads per worker.
 
 use strict;
 use warnings;
@@ -54,6 +57,8 @@ use Athena::Test;
 
 my $secs = shift || 10;
 my $conns = $ENV{BENCH_CONNECTIONS} || 64;
+# the main nginx's pool threads per worker
+my $threads = $ENV{BENCH_THREADS} || 4;
 
 die "wrk is not installed (apt-get install wrk)\n"
     unless system('which wrk >/dev/null 2>&1') == 0;
@@ -83,7 +88,8 @@ my $upstream = Athena::Servers::free_port();
 my $nginx = start_nginx(
     workers => 2,
     master => 1,
-    main_config => "thread_pool athena_auth threads=4 max_queue=65536;\n",
+    main_config => "thread_pool athena_auth threads=$threads"
+                   . " max_queue=65536;\n",
     http_config => default_http_config(extra => <<"CONF"),
     athena_auth_cache_zone bench:64m;
     athena_auth_rate_limit_max 1000000000;
@@ -229,7 +235,7 @@ my @cases = (
 );
 
 printf "wrk: 2 threads, %d connections, %d s per case; nginx: 2 workers, "
-       . "thread_pool 4 threads\n", $conns, $secs;
+       . "thread_pool %d threads\n", $conns, $secs, $threads;
 
 my %rps;
 
