@@ -296,7 +296,14 @@ athena_user_list(athena_db_t *db, athena_arena_t *a,
         return rc;
     }
 
-    return athena_user_page(db, &w, NULL, q->sort_field, q->sort_desc, 0,
+    /*
+     * the console's first page (no search, filter or sort) kept prepared,
+     * its total in the page: one statement, planned once per connection
+     */
+    return athena_user_page(db, &w,
+                            w.n == 0 && q->sort_field == NULL
+                            ? "athena_user_list" : NULL,
+                            q->sort_field, q->sort_desc, 0,
                             q->limit, q->offset, users, n, total);
 }
 
