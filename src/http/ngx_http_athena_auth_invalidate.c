@@ -59,10 +59,10 @@ static ngx_http_athena_auth_invalidation_t  ngx_http_athena_auth_inv;
 
 /* the kinds of Redis entry a change can make stale (src/store) */
 static ngx_str_t  ngx_http_athena_auth_cached[] = {
-    ngx_string("sess:"),          /* a session and its user */
-    ngx_string("member:"),        /* a membership's role */
-    ngx_string("aroles:"),        /* a user's admin roles */
-    ngx_string("ak:"),            /* an API key's row */
+    ngx_string(ATHENA_CACHE_SESSION),
+    ngx_string(ATHENA_CACHE_MEMBER),
+    ngx_string(ATHENA_CACHE_ROLES),
+    ngx_string(ATHENA_CACHE_APIKEY),
     ngx_null_string
 };
 
@@ -178,7 +178,7 @@ ngx_http_athena_auth_batch_reply(void *data, redisReply *reply)
 }
 
 
-/* the Redis entries' kinds, as src/store names them */
+/* the kind of Redis entry an item names */
 
 static const char *
 ngx_http_athena_auth_inv_kind(athena_notice_e type)
@@ -187,16 +187,16 @@ ngx_http_athena_auth_inv_kind(athena_notice_e type)
 
     case ATHENA_NOTICE_SESSION:
     case ATHENA_NOTICE_ENDED:
-        return "sess:";
+        return ATHENA_CACHE_SESSION;
 
     case ATHENA_NOTICE_KEY:
-        return "ak:";
+        return ATHENA_CACHE_APIKEY;
 
     case ATHENA_NOTICE_MEMBER:
-        return "member:";
+        return ATHENA_CACHE_MEMBER;
 
     default: /* ATHENA_NOTICE_ROLES */
-        return "aroles:";
+        return ATHENA_CACHE_ROLES;
     }
 }
 

@@ -283,7 +283,7 @@ char *
 athena_admin_roles_cache_key(athena_arena_t *a, const char *prefix,
     const char *user_id)
 {
-    return athena_sprintf(a, "%saroles:%s", prefix, user_id);
+    return athena_sprintf(a, "%s" ATHENA_CACHE_ROLES "%s", prefix, user_id);
 }
 
 

@@ -423,7 +423,7 @@ athena_session_cache_key(athena_arena_t *a, const char *prefix,
 
     athena_sha256_hex(token, strlen(token), hex);
 
-    return athena_sprintf(a, "%ssess:%s", prefix, hex);
+    return athena_sprintf(a, "%s" ATHENA_CACHE_SESSION "%s", prefix, hex);
 }
 
 

@@ -35,6 +35,17 @@ typedef struct {
 } athena_store_conf_t;
 
 
+/*
+ * The kinds of the Redis cache's entries, each key the prefix, a kind and
+ * what it names: what the store writes and the nodes' invalidation
+ * deletes (src/http/ngx_http_athena_auth_invalidate.c).
+ */
+#define ATHENA_CACHE_SESSION  "sess:"     /* a session, by its token's hash */
+#define ATHENA_CACHE_MEMBER   "member:"   /* org:user, the member's role */
+#define ATHENA_CACHE_ROLES    "aroles:"   /* a user's admin roles */
+#define ATHENA_CACHE_APIKEY   "ak:"       /* an API key's row, by its hash */
+
+
 typedef enum {
     ATHENA_STORE_OK = 0,
     ATHENA_STORE_NOT_FOUND,
