@@ -314,7 +314,7 @@ athena_pg_late(athena_db_t *db, const char *what, int ms)
 
 /* the connection's handshake and authentication, as libpq drives them */
 
-athena_pg_wait_e
+static athena_pg_wait_e
 athena_pg_handshake(PGconn *pg, int64_t deadline)
 {
     athena_pg_wait_e           w;
@@ -350,6 +350,43 @@ athena_pg_handshake(PGconn *pg, int64_t deadline)
 
         st = PQconnectPoll(pg);
     }
+}
+
+
+/*
+ * A connection to conninfo under name (our name overrides the conninfo's
+ * own, which comes first), handshaken by the deadline and then made
+ * non-blocking, so that no send can wait past a deadline either. *pg is
+ * NULL only when libpq had no memory; on a failure the caller reads its
+ * error and finishes it.
+ */
+
+athena_pg_wait_e
+athena_pg_open(const char *conninfo, const char *name, int64_t deadline,
+    PGconn **pg)
+{
+    const char        *keys[3], *vals[3];
+    athena_pg_wait_e   w;
+
+    keys[0] = "dbname";
+    vals[0] = conninfo;
+    keys[1] = "application_name";
+    vals[1] = name;
+    keys[2] = NULL;
+    vals[2] = NULL;
+
+    *pg = PQconnectStartParams(keys, vals, 1);
+    if (*pg == NULL) {
+        return ATHENA_PG_BROKEN;
+    }
+
+    w = athena_pg_handshake(*pg, deadline);
+
+    if (w == ATHENA_PG_READY && PQsetnonblocking(*pg, 1) != 0) {
+        w = ATHENA_PG_BROKEN;
+    }
+
+    return w;
 }
 
 
@@ -611,7 +648,6 @@ static int
 athena_pg_connect(athena_db_t *db)
 {
     int64_t            deadline;
-    const char        *keys[3], *vals[3];
     athena_pg_wait_e   w;
 
     if (db->pg && PQstatus(db->pg) == CONNECTION_OK) {
@@ -623,21 +659,8 @@ athena_pg_connect(athena_db_t *db)
     deadline = athena_clock_ms() + (int64_t) db->conf->pg_connect_timeout
                                    * 1000;
 
-    /* the conninfo comes first so that our name overrides its own */
-    keys[0] = "dbname";
-    vals[0] = db->conf->pg_conninfo;
-    keys[1] = "application_name";
-    vals[1] = "athena-auth";
-    keys[2] = NULL;
-    vals[2] = NULL;
-
-    db->pg = PQconnectStartParams(keys, vals, 1);
-    if (db->pg == NULL) {
-        athena_db_set_error(db, "postgres connect", "no memory");
-        return -1;
-    }
-
-    w = athena_pg_handshake(db->pg, deadline);
+    w = athena_pg_open(db->conf->pg_conninfo, "athena-auth", deadline,
+                       &db->pg);
 
     if (w == ATHENA_PG_LATE) {
         athena_pg_late(db, "postgres connect",
@@ -645,9 +668,9 @@ athena_pg_connect(athena_db_t *db)
         return -1;
     }
 
-    /* non-blocking, so that no send can wait past a deadline either */
-    if (w != ATHENA_PG_READY || PQsetnonblocking(db->pg, 1) != 0) {
-        athena_db_set_error(db, "postgres connect", PQerrorMessage(db->pg));
+    if (w != ATHENA_PG_READY) {
+        athena_db_set_error(db, "postgres connect",
+                            db->pg ? PQerrorMessage(db->pg) : "no memory");
         athena_pg_drop(db);
         return -1;
     }

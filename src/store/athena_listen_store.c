@@ -53,30 +53,15 @@ athena_listen_open(const athena_store_conf_t *conf, char *error, size_t size)
     PGconn            *pg;
     int64_t            deadline;
     PGresult          *res;
-    const char        *keys[3], *vals[3];
     athena_listen_t   *l;
     athena_pg_wait_e   w;
 
     deadline = athena_clock_ms() + (int64_t) conf->pg_connect_timeout * 1000;
 
-    keys[0] = "dbname";
-    vals[0] = conf->pg_conninfo;
-    keys[1] = "application_name";
-    vals[1] = "athena-auth-listen";
-    keys[2] = NULL;
-    vals[2] = NULL;
+    w = athena_pg_open(conf->pg_conninfo, "athena-auth-listen", deadline,
+                       &pg);
 
-    pg = PQconnectStartParams(keys, vals, 1);
-    if (pg == NULL) {
-        athena_listen_fail(NULL, "listen connect", error, size);
-        return NULL;
-    }
-
-    PQsetNoticeProcessor(pg, athena_listen_quiet, NULL);
-
-    w = athena_pg_handshake(pg, deadline);
-
-    if (w != ATHENA_PG_READY || PQsetnonblocking(pg, 1) != 0) {
+    if (w != ATHENA_PG_READY) {
         if (w == ATHENA_PG_LATE) {
             snprintf(error, size, "listen connect: no answer within %d s",
                      conf->pg_connect_timeout);
@@ -84,9 +69,14 @@ athena_listen_open(const athena_store_conf_t *conf, char *error, size_t size)
             athena_listen_fail(pg, "listen connect", error, size);
         }
 
-        PQfinish(pg);
+        if (pg != NULL) {
+            PQfinish(pg);
+        }
+
         return NULL;
     }
+
+    PQsetNoticeProcessor(pg, athena_listen_quiet, NULL);
 
     w = athena_pg_run(pg, "LISTEN " ATHENA_LISTEN_CHANNEL, 0, NULL, deadline,
                       &res);

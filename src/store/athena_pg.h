@@ -18,7 +18,8 @@ typedef enum {
 } athena_pg_wait_e;
 
 
-athena_pg_wait_e athena_pg_handshake(PGconn *pg, int64_t deadline);
+athena_pg_wait_e athena_pg_open(const char *conninfo, const char *name,
+    int64_t deadline, PGconn **pg);
 athena_pg_wait_e athena_pg_run(PGconn *pg, const char *sql, int n,
     const char *const *params, int64_t deadline, PGresult **res);
 
