@@ -227,6 +227,13 @@ ngx_int_t ngx_http_athena_auth_mail_conf(ngx_conf_t *cf,
     ngx_http_athena_auth_main_conf_t *amcf, athena_conf_t *c);
 ngx_int_t ngx_http_athena_auth_mail_init_process(ngx_cycle_t *cycle);
 
+ngx_int_t ngx_http_athena_auth_route(ngx_http_request_t *r,
+    const athena_route_t **route, size_t *param, unsigned *allow);
+ngx_int_t ngx_http_athena_auth_answer_lookup(ngx_http_request_t *r);
+ngx_int_t ngx_http_athena_auth_answer(ngx_http_request_t *r,
+    athena_req_t *req, ngx_int_t *rc);
+ngx_int_t ngx_http_athena_auth_gate_ctx(ngx_http_request_t *r,
+    ngx_http_athena_auth_gate_ctx_t **ctxp);
 ngx_int_t ngx_http_athena_auth_gate_rewrite_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_athena_auth_gate_handler(ngx_http_request_t *r);
 char *ngx_http_athena_auth_require(ngx_conf_t *cf, ngx_command_t *cmd,

@@ -27,8 +27,8 @@ static const athena_route_t  athena_routes[] = {
     { ATHENA_POST, "/sign-in/email", athena_api_sign_in, ATHENA_ROUTE_FORM,
       ATHENA_NO_AUDIT },
     { ATHENA_POST, "/sign-out", athena_api_sign_out, 0, ATHENA_NO_AUDIT },
-    { ATHENA_GET,  "/get-session", athena_api_get_session, 0,
-      ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/get-session", athena_api_get_session,
+      ATHENA_ROUTE_SESSION, ATHENA_NO_AUDIT },
     { ATHENA_POST, "/get-session", athena_api_get_session_post, 0,
       ATHENA_NO_AUDIT },
     { ATHENA_GET,  "/list-sessions", athena_api_list_sessions, 0,
@@ -42,7 +42,7 @@ static const athena_route_t  athena_routes[] = {
 
     /* the admin plugin's; reads (has-permission too) are not audited */
     { ATHENA_POST, "/admin/has-permission", athena_api_admin_has_permission,
-      0, ATHENA_NO_AUDIT },
+      ATHENA_ROUTE_SESSION, ATHENA_NO_AUDIT },
     { ATHENA_GET,  "/admin/get-user", athena_api_admin_get_user, 0,
       ATHENA_NO_AUDIT },
     { ATHENA_GET,  "/admin/list-users", athena_api_admin_list_users, 0,
@@ -167,7 +167,7 @@ static const athena_route_t  athena_routes[] = {
     { ATHENA_POST, "/organization/leave", athena_api_org_leave,
       ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
     { ATHENA_POST, "/organization/has-permission",
-      athena_api_org_has_permission, 0, ATHENA_NO_AUDIT },
+      athena_api_org_has_permission, ATHENA_ROUTE_SESSION, ATHENA_NO_AUDIT },
     { ATHENA_POST, "/organization/remove-member",
       athena_api_org_remove_member, ATHENA_ROUTE_TX, ATHENA_NO_AUDIT },
     { ATHENA_POST, "/organization/update-member-role",
@@ -434,6 +434,47 @@ athena_api_handle(athena_ctx_t *ctx)
     }
 
     return athena_api_steps(ctx);
+}
+
+
+/*
+ * A route marked ATHENA_ROUTE_SESSION, run on the event loop with the
+ * request's session taken from req->session_text instead of the stores:
+ * 1 and the answer in resp, or 0 when the route needs a store after all
+ * (a refresh that is due, a membership not in hand, an x-api-key): then
+ * nothing was changed, and a thread task answers as always.
+ */
+
+int
+athena_api_answer(athena_req_t *req, athena_resp_t *resp)
+{
+    athena_ctx_t        ctx;
+    athena_store_rc_e   rc;
+
+    if (req->api_key != NULL && req->api_key[0] != '\0') {
+        return 0;
+    }
+
+    memset(&ctx, 0, sizeof(athena_ctx_t));
+    memset(resp, 0, sizeof(athena_resp_t));
+
+    ctx.a = req->arena;
+    ctx.conf = req->conf;
+    ctx.req = req;
+    ctx.resp = resp;
+    ctx.now = athena_now_ms();
+
+    rc = athena_api_steps(&ctx);
+
+    if (rc != ATHENA_STORE_OK || ctx.in_tx || ctx.nstale || ctx.nstale_keys
+        || ctx.stale_owner != NULL)
+    {
+        return 0;
+    }
+
+    athena_bearer_after(&ctx);
+
+    return 1;
 }
 
 

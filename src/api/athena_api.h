@@ -117,6 +117,8 @@ typedef athena_store_rc_e (*athena_handler_pt)(athena_ctx_t *ctx);
 #define ATHENA_ROUTE_TX       0x04    /* changes in one transaction */
 #define ATHENA_ROUTE_KEYLESS  0x08    /* x-api-key is no session here */
 #define ATHENA_ROUTE_JWT      0x10    /* only with the jwt plugin on */
+#define ATHENA_ROUTE_SESSION  0x20    /* may be answered from the session
+                                         the gate's shared memory holds */
 
 typedef struct {
     athena_method_e       method;
@@ -152,6 +154,14 @@ typedef struct {
     const char           *ip;
     const char           *user_agent;
     const char           *accept_language;
+
+    /*
+     * On the event loop: the session's cache entry as the gate's shared
+     * memory holds it, and the user's role in its active organization
+     * (NULL: none known), for athena_api_answer()
+     */
+    const char           *session_text;
+    const char           *org_role;
 } athena_req_t;
 
 
@@ -237,7 +247,7 @@ typedef enum {
 } athena_gate_state_e;
 
 
-#define ATHENA_IDENTITY_NSTR  13
+#define ATHENA_IDENTITY_NSTR  14
 
 typedef struct {
     athena_gate_state_e   state;
@@ -270,6 +280,8 @@ typedef struct {
 #define ATHENA_ID_KEY_CLIENT       10   /* metadata.athenaClientName */
 #define ATHENA_ID_KEY_PERMISSIONS  11   /* athena_apikey_flatten() */
 #define ATHENA_ID_ADMIN_ROLES      12   /* "ROLE[:scope][@ms],...", seed 004 */
+#define ATHENA_ID_SESSION          13   /* a session's cache entry, which
+                                           answers get-session */
 
 
 struct athena_permission_s;
@@ -344,6 +356,7 @@ const athena_route_t *athena_rest_route_find(athena_method_e method,
 const athena_route_t *athena_roles_route_find(athena_method_e method,
     const char *path, size_t len, size_t *param, unsigned *allow);
 void athena_api_run(athena_req_t *req, athena_resp_t *resp);
+int athena_api_answer(athena_req_t *req, athena_resp_t *resp);
 
 
 /* answers */

@@ -834,6 +834,32 @@ athena_api_org_leave(athena_ctx_t *ctx)
  * one of them granting all. The membership comes from Redis when it can.
  */
 
+/*
+ * The user's role in org_id (NULL: not a member). On the event loop only
+ * the active organization's is in hand, from the gate's shared memory.
+ */
+
+static athena_store_rc_e
+athena_org_role(athena_ctx_t *ctx, const char *org_id, char **role)
+{
+    if (ctx->db != NULL) {
+        return athena_member_role(ctx->db, ctx->a, org_id, ctx->user.id,
+                                  role);
+    }
+
+    if (ctx->req->org_role == NULL
+        || ctx->session.active_organization_id == NULL
+        || strcmp(org_id, ctx->session.active_organization_id) != 0)
+    {
+        return ATHENA_STORE_AGAIN;
+    }
+
+    *role = athena_strdup(ctx->a, ctx->req->org_role);
+
+    return *role ? ATHENA_STORE_OK : ATHENA_STORE_ERROR;
+}
+
+
 athena_store_rc_e
 athena_api_org_has_permission(athena_ctx_t *ctx)
 {
@@ -871,7 +897,7 @@ athena_api_org_has_permission(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    rc = athena_member_role(ctx->db, ctx->a, org_id, ctx->user.id, &role);
+    rc = athena_org_role(ctx, org_id, &role);
     if (rc != ATHENA_STORE_OK) {
         return rc;
     }

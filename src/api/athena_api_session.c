@@ -52,6 +52,11 @@ athena_api_get_session(athena_ctx_t *ctx)
     yajl_gen           g;
     athena_store_rc_e  rc;
 
+    /* the jwt plugin's token is signed with a key read from the store */
+    if (ctx->db == NULL && ctx->conf->jwt) {
+        return ATHENA_STORE_AGAIN;
+    }
+
     /* the cookie cache is off, so a leftover cached copy is expired */
     if (athena_cookie_get(ctx, athena_cookie_name(ctx, "session_data"))) {
         athena_cookie_expire(ctx, "session_data");

@@ -87,6 +87,7 @@ athena_gate_find(athena_db_t *db, athena_gate_lookup_t *lk)
 {
     int                 cached;
     char               *org_role;
+    size_t              len;
     athena_user_t       u;
     athena_session_t    s;
     athena_identity_t  *id;
@@ -113,8 +114,12 @@ athena_gate_find(athena_db_t *db, athena_gate_lookup_t *lk)
     }
 
     if (!cached) {
+        s.cached_at = athena_now_ms();
         athena_session_cache_put(db, lk->arena, &s, &u, 0);
     }
+
+    id->str[ATHENA_ID_SESSION] = athena_session_cache_text(lk->arena, &s, &u,
+                                                           s.cached_at, &len);
 
     if (s.active_organization_id != NULL) {
         rc = athena_member_role(db, lk->arena, s.active_organization_id,
@@ -304,6 +309,8 @@ athena_gate_session_cached(athena_gate_lookup_t *lk, char *text)
     if (lk->id.state != ATHENA_GATE_LIVE) {
         return ATHENA_GATE_DONE;
     }
+
+    lk->id.str[ATHENA_ID_SESSION] = text;
 
     lk->roles_key = athena_admin_roles_cache_key(lk->arena,
                                                  lk->conf->store.cache_prefix,

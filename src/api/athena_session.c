@@ -183,6 +183,61 @@ athena_session_revoke(athena_ctx_t *ctx, const char *token)
 }
 
 
+/* a session older than the update age is extended (and re-sent) */
+
+static int
+athena_session_due(athena_ctx_t *ctx)
+{
+    char  *flag;
+
+    flag = athena_cookie_get_signed(ctx, "dont_remember");
+    ctx->dont_remember = flag != NULL && strcmp(flag, "true") == 0;
+
+    return !ctx->dont_remember
+           && ctx->now >= ctx->session.expires_at - ctx->conf->expires_in
+                          + ctx->conf->update_age;
+}
+
+
+/*
+ * On the event loop (athena_api_answer()): the session from the copy of
+ * its cache entry that the gate's shared memory holds. The copy is taken
+ * only while Redis itself would still hold the entry (its TTL from when
+ * it was made), so that no session, revoked or changed behind the
+ * module's back, is served from it for longer than from Redis. Whatever
+ * needs a store (an expired session to delete, a refresh, a count)
+ * is ATHENA_STORE_AGAIN, for a thread task.
+ */
+
+static athena_store_rc_e
+athena_session_preloaded(athena_ctx_t *ctx, const char *token, int refresh)
+{
+    athena_session_t  *s;
+
+    s = &ctx->session;
+
+    if (ctx->req->session_text == NULL || ctx->limit_ask != NULL
+        || ctx->roles_wanted
+        || athena_session_cache_parse(ctx->a, ctx->req->session_text, token,
+                                      s, &ctx->user)
+           != ATHENA_STORE_OK
+        || s->cached_at == ATHENA_TIME_NULL
+        || ctx->now - s->cached_at >= ctx->conf->store.cache_ttl
+        || s->expires_at < ctx->now)
+    {
+        return ATHENA_STORE_AGAIN;
+    }
+
+    ctx->has_session = 1;
+
+    if (athena_session_due(ctx) && refresh) {
+        return ATHENA_STORE_AGAIN;
+    }
+
+    return ATHENA_STORE_OK;
+}
+
+
 /*
  * Loads the request's session into ctx. A missing or expired session is
  * not an error: has_session stays 0 and the cookies are expired, as
@@ -194,7 +249,6 @@ athena_store_rc_e
 athena_session_load(athena_ctx_t *ctx, int refresh)
 {
     int                 cached;
-    char               *flag;
     const char         *token;
     athena_store_rc_e   rc;
 
@@ -209,6 +263,10 @@ athena_session_load(athena_ctx_t *ctx, int refresh)
     token = athena_session_token(ctx);
     if (token == NULL) {
         return ATHENA_STORE_OK;
+    }
+
+    if (ctx->db == NULL) {
+        return athena_session_preloaded(ctx, token, refresh);
     }
 
     rc = athena_session_find_counted(ctx->db, ctx->a, token, &ctx->session,
@@ -232,13 +290,7 @@ athena_session_load(athena_ctx_t *ctx, int refresh)
 
     ctx->has_session = 1;
 
-    flag = athena_cookie_get_signed(ctx, "dont_remember");
-    ctx->dont_remember = flag != NULL && strcmp(flag, "true") == 0;
-
-    if (refresh && !ctx->dont_remember
-        && ctx->now >= ctx->session.expires_at - ctx->conf->expires_in
-                       + ctx->conf->update_age)
-    {
+    if (athena_session_due(ctx) && refresh) {
         rc = athena_session_touch(ctx->db, ctx->a, &ctx->session,
                                   ctx->now + ctx->conf->expires_in,
                                   ctx->now);

@@ -38,6 +38,9 @@ typedef struct {
     char      *active_organization_id;
     char      *active_team_id;
     int        from_key;          /* an API key's: no row behind it */
+
+    /* a cached copy's: when it was read from Postgres, or TIME_NULL */
+    int64_t    cached_at;
 } athena_session_t;
 
 

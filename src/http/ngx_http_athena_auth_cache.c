@@ -22,7 +22,7 @@
 /* a lookup slower than this is never cached: no tombstone is older */
 #define NGX_HTTP_ATHENA_AUTH_TOMBSTONE_MS  60000
 
-#define NGX_HTTP_ATHENA_AUTH_ENTRY_MAX     8192
+#define NGX_HTTP_ATHENA_AUTH_ENTRY_MAX     16384
 #define NGX_HTTP_ATHENA_AUTH_NULL          ((uint32_t) -1)
 
 

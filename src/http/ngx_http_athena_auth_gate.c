@@ -574,7 +574,7 @@ ngx_http_athena_auth_gate_find(ngx_http_request_t *r,
 
 /* the ctx of a gated request, made and filled on its first phase */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_athena_auth_gate_ctx(ngx_http_request_t *r,
     ngx_http_athena_auth_gate_ctx_t **ctxp)
 {
@@ -670,7 +670,8 @@ ngx_http_athena_auth_gate_rewrite_handler(ngx_http_request_t *r)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        return NGX_DECLINED;
+        /* an API read that the identity may answer */
+        return ngx_http_athena_auth_answer_lookup(r);
     }
 
     rc = ngx_http_athena_auth_gate_ctx(r, &ctx);

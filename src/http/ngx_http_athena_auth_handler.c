@@ -251,7 +251,7 @@ ngx_http_athena_auth_self_origin(ngx_http_request_t *r, athena_arena_t *a)
  * path that has routes for other methods only sets *allow.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_athena_auth_route(ngx_http_request_t *r,
     const athena_route_t **route, size_t *param, unsigned *allow)
 {
@@ -600,6 +600,11 @@ ngx_http_athena_auth_body_handler(ngx_http_request_t *r)
 
     if (rc != NGX_OK) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    if (ngx_http_athena_auth_answer(r, req, &rc) == NGX_OK) {
+        ngx_http_finalize_request(r, rc);
         return;
     }
 

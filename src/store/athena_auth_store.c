@@ -54,6 +54,7 @@ athena_session_read(const athena_rows_t *rows, size_t r, int c,
     s->impersonated_by = (char *) athena_rows_get(rows, r, c + 8);
     s->active_organization_id = (char *) athena_rows_get(rows, r, c + 9);
     s->active_team_id = (char *) athena_rows_get(rows, r, c + 10);
+    s->cached_at = ATHENA_TIME_NULL;
 }
 
 
@@ -284,7 +285,12 @@ athena_session_create(athena_db_t *db, athena_arena_t *a,
 }
 
 
-/* the cache holds a session and its user as one JSON array of fields */
+/*
+ * The cache holds a session and its user as one JSON array of fields,
+ * then the time the copy was made (an entry of an earlier version has
+ * none): whoever serves from a copy of the entry, such as the gate's
+ * shared memory, can then serve it no longer than Redis keeps it.
+ */
 
 static void
 athena_gen_ms(yajl_gen g, int64_t ms)
@@ -298,9 +304,9 @@ athena_gen_ms(yajl_gen g, int64_t ms)
 }
 
 
-static char *
-athena_cache_encode(athena_arena_t *a, const athena_session_t *s,
-    const athena_user_t *u, size_t *len)
+char *
+athena_session_cache_text(athena_arena_t *a, const athena_session_t *s,
+    const athena_user_t *u, int64_t cached_at, size_t *len)
 {
     yajl_gen  g;
 
@@ -341,6 +347,8 @@ athena_cache_encode(athena_arena_t *a, const athena_session_t *s,
     athena_gen_str_or_null(g, u->ban_reason);
     athena_gen_ms(g, u->ban_expires);
 
+    athena_gen_int(g, cached_at);
+
     yajl_gen_array_close(g);
 
     return athena_gen_finish(a, g, len);
@@ -370,10 +378,16 @@ athena_cache_decode(athena_arena_t *a, const char *text, athena_session_t *s,
 
     if (athena_json_parse(a, text, strlen(text), 2, &root) != ATHENA_JSON_OK
         || root->type != ATHENA_JSON_ARRAY
-        || root->n != ATHENA_SESSION_NCOLS + ATHENA_USER_NCOLS)
+        || root->n < ATHENA_SESSION_NCOLS + ATHENA_USER_NCOLS
+        || root->n > ATHENA_SESSION_NCOLS + ATHENA_USER_NCOLS + 1)
     {
         return -1;
     }
+
+    s->cached_at = root->n > ATHENA_SESSION_NCOLS + ATHENA_USER_NCOLS
+                   ? athena_field_ms(root->items[root->n - 1])
+                   : ATHENA_TIME_NULL;
+    s->from_key = 0;
 
     f = root->items;
 
@@ -560,7 +574,7 @@ athena_session_cache_put(athena_db_t *db, athena_arena_t *a,
     }
 
     key = athena_cache_key(db, a, s->token);
-    val = athena_cache_encode(a, s, u, &len);
+    val = athena_session_cache_text(a, s, u, athena_now_ms(), &len);
 
     if (key && val) {
         athena_redis_set(db, key, val, len, ttl, !replace);

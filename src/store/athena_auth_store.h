@@ -76,6 +76,9 @@ athena_store_rc_e athena_user_delete(athena_db_t *db, athena_arena_t *a,
 
 char *athena_session_cache_key(athena_arena_t *a, const char *prefix,
     const char *token);
+char *athena_session_cache_text(athena_arena_t *a,
+    const athena_session_t *s, const athena_user_t *u, int64_t cached_at,
+    size_t *len);
 athena_store_rc_e athena_session_cache_parse(athena_arena_t *a,
     const char *text, const char *token, athena_session_t *s,
     athena_user_t *u);

@@ -52,7 +52,9 @@ typedef enum {
     ATHENA_STORE_CONFLICT,        /* unique violation */
     ATHENA_STORE_UNAVAILABLE,     /* cannot reach Postgres */
     ATHENA_STORE_INVALID,         /* Postgres refused a value (class 22) */
-    ATHENA_STORE_ERROR
+    ATHENA_STORE_ERROR,
+    ATHENA_STORE_AGAIN            /* needs the store, which the event loop
+                                     may not wait for: ask a thread task */
 } athena_store_rc_e;
 
 
