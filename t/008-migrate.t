@@ -74,7 +74,7 @@ my $cols_before = columns();
 
 $servers->migrate;
 is(psql('SELECT string_agg(version, \',\' ORDER BY version) FROM athena_migrations'),
-   '001_core,002_organization,003_admin_audit,004_user_list,005_audit_list,006_athena_clients,007_apikey,008_audit_counts,009_audit_indexes,010_emails,011_email_send_failures,012_email_templates,013_email_outbox,014_email_default_templates,015_email_counts,016_rest_lists,017_jwks,018_admin_roles,019_cache_notify',
+   '001_core,002_organization,003_admin_audit,004_user_list,005_audit_list,006_athena_clients,007_apikey,008_audit_counts,009_audit_indexes,010_emails,011_email_send_failures,012_email_templates,013_email_outbox,014_email_default_templates,015_email_counts,016_rest_lists,017_jwks,018_admin_roles,019_cache_notify,020_member_order',
    'every migration recorded in the ledger');
 
 # the old columns keep their values; the new ones are NULL on old rows
@@ -103,7 +103,7 @@ like($cols_after, qr/apikey\.referenceId:text:NO/, 'the api-key plugin table add
 my $after = snapshot();
 $servers->migrate;
 is(snapshot(), $after, 'a second run changes nothing');
-is(psql('SELECT count(*) FROM athena_migrations'), 19, 'and records nothing');
+is(psql('SELECT count(*) FROM athena_migrations'), 20, 'and records nothing');
 is(psql('SELECT n FROM athena_user_count'), psql('SELECT count(*) FROM "user"'),
    'the user count starts from the users already there');
 
