@@ -437,6 +437,20 @@ athena_api_handle(athena_ctx_t *ctx)
 }
 
 
+static void
+athena_ctx_init(athena_ctx_t *ctx, athena_req_t *req, athena_resp_t *resp)
+{
+    memset(ctx, 0, sizeof(athena_ctx_t));
+    memset(resp, 0, sizeof(athena_resp_t));
+
+    ctx->a = req->arena;
+    ctx->conf = req->conf;
+    ctx->req = req;
+    ctx->resp = resp;
+    ctx->now = athena_now_ms();
+}
+
+
 /*
  * A route marked ATHENA_ROUTE_SESSION, run on the event loop with the
  * request's session taken from req->session_text instead of the stores:
@@ -455,14 +469,7 @@ athena_api_answer(athena_req_t *req, athena_resp_t *resp)
         return 0;
     }
 
-    memset(&ctx, 0, sizeof(athena_ctx_t));
-    memset(resp, 0, sizeof(athena_resp_t));
-
-    ctx.a = req->arena;
-    ctx.conf = req->conf;
-    ctx.req = req;
-    ctx.resp = resp;
-    ctx.now = athena_now_ms();
+    athena_ctx_init(&ctx, req, resp);
 
     rc = athena_api_steps(&ctx);
 
@@ -485,14 +492,7 @@ athena_api_run(athena_req_t *req, athena_resp_t *resp)
     athena_ctx_t        ctx;
     athena_store_rc_e   rc;
 
-    memset(&ctx, 0, sizeof(athena_ctx_t));
-    memset(resp, 0, sizeof(athena_resp_t));
-
-    ctx.a = req->arena;
-    ctx.conf = req->conf;
-    ctx.req = req;
-    ctx.resp = resp;
-    ctx.now = athena_now_ms();
+    athena_ctx_init(&ctx, req, resp);
 
     if (req->route->flags & ATHENA_ROUTE_INLINE) {
         (void) req->route->handler(&ctx);
