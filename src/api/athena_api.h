@@ -161,6 +161,7 @@ typedef struct {
      * (NULL: none known), for athena_api_answer()
      */
     const char           *session_text;
+    const char           *session_json;   /* get-session's answer to it */
     const char           *org_role;
 } athena_req_t;
 
@@ -247,7 +248,7 @@ typedef enum {
 } athena_gate_state_e;
 
 
-#define ATHENA_IDENTITY_NSTR  14
+#define ATHENA_IDENTITY_NSTR  15
 
 typedef struct {
     athena_gate_state_e   state;
@@ -280,8 +281,9 @@ typedef struct {
 #define ATHENA_ID_KEY_CLIENT       10   /* metadata.athenaClientName */
 #define ATHENA_ID_KEY_PERMISSIONS  11   /* athena_apikey_flatten() */
 #define ATHENA_ID_ADMIN_ROLES      12   /* "ROLE[:scope][@ms],...", seed 004 */
-#define ATHENA_ID_SESSION          13   /* a session's cache entry, which
-                                           answers get-session */
+#define ATHENA_ID_SESSION          13   /* for an API location's reads:
+                                           the session's cache entry, */
+#define ATHENA_ID_SESSION_JSON     14   /* and get-session's answer */
 
 
 struct athena_permission_s;
@@ -309,6 +311,7 @@ typedef struct {
     size_t                             nwant;
 
     athena_identity_t     id;
+    int                   answers;        /* for an API location's reads */
     const char           *member_key;
     const char           *roles_key;
     const char           *log_warn;
@@ -328,6 +331,7 @@ const char *athena_gate_token(const athena_conf_t *conf, athena_arena_t *a,
     const char *authorization, const char *cookie);
 void athena_gate_lookup(athena_gate_lookup_t *lk);
 const char *athena_gate_session_key(athena_gate_lookup_t *lk);
+void athena_gate_answers(athena_gate_lookup_t *lk, const char *text);
 athena_gate_step_e athena_gate_session_cached(athena_gate_lookup_t *lk,
     char *text);
 athena_gate_step_e athena_gate_member_cached(athena_gate_lookup_t *lk,
@@ -363,6 +367,7 @@ int athena_api_answer(athena_req_t *req, athena_resp_t *resp);
 
 yajl_gen athena_reply_json(athena_ctx_t *ctx);
 void athena_reply_gen(athena_ctx_t *ctx, int status, yajl_gen g);
+void athena_reply_text(athena_ctx_t *ctx, int status, const char *json);
 void athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
     const char *message);
 void athena_reply_message(athena_ctx_t *ctx, int status,

@@ -69,6 +69,12 @@ athena_api_get_session(athena_ctx_t *ctx)
 
     athena_no_store(ctx);
 
+    if (ctx->has_session && ctx->req->session_json != NULL) {
+        /* rendered from the same entry when the gate's lookup stored it */
+        athena_reply_text(ctx, 200, ctx->req->session_json);
+        return ATHENA_STORE_OK;
+    }
+
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return ATHENA_STORE_OK;

@@ -118,8 +118,10 @@ athena_gate_find(athena_db_t *db, athena_gate_lookup_t *lk)
         athena_session_cache_put(db, lk->arena, &s, &u, 0);
     }
 
-    id->str[ATHENA_ID_SESSION] = athena_session_cache_text(lk->arena, &s, &u,
-                                                           s.cached_at, &len);
+    if (lk->answers) {
+        athena_gate_answers(lk, athena_session_cache_text(lk->arena, &s, &u,
+                                                          s.cached_at, &len));
+    }
 
     if (s.active_organization_id != NULL) {
         rc = athena_member_role(db, lk->arena, s.active_organization_id,
@@ -259,6 +261,40 @@ athena_gate_key_find(athena_db_t *db, athena_gate_lookup_t *lk)
 
 
 /*
+ * What an API location's reads are answered with on the event loop (see
+ * the answer file): the session's cache entry, and get-session's answer
+ * rendered from it, as the session is read from it then. The gate itself
+ * needs neither, so its own lookups store neither.
+ */
+
+void
+athena_gate_answers(athena_gate_lookup_t *lk, const char *text)
+{
+    yajl_gen          g;
+    size_t            len;
+    athena_user_t     u;
+    athena_session_t  s;
+
+    if (text == NULL
+        || athena_session_cache_parse(lk->arena, text, lk->token, &s, &u)
+           != ATHENA_STORE_OK)
+    {
+        return;
+    }
+
+    g = athena_gen_new();
+    if (g == NULL) {
+        return;
+    }
+
+    athena_gen_session_user(g, &s, &u);
+
+    lk->id.str[ATHENA_ID_SESSION] = text;
+    lk->id.str[ATHENA_ID_SESSION_JSON] = athena_gen_finish(lk->arena, g, &len);
+}
+
+
+/*
  * The Redis entries a lookup may be answered from without a thread: the
  * session's, then (with an active organization) the membership's. NULL
  * when session caching is off.
@@ -310,7 +346,9 @@ athena_gate_session_cached(athena_gate_lookup_t *lk, char *text)
         return ATHENA_GATE_DONE;
     }
 
-    lk->id.str[ATHENA_ID_SESSION] = text;
+    if (lk->answers) {
+        athena_gate_answers(lk, text);
+    }
 
     lk->roles_key = athena_admin_roles_cache_key(lk->arena,
                                                  lk->conf->store.cache_prefix,

@@ -44,6 +44,17 @@ athena_reply_gen(athena_ctx_t *ctx, int status, yajl_gen g)
 }
 
 
+/* a JSON text made before (get-session's, by the gate's lookup) */
+
+void
+athena_reply_text(athena_ctx_t *ctx, int status, const char *json)
+{
+    ctx->resp->status = status;
+    ctx->resp->body = (char *) json;
+    ctx->resp->len = strlen(json);
+}
+
+
 /*
  * An error in the style of a surface other than better-auth's: 1 when it
  * has been written (message NULL: the status's own words)

@@ -99,10 +99,12 @@ ngx_http_athena_auth_answer(ngx_http_request_t *r, athena_req_t *req,
     }
 
     req->session_text = id->str[ATHENA_ID_SESSION];
+    req->session_json = id->str[ATHENA_ID_SESSION_JSON];
     req->org_role = id->str[ATHENA_ID_ORG_ROLE];
 
     if (!athena_api_answer(req, &resp)) {
         req->session_text = NULL;
+        req->session_json = NULL;
         req->org_role = NULL;
         return NGX_DECLINED;
     }
