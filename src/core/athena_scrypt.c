@@ -63,6 +63,13 @@ static const uint8_t  athena_scrypt_word[16] = {
 #define ATHENA_VSTEP(t, p, q, n)                                            \
     t = _mm_xor_si128(t, ATHENA_VROTL(_mm_add_epi32(p, q), n))
 
+/* one round, four quarter-rounds: columns (a, b, c, d), rows (a, d, c, b) */
+#define ATHENA_VROUND(a, b, c, d)                                           \
+    ATHENA_VSTEP(b, a, d, 7);                                               \
+    ATHENA_VSTEP(c, b, a, 9);                                               \
+    ATHENA_VSTEP(d, c, b, 13);                                              \
+    ATHENA_VSTEP(a, d, c, 18)
+
 
 static void
 athena_salsa208(__m128i *x)
@@ -76,21 +83,14 @@ athena_salsa208(__m128i *x)
     d = x[3];
 
     for (i = 0; i < 8; i += 2) {
-        /* columns */
-        ATHENA_VSTEP(b, a, d, 7);
-        ATHENA_VSTEP(c, b, a, 9);
-        ATHENA_VSTEP(d, c, b, 13);
-        ATHENA_VSTEP(a, d, c, 18);
+        ATHENA_VROUND(a, b, c, d);
 
-        /* rows: the same steps, b and d rotated into the rows' places */
+        /* rows: b, c and d rotated into the rows' places, b and d swapped */
         b = _mm_shuffle_epi32(b, 0x93);
         c = _mm_shuffle_epi32(c, 0x4e);
         d = _mm_shuffle_epi32(d, 0x39);
 
-        ATHENA_VSTEP(d, a, b, 7);
-        ATHENA_VSTEP(c, d, a, 9);
-        ATHENA_VSTEP(b, c, d, 13);
-        ATHENA_VSTEP(a, b, c, 18);
+        ATHENA_VROUND(a, d, c, b);
 
         b = _mm_shuffle_epi32(b, 0x39);
         c = _mm_shuffle_epi32(c, 0x4e);

@@ -19,7 +19,8 @@ char *
 athena_member_cache_key(athena_arena_t *a, const char *prefix,
     const char *org_id, const char *user_id)
 {
-    return athena_sprintf(a, "%s" ATHENA_CACHE_MEMBER "%s:%s", prefix, org_id, user_id);
+    return athena_sprintf(a, "%s" ATHENA_CACHE_MEMBER "%s:%s", prefix, org_id,
+                          user_id);
 }
 
 
