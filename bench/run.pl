@@ -52,6 +52,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../t/lib";
 
+use POSIX ();
 use Time::HiRes qw(time sleep);
 use Athena::Test;
 
@@ -335,6 +336,28 @@ if ($only{versus}) {
     my $gate = $measure->("$base/gated", [@vs_bearer]);
     my %mod = map { $_->[0] => $measure->("$base$_->[1]", $_->[2], $_->[3]) }
               @work;
+    # the workers' CPU per sign-in, beside scrypt's own cost on one
+    # thread (bench/scrypt.c, built from the module's sources)
+    my $cpu = sub {
+        my $t = 0;
+        for my $pid (split /\s+/, `pgrep -P $nginx->{pid}`) {
+            open my $fh, '<', "/proc/$pid/stat" or next;
+            my @f = split / /, (<$fh> =~ s/^.*\) //r);
+            $t += $f[11] + $f[12];
+        }
+        return $t * 1000 / POSIX::sysconf(POSIX::_SC_CLK_TCK());
+    };
+    my $c0 = $cpu->();
+    my $out = `wrk -t2 -c8 -d${secs}s -s $FindBin::Bin/sign-in.lua '$base/api/auth/sign-in/email' 2>&1`;
+    my $signed = $out =~ /(\d+) requests in/ ? $1 : 0;
+    my $per_sign_in = $signed ? ($cpu->() - $c0) / $signed : 0;
+    my $src = "$FindBin::Bin/../src/core";
+    my $bin = Athena::Servers::tempdir_for('bench') . '/scrypt';
+    my $alone = `cc -O2 -I$src -o $bin $FindBin::Bin/scrypt.c \\
+                 $src/athena_scrypt.c $src/athena_time.c -lcrypto 2>&1 \\
+                 && $bin 10`;
+    chomp $alone;
+
     my $plain2 = $measure->("$base/plain", [@vs_bearer]);
     my @plains = ($plain->[0], $plain2->[0]);
     $plain = [($plain->[0] + $plain2->[0]) / 2];
@@ -368,6 +391,9 @@ if ($only{versus}) {
           . " count of processes in brackets)\n";
     print "(worker RSS right after the sign-ins: $busy KiB; 11 s later:"
           . " $idle KiB)\n";
+    printf "(CPU per sign-in: %.1f ms over %d sign-ins; scrypt alone: %s ms)\n",
+           $per_sign_in, $signed, $alone =~ /^[\d.]+$/ ? $alone
+                                  : "not measured ($alone)";
 }
 
 # what the rate limiter costs a route it counts (one Lua script in Redis
