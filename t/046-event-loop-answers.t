@@ -134,6 +134,37 @@ like(answer($a, 'GET', '/get-session',
     cmp_ok($took, '<', 2, 'and at once');
 }
 
+# --- a lookup that found Postgres down is not waited for twice -----------
+
+{
+    my $e = start_nginx(http_config => gate_http_config(
+                            ttl => '60s', no_app => 1,
+                            extra => "athena_auth_postgres_deadline 1s;\n"
+                                     . "athena_auth_postgres_connect_timeout 1s;"),
+                        config => $config);
+    answer($e, 'GET', '/get-session',
+           headers => ["Authorization: Bearer $t_admin"]);
+    my $t = create_session($plain->{id});
+    $servers->freeze_postgres;
+    my $t0 = time;
+    my $got = answer($e, 'GET', '/get-session',
+                     headers => ["Authorization: Bearer $t"]);
+    my $took = time - $t0;
+    my $bad = answer($e, 'POST', '/admin/has-permission',
+                     headers => ["Authorization: Bearer $t"],
+                     body => '{"permissions":"user"}');
+    $servers->thaw;
+    like($got, qr/^503\n.*\n\n\{"message":"The auth database is unavailable","code":"SERVICE_UNAVAILABLE"\}$/s,
+         'Postgres frozen, a session in neither cache: the API\'s 503');
+    # the lookup's thread may have to connect first: one bound or the
+    # other, 1 s each, never both, nor a task's wait after it
+    cmp_ok($took, '<', 1.8,
+           'after one deadline (the lookup\'s), not a second (a task\'s)');
+    like($bad, qr/^400\n/,
+         'a body refused before the session still is, as by a task');
+    $e->stop;
+}
+
 # --- what only a task can do ---------------------------------------------
 
 {

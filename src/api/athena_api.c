@@ -353,6 +353,14 @@ athena_bearer_after(athena_ctx_t *ctx)
 
 
 static void
+athena_reply_unavailable(athena_ctx_t *ctx)
+{
+    athena_reply_error(ctx, 503, "SERVICE_UNAVAILABLE",
+                       "The auth database is unavailable");
+}
+
+
+static void
 athena_store_failed(athena_ctx_t *ctx, athena_store_rc_e rc)
 {
     size_t                nevict;
@@ -373,8 +381,7 @@ athena_store_failed(athena_ctx_t *ctx, athena_store_rc_e rc)
     if (rc == ATHENA_STORE_UNAVAILABLE) {
         ctx->resp->log_error = err ? athena_strdup(ctx->a, err)
                                    : "postgres unavailable";
-        athena_reply_error(ctx, 503, "SERVICE_UNAVAILABLE",
-                           "The auth database is unavailable");
+        athena_reply_unavailable(ctx);
         return;
     }
 
@@ -456,7 +463,10 @@ athena_ctx_init(athena_ctx_t *ctx, athena_req_t *req, athena_resp_t *resp)
  * request's session taken from req->session_text instead of the stores:
  * 1 and the answer in resp, or 0 when the route needs a store after all
  * (a refresh that is due, a membership not in hand, an x-api-key): then
- * nothing was changed, and a thread task answers as always.
+ * nothing was changed, and a thread task answers as always. With
+ * req->stores_down the session's lookup waited out the stores already:
+ * the route answers what a task would after waiting as long (503, after
+ * what it checks before the session, as its body).
  */
 
 int
@@ -472,6 +482,13 @@ athena_api_answer(athena_req_t *req, athena_resp_t *resp)
     athena_ctx_init(&ctx, req, resp);
 
     rc = athena_api_steps(&ctx);
+
+    /* the session's lookup found no store answering (req->stores_down) */
+    if (rc == ATHENA_STORE_UNAVAILABLE) {
+        memset(resp, 0, sizeof(athena_resp_t));
+        athena_reply_unavailable(&ctx);
+        return 1;
+    }
 
     if (rc != ATHENA_STORE_OK || ctx.in_tx || ctx.nstale || ctx.nstale_keys
         || ctx.stale_owner != NULL)

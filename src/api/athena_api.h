@@ -163,6 +163,7 @@ typedef struct {
     const char           *session_text;
     const char           *session_json;   /* get-session's answer to it */
     const char           *org_role;
+    int                   stores_down;    /* the lookup found none up */
 } athena_req_t;
 
 

@@ -216,6 +216,10 @@ athena_session_preloaded(athena_ctx_t *ctx, const char *token, int refresh)
 
     s = &ctx->session;
 
+    if (ctx->req->stores_down) {
+        return ATHENA_STORE_UNAVAILABLE;
+    }
+
     if (ctx->req->session_text == NULL || ctx->limit_ask != NULL
         || ctx->roles_wanted
         || athena_session_cache_parse(ctx->a, ctx->req->session_text, token,

@@ -10,7 +10,9 @@
  * that session, and asks a thread task only when the route needs a
  * store after all (a refresh due, an expired session, another
  * organization's role). Evictions reach the shared memory before the
- * answer that made them, so what a revocation ended is never served.
+ * answer that made them, so what a revocation ended is never served. A
+ * lookup that found no store answering has waited its deadline: the
+ * route answers 503 at once rather than have a task wait as long again.
  */
 
 #include <ngx_config.h>
@@ -92,8 +94,13 @@ ngx_http_athena_auth_answer(ngx_http_request_t *r, athena_req_t *req,
 
     id = &ctx->id;
 
-    if (id->state != ATHENA_GATE_LIVE || id->str[ATHENA_ID_SESSION] == NULL
-        || id->str[ATHENA_ID_KEY_ID] != NULL)
+    /* the lookup waited out the stores already: a task would wait again */
+    if (id->state == ATHENA_GATE_UNAVAILABLE) {
+        req->stores_down = 1;
+
+    } else if (id->state != ATHENA_GATE_LIVE
+               || id->str[ATHENA_ID_SESSION] == NULL
+               || id->str[ATHENA_ID_KEY_ID] != NULL)
     {
         return NGX_DECLINED;
     }
@@ -106,6 +113,7 @@ ngx_http_athena_auth_answer(ngx_http_request_t *r, athena_req_t *req,
         req->session_text = NULL;
         req->session_json = NULL;
         req->org_role = NULL;
+        req->stores_down = 0;
         return NGX_DECLINED;
     }
 
