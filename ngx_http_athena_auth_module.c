@@ -1122,8 +1122,8 @@ ngx_http_athena_auth_merge_loc_conf(ngx_conf_t *cf, void *parent,
     }
 
     /* the gate's lookups also answer an API location's session reads */
-    if (conf->api == 1 && conf->surface == ATHENA_SURFACE_AUTH
-        && amcf->cache_zone != NULL && conf->gate_ttl > amcf->gate_ttl_max)
+    if (ngx_http_athena_auth_answers(conf) && amcf->cache_zone != NULL
+        && conf->gate_ttl > amcf->gate_ttl_max)
     {
         amcf->gate_ttl_max = conf->gate_ttl;
     }

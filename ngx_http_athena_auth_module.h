@@ -229,6 +229,10 @@ ngx_int_t ngx_http_athena_auth_mail_init_process(ngx_cycle_t *cycle);
 
 ngx_int_t ngx_http_athena_auth_route(ngx_http_request_t *r,
     const athena_route_t **route, size_t *param, unsigned *allow);
+/* a location whose session reads may be answered on the event loop */
+#define ngx_http_athena_auth_answers(alcf)                                  \
+    ((alcf)->api == 1 && (alcf)->surface == ATHENA_SURFACE_AUTH)
+
 ngx_int_t ngx_http_athena_auth_answer_lookup(ngx_http_request_t *r);
 ngx_int_t ngx_http_athena_auth_answer(ngx_http_request_t *r,
     athena_req_t *req, ngx_int_t *rc);

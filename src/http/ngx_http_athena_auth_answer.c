@@ -42,9 +42,7 @@ ngx_http_athena_auth_answer_lookup(ngx_http_request_t *r)
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_athena_auth_module);
     amcf = ngx_http_get_module_main_conf(r, ngx_http_athena_auth_module);
 
-    if (alcf->api != 1 || alcf->surface != ATHENA_SURFACE_AUTH
-        || amcf->cache_zone == NULL)
-    {
+    if (!ngx_http_athena_auth_answers(alcf) || amcf->cache_zone == NULL) {
         return NGX_DECLINED;
     }
 

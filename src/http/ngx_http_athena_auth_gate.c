@@ -456,7 +456,7 @@ ngx_http_athena_auth_gate_cached(ngx_http_request_t *r,
     if (rc == NGX_OK
         && ((ctx->id.str[ATHENA_ID_KEY_ID] != NULL) != (key != 0)
             /* an API location's read wants what the gate's lookups omit */
-            || (alcf->api == 1 && !key
+            || (ngx_http_athena_auth_answers(alcf) && !key
                 && ctx->id.str[ATHENA_ID_SESSION] == NULL)))
     {
         ngx_memzero(&ctx->id, sizeof(athena_identity_t));

@@ -270,7 +270,7 @@ ngx_http_athena_auth_lookup_create(ngx_http_request_t *r,
     lu->task = task;
     lu->amcf = amcf;
     lu->lk.conf = amcf->conf;
-    lu->lk.answers = (alcf->api == 1);
+    lu->lk.answers = ngx_http_athena_auth_answers(alcf);
     lu->lk.arena = athena_arena_create(4096);
 
     if (lu->lk.arena != NULL) {
