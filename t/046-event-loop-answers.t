@@ -4,7 +4,8 @@
 # thread tasks (node B, no zone), byte for byte. That A answers without
 # its stores is shown with Postgres and Redis frozen. What must still go
 # to a task does (a refresh that is due, another organization's role, an
-# x-api-key), and a session revoked or deleted is never served from the
+# x-api-key), a token of no session is answered as a task answers it,
+# and a session revoked or deleted is never served from the
 # copy longer than from Redis: node C keeps its gate entries 60 s but
 # sessions in Redis 2 s, and does not listen for notifications.
 
@@ -95,6 +96,14 @@ my @reads = (
      '/organization/has-permission',
      headers => ["Authorization: Bearer $t_admin"],
      body => '{"permissions":{"member":["create"]}}'],
+    ['get-session, a bearer token of no session', 'GET', '/get-session',
+     headers => ['Authorization: Bearer no-such-session-token']],
+    ['get-session, a signed cookie of no session', 'GET', '/get-session',
+     headers => ['Cookie: ' . session_cookie('no-such-session-token')]],
+    ['admin has-permission, a token of no session', 'POST',
+     '/admin/has-permission',
+     headers => ['Authorization: Bearer no-such-session-token'],
+     body => '{"permissions":{"user":["list"]}}'],
     ['org has-permission, a cross-site POST', 'POST',
      '/organization/has-permission',
      headers => ['Cookie: ' . session_cookie($t_plain),

@@ -164,6 +164,7 @@ typedef struct {
     const char           *session_json;   /* get-session's answer to it */
     const char           *org_role;
     int                   stores_down;    /* the lookup found none up */
+    int                   session_absent; /* it found no such session */
 } athena_req_t;
 
 
@@ -259,6 +260,9 @@ typedef struct {
 
     /* an API key whose every use is counted is never cached */
     int                   counted;
+
+    /* ATHENA_GATE_NONE: no session has the token (not an expired one) */
+    int                   absent;
 
     /* ATHENA_GATE_REFUSED: the plugin's status, code and message */
     int                   refusal_status;

@@ -100,6 +100,7 @@ athena_gate_find(athena_db_t *db, athena_gate_lookup_t *lk)
 
     if (rc == ATHENA_STORE_NOT_FOUND) {
         id->state = ATHENA_GATE_NONE;
+        id->absent = 1;
         return ATHENA_STORE_OK;
     }
 
@@ -333,6 +334,7 @@ athena_gate_session_cached(athena_gate_lookup_t *lk, char *text)
 
     if (rc == ATHENA_STORE_NOT_FOUND) {
         memset(&lk->id, 0, sizeof(athena_identity_t));
+        lk->id.absent = 1;
         return ATHENA_GATE_DONE;
     }
 

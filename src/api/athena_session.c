@@ -220,6 +220,12 @@ athena_session_preloaded(athena_ctx_t *ctx, const char *token, int refresh)
         return ATHENA_STORE_UNAVAILABLE;
     }
 
+    /* as a task finds none: no session, and its cookies expired */
+    if (ctx->req->session_absent) {
+        athena_cookie_expire_session(ctx);
+        return ATHENA_STORE_OK;
+    }
+
     if (ctx->req->session_text == NULL || ctx->limit_ask != NULL
         || ctx->roles_wanted
         || athena_session_cache_parse(ctx->a, ctx->req->session_text, token,

@@ -96,6 +96,10 @@ ngx_http_athena_auth_answer(ngx_http_request_t *r, athena_req_t *req,
     if (id->state == ATHENA_GATE_UNAVAILABLE) {
         req->stores_down = 1;
 
+    /* the lookup read that no session has the token: none to read again */
+    } else if (id->state == ATHENA_GATE_NONE && id->absent) {
+        req->session_absent = 1;
+
     } else if (id->state != ATHENA_GATE_LIVE
                || id->str[ATHENA_ID_SESSION] == NULL
                || id->str[ATHENA_ID_KEY_ID] != NULL)
@@ -112,6 +116,7 @@ ngx_http_athena_auth_answer(ngx_http_request_t *r, athena_req_t *req,
         req->session_json = NULL;
         req->org_role = NULL;
         req->stores_down = 0;
+        req->session_absent = 0;
         return NGX_DECLINED;
     }
 
