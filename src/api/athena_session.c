@@ -206,7 +206,9 @@ athena_session_due(athena_ctx_t *ctx)
  * it was made), so that no session, revoked or changed behind the
  * module's back, is served from it for longer than from Redis. Whatever
  * needs a store (an expired session to delete, a refresh, a count)
- * is ATHENA_STORE_AGAIN, for a thread task.
+ * is ATHENA_STORE_AGAIN, for a thread task. The lookup may also have
+ * found no store answering (req->stores_down), or no session with the
+ * token (req->session_absent): that is the answer, as a task's would be.
  */
 
 static athena_store_rc_e

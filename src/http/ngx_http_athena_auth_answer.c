@@ -11,8 +11,9 @@
  * store after all (a refresh due, an expired session, another
  * organization's role). Evictions reach the shared memory before the
  * answer that made them, so what a revocation ended is never served. A
- * lookup that found no store answering has waited its deadline: the
- * route answers 503 at once rather than have a task wait as long again.
+ * lookup that found no session with the token is the answer too; one
+ * that found no store answering has waited its deadline: the route
+ * answers 503 at once rather than have a task wait as long again.
  */
 
 #include <ngx_config.h>
