@@ -336,7 +336,6 @@ const char *athena_gate_token(const athena_conf_t *conf, athena_arena_t *a,
     const char *authorization, const char *cookie);
 void athena_gate_lookup(athena_gate_lookup_t *lk);
 const char *athena_gate_session_key(athena_gate_lookup_t *lk);
-void athena_gate_answers(athena_gate_lookup_t *lk, const char *text);
 athena_gate_step_e athena_gate_session_cached(athena_gate_lookup_t *lk,
     char *text);
 athena_gate_step_e athena_gate_member_cached(athena_gate_lookup_t *lk,

@@ -64,6 +64,37 @@ athena_gate_identity(athena_identity_t *id, const athena_session_t *s,
 }
 
 
+/*
+ * What an API location's reads are answered with on the event loop (see
+ * the answer file): the session's cache entry (text, the session s and
+ * user u as the lookup read them), and get-session's answer rendered
+ * from them. The gate itself needs neither, so its own lookups store
+ * neither.
+ */
+
+static void
+athena_gate_answers(athena_gate_lookup_t *lk, const char *text,
+    const athena_session_t *s, const athena_user_t *u)
+{
+    yajl_gen  g;
+    size_t    len;
+
+    if (text == NULL) {
+        return;
+    }
+
+    g = athena_gen_new();
+    if (g == NULL) {
+        return;
+    }
+
+    athena_gen_session_user(g, s, u);
+
+    lk->id.str[ATHENA_ID_SESSION] = text;
+    lk->id.str[ATHENA_ID_SESSION_JSON] = athena_gen_finish(lk->arena, g, &len);
+}
+
+
 /* the user's live admin roles (seed 004), for admin_role= rules */
 
 static athena_store_rc_e
@@ -121,7 +152,8 @@ athena_gate_find(athena_db_t *db, athena_gate_lookup_t *lk)
 
     if (lk->answers) {
         athena_gate_answers(lk, athena_session_cache_text(lk->arena, &s, &u,
-                                                          s.cached_at, &len));
+                                                          s.cached_at, &len),
+                            &s, &u);
     }
 
     if (s.active_organization_id != NULL) {
@@ -262,40 +294,6 @@ athena_gate_key_find(athena_db_t *db, athena_gate_lookup_t *lk)
 
 
 /*
- * What an API location's reads are answered with on the event loop (see
- * the answer file): the session's cache entry, and get-session's answer
- * rendered from it, as the session is read from it then. The gate itself
- * needs neither, so its own lookups store neither.
- */
-
-void
-athena_gate_answers(athena_gate_lookup_t *lk, const char *text)
-{
-    yajl_gen          g;
-    size_t            len;
-    athena_user_t     u;
-    athena_session_t  s;
-
-    if (text == NULL
-        || athena_session_cache_parse(lk->arena, text, lk->token, &s, &u)
-           != ATHENA_STORE_OK)
-    {
-        return;
-    }
-
-    g = athena_gen_new();
-    if (g == NULL) {
-        return;
-    }
-
-    athena_gen_session_user(g, &s, &u);
-
-    lk->id.str[ATHENA_ID_SESSION] = text;
-    lk->id.str[ATHENA_ID_SESSION_JSON] = athena_gen_finish(lk->arena, g, &len);
-}
-
-
-/*
  * The Redis entries a lookup may be answered from without a thread: the
  * session's, then (with an active organization) the membership's. NULL
  * when session caching is off.
@@ -349,7 +347,7 @@ athena_gate_session_cached(athena_gate_lookup_t *lk, char *text)
     }
 
     if (lk->answers) {
-        athena_gate_answers(lk, text);
+        athena_gate_answers(lk, text, &s, &u);
     }
 
     lk->roles_key = athena_admin_roles_cache_key(lk->arena,
