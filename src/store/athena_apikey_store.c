@@ -139,8 +139,8 @@ athena_apikey_decode(athena_arena_t *a, const char *text, athena_apikey_t *k)
 static char *
 athena_apikey_cache_key(athena_db_t *db, athena_arena_t *a, const char *hash)
 {
-    return athena_sprintf(a, "%s" ATHENA_CACHE_APIKEY "%s", athena_db_conf(db)->cache_prefix,
-                          hash);
+    return athena_sprintf(a, "%s" ATHENA_CACHE_APIKEY "%s",
+                          athena_db_conf(db)->cache_prefix, hash);
 }
 
 
