@@ -54,6 +54,7 @@ athena_session_read(const athena_rows_t *rows, size_t r, int c,
     s->impersonated_by = (char *) athena_rows_get(rows, r, c + 8);
     s->active_organization_id = (char *) athena_rows_get(rows, r, c + 9);
     s->active_team_id = (char *) athena_rows_get(rows, r, c + 10);
+    s->from_key = 0;
     s->cached_at = ATHENA_TIME_NULL;
 }
 
