@@ -51,7 +51,7 @@ typedef struct {
     size_t                rate_zone_size;
 
     /* the REST admin API's per-admin limits */
-    athena_gcra_limit_t   admin_limits[ATHENA_GCRA_MAX];
+    athena_window_limit_t admin_limits[ATHENA_WINDOW_MAX];
     ngx_uint_t            admin_nlimits;      /* 0: off */
 
     ngx_msec_t            gate_ttl_max;       /* of gated locations */

@@ -264,7 +264,7 @@ Athena::Test::default_http_config(extra => 'athena_auth_admin_rest_limit 500 1m 
 location /api/admin/ { athena_auth_admin_rest; }
 --- must_die
 --- error_log eval
-[qr/invalid limit "0 1h": a maximum of at least 1, a window of at least a millisecond per request in \S+nginx.conf:\d+/]
+[qr/invalid limit "0 1h": a maximum of at least 1, a window of at least 1 ms, and not both huge in \S+nginx.conf:\d+/]
 
 
 === TEST 24: an admin API limit without its window

@@ -1,7 +1,7 @@
 /*
  * The REST admin API's per-admin limits (seed 003): the directive, and
  * the node's table of counts in shared memory that tasks use while Redis
- * is away (athena_limit_check(); src/core/athena_gcra.c says how threads
+ * is away (athena_limit_check(); src/core/athena_window.c says how threads
  * share it without nginx's locks).
  */
 
@@ -50,14 +50,24 @@ ngx_http_athena_auth_admin_limit(ngx_conf_t *cf, ngx_command_t *cmd,
         max = ngx_atoi(value[i].data, value[i].len);
         window = ngx_parse_time(&value[i + 1], 0);
 
-        if (max <= 0 || window == (ngx_msec_t) NGX_ERROR
-            || window < (ngx_msec_t) max)
+        /* the counts' arithmetic is max times window, in 64 bits */
+        if (max <= 0 || window == (ngx_msec_t) NGX_ERROR || window == 0
+            || (uint64_t) max * window > ATHENA_WINDOW_LOAD_MAX)
         {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid limit \"%V %V\": a maximum of at"
-                               " least 1, a window of at least a"
-                               " millisecond per request",
+                               " least 1, a window of at least 1 ms, and"
+                               " not both huge",
                                &value[i], &value[i + 1]);
+            return NGX_CONF_ERROR;
+        }
+
+        /* a window's counts are kept under its length */
+        if (i > 1 && amcf->admin_limits[0].window == (int64_t) window) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid limit \"%V %V\": a second limit"
+                               " over the same window", &value[i],
+                               &value[i + 1]);
             return NGX_CONF_ERROR;
         }
 
@@ -73,12 +83,12 @@ ngx_http_athena_auth_admin_limit(ngx_conf_t *cf, ngx_command_t *cmd,
 static ngx_int_t
 ngx_http_athena_auth_admin_zone_init(ngx_shm_zone_t *zone, void *data)
 {
-    athena_conf_t       *c = zone->data;
-    athena_conf_t       *oc = data;
+    athena_conf_t         *c = zone->data;
+    athena_conf_t         *oc = data;
 
-    size_t               size;
-    ngx_slab_pool_t     *shpool;
-    athena_gcra_slot_t  *slots;
+    size_t                 size;
+    ngx_slab_pool_t       *shpool;
+    athena_window_slot_t  *slots;
 
     shpool = (ngx_slab_pool_t *) zone->shm.addr;
 
@@ -89,7 +99,8 @@ ngx_http_athena_auth_admin_zone_init(ngx_shm_zone_t *zone, void *data)
         c->rest_limit.slots = shpool->data;
 
     } else {
-        size = NGX_HTTP_ATHENA_AUTH_ADMIN_SLOTS * sizeof(athena_gcra_slot_t);
+        size = NGX_HTTP_ATHENA_AUTH_ADMIN_SLOTS
+               * sizeof(athena_window_slot_t);
 
         slots = ngx_slab_calloc(shpool, size);
         if (slots == NULL) {
@@ -132,7 +143,7 @@ ngx_http_athena_auth_admin_zone(ngx_conf_t *cf,
 
     zone = ngx_shared_memory_add(cf, &name,
                                  NGX_HTTP_ATHENA_AUTH_ADMIN_SLOTS
-                                 * sizeof(athena_gcra_slot_t)
+                                 * sizeof(athena_window_slot_t)
                                  + 16 * ngx_pagesize,
                                  &ngx_http_athena_auth_module);
     if (zone == NULL) {

@@ -488,8 +488,9 @@ athena_session_find(athena_db_t *db, athena_arena_t *a, const char *token,
  * athena_session_find(), and with ask the count of the session's user
  * that the REST API's limits want, or with roles (not NULL) the user's
  * admin roles entry (*roles NULL when Redis has none), in the same round
- * trip to Redis when the session is cached there (ask->counted says
- * whether it was counted).
+ * trip to Redis when the session is cached there (the count: when this
+ * thread has read the session before and so knows its user;
+ * ask->counted says whether it was counted).
  */
 
 athena_store_rc_e
@@ -517,7 +518,7 @@ athena_session_find_counted(athena_db_t *db, athena_arena_t *a,
     }
 
     cached = key == NULL ? NULL
-             : ask ? athena_limit_get(db, a, key, ATHENA_SESSION_NCOLS + 1, ask)
+             : ask ? athena_limit_get(db, a, key, ask)
              : roles ? athena_admin_roles_with_session(db, a, key,
                                                        ATHENA_SESSION_NCOLS + 1,
                                                        roles)
@@ -528,6 +529,12 @@ athena_session_find_counted(athena_db_t *db, athena_arena_t *a,
 
         if (rc != ATHENA_STORE_ERROR) {
             *cached_hit = (rc == ATHENA_STORE_OK);
+
+            if (ask) {
+                athena_limit_seen(db, a, key, ask,
+                                  rc == ATHENA_STORE_OK ? u->id : NULL);
+            }
+
             return rc;
         }
     }
@@ -541,11 +548,19 @@ athena_session_find_counted(athena_db_t *db, athena_arena_t *a,
              1, &token, &rows);
 
     if (rc != ATHENA_STORE_OK) {
+        if (ask && key && rc == ATHENA_STORE_NOT_FOUND) {
+            athena_limit_seen(db, a, key, ask, NULL);
+        }
+
         return rc;
     }
 
     athena_session_read(rows, 0, 0, s);
     athena_user_read(rows, 0, ATHENA_SESSION_NCOLS, u);
+
+    if (ask && key) {
+        athena_limit_seen(db, a, key, ask, u->id);
+    }
 
     return ATHENA_STORE_OK;
 }

@@ -23,6 +23,17 @@
 /* the Lua scripts a thread remembers the SHA-1 of */
 #define ATHENA_REDIS_SCRIPTS_MAX  8
 
+/* what a thread remembers of facts that never change, and how long */
+#define ATHENA_DB_MEMO      256
+#define ATHENA_DB_MEMO_LEN  64
+
+
+typedef struct {
+    uint64_t  tag;                   /* a hash of the key, 0: unused */
+    char      val[ATHENA_DB_MEMO_LEN];
+} athena_db_memo_t;
+
+
 struct athena_db_s {
     athena_db_t                *next;        /* every thread's, for exit */
     const athena_store_conf_t  *conf;
@@ -39,6 +50,7 @@ struct athena_db_s {
                                     [ATHENA_SHA1_HEX + 1];
     size_t                      nscripts;
     unsigned                    generic:1;   /* plan_cache_mode is set */
+    athena_db_memo_t            memo[ATHENA_DB_MEMO];
     char                        warning[256];
     char                        error[256];
 };
@@ -177,6 +189,60 @@ const char *
 athena_db_error(athena_db_t *db)
 {
     return db->error[0] ? db->error : NULL;
+}
+
+
+/*
+ * A thread's memory of facts that never change (which user a session
+ * token belongs to): a hint for a command formed before the fact can be
+ * read, never an answer by itself, so a lost or clashing entry costs a
+ * round trip, not a wrong result. Keys go by a 64-bit hash; values
+ * longer than the slot are not kept.
+ */
+
+static uint64_t
+athena_db_memo_tag(const char *key)
+{
+    uint64_t  h;
+
+    for (h = 14695981039346656037ull; *key; key++) {
+        h = (h ^ (unsigned char) *key) * 1099511628211ull;
+    }
+
+    return h ? h : 1;
+}
+
+
+const char *
+athena_db_memo(athena_db_t *db, const char *key)
+{
+    uint64_t           tag;
+    athena_db_memo_t  *m;
+
+    tag = athena_db_memo_tag(key);
+    m = &db->memo[tag % ATHENA_DB_MEMO];
+
+    return m->tag == tag ? m->val : NULL;
+}
+
+
+void
+athena_db_memo_put(athena_db_t *db, const char *key, const char *val)
+{
+    size_t             len;
+    uint64_t           tag;
+    athena_db_memo_t  *m;
+
+    len = strlen(val);
+    if (len >= ATHENA_DB_MEMO_LEN) {
+        return;
+    }
+
+    tag = athena_db_memo_tag(key);
+    m = &db->memo[tag % ATHENA_DB_MEMO];
+
+    memcpy(m->val, val, len + 1);
+    m->tag = tag;
 }
 
 
@@ -1269,6 +1335,125 @@ athena_redis_del(athena_db_t *db, const char *const *keys, size_t n)
     }
 
     free(argv);
+}
+
+
+/*
+ * A reply's values into out from *n on: an array (EXEC's) by its
+ * elements, status replies ("OK", "QUEUED") left out. -1 on an error
+ * reply, or one of a kind not read here.
+ */
+
+static int
+athena_redis_flatten(athena_arena_t *a, const redisReply *reply,
+    athena_redis_val_t *out, size_t nout, size_t *n)
+{
+    size_t               i;
+    athena_redis_val_t  *v;
+
+    switch (reply->type) {
+
+    case REDIS_REPLY_STATUS:
+        return 0;
+
+    case REDIS_REPLY_ARRAY:
+        for (i = 0; i < reply->elements; i++) {
+            if (athena_redis_flatten(a, reply->element[i], out, nout, n)
+                != 0)
+            {
+                return -1;
+            }
+        }
+        return 0;
+
+    case REDIS_REPLY_NIL:
+    case REDIS_REPLY_INTEGER:
+    case REDIS_REPLY_STRING:
+        break;
+
+    default:
+        return -1;
+    }
+
+    if (*n == nout) {
+        return -1;
+    }
+
+    v = &out[(*n)++];
+    v->type = reply->type == REDIS_REPLY_NIL ? ATHENA_REDIS_NIL
+              : reply->type == REDIS_REPLY_INTEGER ? ATHENA_REDIS_INT
+              : ATHENA_REDIS_STR;
+    v->integer = reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
+    v->str = NULL;
+
+    if (v->type == ATHENA_REDIS_STR) {
+        v->str = athena_strndup(a, reply->str, reply->len);
+        if (v->str == NULL) {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * Commands sent together, one round trip for all (a MULTI among them is
+ * Redis's to keep atomic), their replies read in order into out (see
+ * athena_redis_flatten()): how many values were read, or -1 when Redis
+ * could not be asked or answered an error.
+ */
+
+int
+athena_redis_batch(athena_db_t *db, athena_arena_t *a,
+    const athena_redis_cmd_t *cmds, size_t ncmds, athena_redis_val_t *out,
+    size_t nout)
+{
+    int          rc;
+    size_t       i, n;
+    redisReply  *reply;
+
+    if (athena_redis_connect(db) != 0) {
+        return -1;
+    }
+
+    for (i = 0; i < ncmds; i++) {
+        if (redisAppendCommandArgv(db->redis, cmds[i].argc,
+                                   (const char **) cmds[i].argv, NULL)
+            != REDIS_OK)
+        {
+            athena_redis_fail(db, cmds[i].argv[0]);
+            return -1;
+        }
+    }
+
+    rc = 0;
+    n = 0;
+
+    /* every reply is read, even after an error: the next caller's are next */
+    for (i = 0; i < ncmds; i++) {
+        if (redisGetReply(db->redis, (void **) &reply) != REDIS_OK
+            || reply == NULL)
+        {
+            athena_redis_fail(db, cmds[i].argv[0]);
+            return -1;
+        }
+
+        if (rc == 0 && athena_redis_flatten(a, reply, out, nout, &n) != 0) {
+            rc = -1;
+        }
+
+        freeReplyObject(reply);
+    }
+
+    if (rc != 0) {
+        athena_redis_fail(db, cmds[0].argv[0]);
+        return -1;
+    }
+
+    athena_redis_answered();
+
+    return (int) n;
 }
 
 

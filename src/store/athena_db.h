@@ -70,6 +70,8 @@ const athena_store_conf_t *athena_db_conf(athena_db_t *db);
 const char *athena_db_warning(athena_db_t *db);
 void athena_db_warn(athena_db_t *db, const char *msg);
 const char *athena_db_error(athena_db_t *db);
+const char *athena_db_memo(athena_db_t *db, const char *key);
+void athena_db_memo_put(athena_db_t *db, const char *key, const char *val);
 
 athena_store_rc_e athena_pg_exec(athena_db_t *db, athena_arena_t *a,
     const char *sql, int n, const char *const *params, athena_rows_t **rows);
@@ -98,11 +100,34 @@ int64_t athena_rows_time(const athena_rows_t *rows, size_t row, int col,
 int athena_rows_bool(const athena_rows_t *rows, size_t row, int col,
     int null);
 
+/* a command of a batch */
+#define ATHENA_REDIS_ARGS  6
+
+typedef struct {
+    int          argc;
+    const char  *argv[ATHENA_REDIS_ARGS];
+} athena_redis_cmd_t;
+
+typedef enum {
+    ATHENA_REDIS_NIL = 0,
+    ATHENA_REDIS_INT,
+    ATHENA_REDIS_STR
+} athena_redis_type_e;
+
+typedef struct {
+    athena_redis_type_e   type;
+    int64_t               integer;
+    char                 *str;            /* in the arena */
+} athena_redis_val_t;
+
 /* Redis: failures are warnings, never errors; NULL means "not cached" */
 char *athena_redis_get(athena_db_t *db, athena_arena_t *a, const char *key);
 void athena_redis_set(athena_db_t *db, const char *key, const char *val,
     size_t len, int64_t ttl_ms, int only_if_absent);
 void athena_redis_del(athena_db_t *db, const char *const *keys, size_t n);
+int athena_redis_batch(athena_db_t *db, athena_arena_t *a,
+    const athena_redis_cmd_t *cmds, size_t ncmds, athena_redis_val_t *out,
+    size_t nout);
 int athena_redis_eval(athena_db_t *db, athena_arena_t *a, const char *script,
     const char *key, int argc, const char *const *argv, char **text,
     int64_t *out, size_t nout);

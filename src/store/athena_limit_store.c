@@ -1,132 +1,179 @@
+#include <stdlib.h>
+#include <string.h>
+
 #include "athena_auth_store.h"
 #include "athena_limit_store.h"
 #include "../core/athena_time.h"
 
 
 /*
- * athena_gcra() in Lua, over a hash of one tat per limit (fields "1",
- * "2"), on Redis's own clock so that nodes never disagree. ARGV from
- * base + 1 on: max and window (ms) of each limit. Returns {allowed,
- * limit, remaining, reset, retry} of the limit closest to running out.
+ * Each limit counts in one key per window: "rl:admin:" the user, the
+ * window's length and its number since the epoch (on this node's clock),
+ * kept until the next window has used it too. A request is one MULTI:
+ * per limit an INCR of the current window's key and its expiry (set
+ * once), then one MGET of the previous windows'. Plain commands cost
+ * Redis a few microseconds where a Lua script costs it tens; a refusal
+ * takes its count back with DECRs (a round trip that only refusals pay).
  */
 
-#define ATHENA_LIMIT_GCRA                                                     \
-    "local function gcra(key, base)\n"                                        \
-    "  local t = redis.call('TIME')\n"                                        \
-    "  local now = tonumber(t[1]) * 1000"                                     \
-    " + math.floor(tonumber(t[2]) / 1000)\n"                                  \
-    "  local n = (#ARGV - base) / 2\n"                                        \
-    "  local cur = redis.call('HMGET', key, '1', '2')\n"                      \
-    "  local max, win, ivl, tat, nxt, ok, retry = {}, {}, {}, {}, {}, 1, 0\n" \
-    "  for i = 1, n do\n"                                                     \
-    "    max[i] = tonumber(ARGV[base + 2 * i - 1])\n"                         \
-    "    win[i] = tonumber(ARGV[base + 2 * i])\n"                             \
-    "    ivl[i] = math.floor(win[i] / max[i])\n"                              \
-    "    local v = tonumber(cur[i] or 0)\n"                                   \
-    "    if v < now then v = now end\n"                                       \
-    "    tat[i], nxt[i] = v, v + ivl[i]\n"                                    \
-    "    if nxt[i] - now > win[i] then\n"                                     \
-    "      ok = 0\n"                                                          \
-    "      if nxt[i] - win[i] - now > retry then\n"                           \
-    "        retry = nxt[i] - win[i] - now\n"                                 \
-    "      end\n"                                                             \
-    "    end\n"                                                               \
-    "  end\n"                                                                 \
-    "  local limit, rem, reset, ttl, set = 0, -1, 0, 0, {}\n"                 \
-    "  for i = 1, n do\n"                                                     \
-    "    local v = tat[i]\n"                                                  \
-    "    if ok == 1 then\n"                                                   \
-    "      v = nxt[i]\n"                                                      \
-    "      set[#set + 1] = tostring(i)\n"                                     \
-    "      set[#set + 1] = v\n"                                               \
-    "    end\n"                                                               \
-    "    local r = math.floor((win[i] - (v - now)) / ivl[i])\n"               \
-    "    if r < 0 then r = 0 end\n"                                           \
-    "    if rem < 0 or r < rem or (r == rem and v - now > reset) then\n"      \
-    "      limit, rem, reset = max[i], r, v - now\n"                          \
-    "    end\n"                                                               \
-    "    if v - now > ttl then ttl = v - now end\n"                           \
-    "  end\n"                                                                 \
-    "  if ok == 1 then\n"                                                     \
-    "    redis.call('HSET', key, unpack(set))\n"                              \
-    "    redis.call('PEXPIRE', key, ttl + 1000)\n"                            \
-    "  end\n"                                                                 \
-    "  if rem < 0 then rem = 0 end\n"                                         \
-    "  return {ok, limit, rem, reset, retry}\n"                               \
-    "end\n"
-
-
-/* KEYS[1]: the caller's counts */
-static const char  athena_limit_script[] =
-    ATHENA_LIMIT_GCRA
-    "return gcra(KEYS[1], 0)\n";
-
-
-/*
- * KEYS[1]: a cached session (athena_auth_store.c's entry: a JSON array
- * whose ARGV[2]-th item is the user's id). Its value, and when it is one,
- * the count of that user (ARGV[1] and the id name the counts' key): one
- * round trip for what the REST API reads first on every request. The
- * counts' key is not in KEYS: this is for a single Redis, not a cluster.
- */
-static const char  athena_limit_session_script[] =
-    ATHENA_LIMIT_GCRA
-    ATHENA_SESSION_UID_LUA
-    "local r = gcra(ARGV[1] .. uid, 2)\n"
-    "table.insert(r, 1, v)\n"
-    "return r\n";
-
-
-static void
-athena_limit_args(athena_arena_t *a, const athena_limit_conf_t *lc,
-    const char **argv)
-{
-    size_t  i;
-
-    for (i = 0; i < lc->nlimits; i++) {
-        argv[2 * i] = athena_int_text(a, lc->limits[i].max);
-        argv[2 * i + 1] = athena_int_text(a, lc->limits[i].window);
-    }
-}
+#define ATHENA_LIMIT_CMDS  (2 * ATHENA_WINDOW_MAX + 3)
+#define ATHENA_LIMIT_VALS  (3 * ATHENA_WINDOW_MAX)
 
 
 static char *
-athena_limit_key(athena_db_t *db, athena_arena_t *a, const char *who)
+athena_limit_key(athena_db_t *db, athena_arena_t *a, const char *who,
+    const athena_window_limit_t *l, int64_t index)
 {
-    return athena_sprintf(a, "%srl:admin:%s",
-                          athena_db_conf(db)->cache_prefix, who ? who : "");
+    return athena_sprintf(a, "%srl:admin:%s:%lld:%lld",
+                          athena_db_conf(db)->cache_prefix, who,
+                          (long long) l->window, (long long) index);
 }
 
 
-static void
-athena_limit_read(const int64_t *out, athena_gcra_result_t *r)
+/* the MULTI that counts one request of who, into cmds: how many, or 0 */
+
+static size_t
+athena_limit_commands(athena_db_t *db, athena_arena_t *a,
+    const athena_limit_conf_t *lc, const char *who,
+    athena_limit_count_t *c, athena_redis_cmd_t *cmds)
 {
-    r->allowed = out[0] == 1;
-    r->limit = out[1];
-    r->remaining = out[2];
-    r->reset = out[3];
-    r->retry = out[4];
+    size_t                        i, n;
+    int64_t                       index;
+    athena_redis_cmd_t           *mget;
+    const athena_window_limit_t  *l;
+
+    c->now = athena_now_ms();
+
+    cmds[0].argc = 1;
+    cmds[0].argv[0] = "MULTI";
+    n = 1;
+
+    mget = &cmds[1 + 2 * lc->nlimits];
+    mget->argc = 1 + (int) lc->nlimits;
+    mget->argv[0] = "MGET";
+
+    for (i = 0; i < lc->nlimits; i++) {
+        l = &lc->limits[i];
+        index = athena_window_index(l, c->now);
+
+        c->keys[i] = athena_limit_key(db, a, who, l, index);
+        c->ttls[i] = athena_int_text(a, 2 * l->window);
+        mget->argv[1 + i] = athena_limit_key(db, a, who, l, index - 1);
+
+        if (c->keys[i] == NULL || c->ttls[i] == NULL
+            || mget->argv[1 + i] == NULL)
+        {
+            return 0;
+        }
+
+        cmds[n].argc = 2;
+        cmds[n].argv[0] = "INCR";
+        cmds[n].argv[1] = c->keys[i];
+        n++;
+
+        cmds[n].argc = 4;
+        cmds[n].argv[0] = "PEXPIRE";
+        cmds[n].argv[1] = c->keys[i];
+        cmds[n].argv[2] = c->ttls[i];
+        cmds[n].argv[3] = "NX";
+        n++;
+    }
+
+    cmds[n + 1].argc = 1;
+    cmds[n + 1].argv[0] = "EXEC";
+
+    return n + 2;
+}
+
+
+/* a refused (or misdirected) request's counts taken back */
+
+static void
+athena_limit_refund(athena_db_t *db, athena_arena_t *a,
+    const athena_limit_conf_t *lc, const athena_limit_count_t *c)
+{
+    size_t               i, n;
+    athena_redis_val_t   vals[2 * ATHENA_WINDOW_MAX];
+    athena_redis_cmd_t   cmds[2 * ATHENA_WINDOW_MAX];
+
+    n = 0;
+
+    for (i = 0; i < lc->nlimits; i++) {
+        cmds[n].argc = 2;
+        cmds[n].argv[0] = "DECR";
+        cmds[n].argv[1] = c->keys[i];
+        n++;
+
+        /* a key gone meanwhile is not left behind at -1 for ever */
+        cmds[n].argc = 4;
+        cmds[n].argv[0] = "PEXPIRE";
+        cmds[n].argv[1] = c->keys[i];
+        cmds[n].argv[2] = c->ttls[i];
+        cmds[n].argv[3] = "NX";
+        n++;
+    }
+
+    (void) athena_redis_batch(db, a, cmds, n, vals, n);
+}
+
+
+/*
+ * The MULTI's values (the INCRs' counts, the PEXPIREs', then the previous
+ * windows' counts) judged: -1 if they are not what it answers.
+ */
+
+static int
+athena_limit_judge(athena_db_t *db, athena_arena_t *a,
+    const athena_limit_conf_t *lc, const athena_limit_count_t *c,
+    const athena_redis_val_t *vals, athena_window_result_t *r)
+{
+    size_t                    i;
+    const athena_redis_val_t *v;
+    athena_window_count_t     counts[ATHENA_WINDOW_MAX];
+
+    for (i = 0; i < lc->nlimits; i++) {
+        if (vals[2 * i].type != ATHENA_REDIS_INT) {
+            return -1;
+        }
+
+        counts[i].cur = vals[2 * i].integer;
+
+        v = &vals[2 * lc->nlimits + i];
+        counts[i].prev = v->type == ATHENA_REDIS_STR
+                         ? strtoll(v->str, NULL, 10) : 0;
+    }
+
+    athena_window_judge(lc->limits, lc->nlimits, counts, c->now, r);
+
+    if (!r->allowed) {
+        athena_limit_refund(db, a, lc, c);
+    }
+
+    return 0;
 }
 
 
 void
 athena_limit_check(athena_db_t *db, athena_arena_t *a,
-    const athena_limit_conf_t *lc, const char *who, athena_gcra_result_t *r)
+    const athena_limit_conf_t *lc, const char *who,
+    athena_window_result_t *r)
 {
-    int          n;
-    char        *key;
-    int64_t      out[5];
-    const char  *argv[2 * ATHENA_GCRA_MAX];
+    size_t                 n;
+    athena_redis_val_t     vals[ATHENA_LIMIT_VALS];
+    athena_redis_cmd_t     cmds[ATHENA_LIMIT_CMDS];
+    athena_limit_count_t   c;
 
-    athena_limit_args(a, lc, argv);
-    key = athena_limit_key(db, a, who);
+    if (who == NULL) {
+        who = "";
+    }
 
-    n = key ? athena_redis_eval(db, a, athena_limit_script, key,
-                                (int) (2 * lc->nlimits), argv, NULL, out, 5)
-            : -1;
+    n = athena_limit_commands(db, a, lc, who, &c, cmds);
 
-    if (n == 5) {
-        athena_limit_read(out, r);
+    if (n > 0
+        && athena_redis_batch(db, a, cmds, n, vals, 3 * lc->nlimits)
+           == (int) (3 * lc->nlimits)
+        && athena_limit_judge(db, a, lc, &c, vals, r) == 0)
+    {
         return;
     }
 
@@ -136,40 +183,83 @@ athena_limit_check(athena_db_t *db, athena_arena_t *a,
                            " are counted by this node alone");
     }
 
-    athena_gcra_table(lc->slots, lc->nslots, who, lc->limits, lc->nlimits,
-                      athena_now_ms(), r);
+    athena_window_table(lc->slots, lc->nslots, who, lc->limits, lc->nlimits,
+                        athena_now_ms(), r);
 }
 
 
 /*
- * The cached session at key (NULL: none, or Redis unavailable), and with
- * it the count ask wants of its user, whose id is the uid_at-th (from 1)
- * item of the entry: ask->counted says whether Redis counted.
+ * The cached session at key (NULL: none, or Redis unavailable), and
+ * with it the count ask wants of its user, when this thread has seen the
+ * session before and so knows whose it is: ask->counted says whether
+ * Redis counted, and ask->who whom (athena_limit_seen() checks it).
  */
 
 char *
 athena_limit_get(athena_db_t *db, athena_arena_t *a, const char *key,
-    int uid_at, athena_limit_ask_t *ask)
+    athena_limit_ask_t *ask)
 {
-    int          n;
-    char        *value;
-    int64_t      out[5];
-    const char  *argv[2 + 2 * ATHENA_GCRA_MAX];
+    size_t                 n, nvals;
+    const char            *who;
+    athena_redis_val_t     vals[1 + ATHENA_LIMIT_VALS];
+    athena_redis_cmd_t     cmds[1 + ATHENA_LIMIT_CMDS];
 
-    argv[0] = athena_limit_key(db, a, NULL);
-    argv[1] = athena_int_text(a, uid_at);
-    athena_limit_args(a, ask->conf, argv + 2);
+    who = athena_db_memo(db, key);
+    if (who == NULL) {
+        return athena_redis_get(db, a, key);
+    }
 
-    value = NULL;
+    ask->who = athena_strdup(a, who);
+    if (ask->who == NULL) {
+        return NULL;
+    }
 
-    n = athena_redis_eval(db, a, athena_limit_session_script, key,
-                          (int) (2 + 2 * ask->conf->nlimits), argv, &value,
-                          out, 5);
+    cmds[0].argc = 2;
+    cmds[0].argv[0] = "GET";
+    cmds[0].argv[1] = key;
 
-    if (n == 5) {
-        athena_limit_read(out, &ask->result);
+    n = athena_limit_commands(db, a, ask->conf, ask->who, &ask->count,
+                              cmds + 1);
+    nvals = 1 + 3 * ask->conf->nlimits;
+
+    if (n == 0
+        || athena_redis_batch(db, a, cmds, n + 1, vals, nvals) != (int) nvals)
+    {
+        return NULL;
+    }
+
+    if (athena_limit_judge(db, a, ask->conf, &ask->count, vals + 1,
+                           &ask->result)
+        == 0)
+    {
         ask->counted = 1;
     }
 
-    return value;
+    return vals[0].type == ATHENA_REDIS_STR ? vals[0].str : NULL;
+}
+
+
+/*
+ * The session at key is who's (NULL: there is none): remembered for its
+ * next request; a count made for another user, or for a session that is
+ * gone, is taken back, and the caller counts who itself.
+ */
+
+void
+athena_limit_seen(athena_db_t *db, athena_arena_t *a, const char *key,
+    athena_limit_ask_t *ask, const char *who)
+{
+    if (who != NULL) {
+        athena_db_memo_put(db, key, who);
+    }
+
+    if (!ask->counted || (who != NULL && strcmp(ask->who, who) == 0)) {
+        return;
+    }
+
+    if (ask->result.allowed) {
+        athena_limit_refund(db, a, ask->conf, &ask->count);
+    }
+
+    ask->counted = 0;
 }

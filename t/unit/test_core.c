@@ -15,7 +15,7 @@
 #include "../../src/core/athena_b64url.h"
 #include "../../src/core/athena_check.h"
 #include "../../src/core/athena_crypto.h"
-#include "../../src/core/athena_gcra.h"
+#include "../../src/core/athena_window.h"
 #include "../../src/core/athena_json.h"
 #include "../../src/core/athena_jwk.h"
 #include "../../src/core/athena_jwt.h"
@@ -92,59 +92,76 @@ test_crypto(void)
 }
 
 
-/* GCRA: five a second with a burst of five; then one every 200 ms */
+/*
+ * Sliding windows: five a second, at the start of a window; then the
+ * previous window's five slide out as the next one goes on
+ */
 
 static void
-test_gcra(void)
+test_window(void)
 {
-    int                    i, passed;
-    int64_t                tat[2];
-    athena_gcra_slot_t     slots[4];
-    athena_gcra_result_t   r;
-    athena_gcra_limit_t    limits[2] = { { 5, 1000 }, { 8, 60000 } };
+    int                      i, passed;
+    athena_window_slot_t     slots[4];
+    athena_window_count_t    c[2];
+    athena_window_result_t   r;
+    athena_window_limit_t    limits[2] = { { 5, 1000 }, { 8, 60000 } };
 
-    memset(tat, 0, sizeof(tat));
     passed = 0;
 
-    for (i = 0; i < 6; i++) {
-        athena_gcra(limits, 1, tat, 1000000, &r);
+    for (i = 1; i <= 6; i++) {
+        c[0].cur = i;
+        c[0].prev = 0;
+        athena_window_judge(limits, 1, c, 1000000, &r);
         passed += r.allowed;
     }
 
     ok(passed == 5, "five pass at once, the sixth does not");
-    ok(r.limit == 5 && r.remaining == 0 && r.retry == 200 && r.reset == 1000,
-       "the refusal says: 0 left, retry in 200 ms, full again in 1 s");
+    ok(r.limit == 5 && r.remaining == 0 && r.retry == 1200
+       && r.reset == 2000,
+       "the refusal says: 0 left, retry in 1.2 s (a fifth of the next"
+       " window), all back in 2 s");
 
-    athena_gcra(limits, 1, tat, 1000199, &r);
-    ok(!r.allowed, "still refused at 199 ms");
-    athena_gcra(limits, 1, tat, 1000200, &r);
-    ok(r.allowed && r.remaining == 0, "one more at 200 ms");
+    c[0].cur = 1;
+    c[0].prev = 5;
+    athena_window_judge(limits, 1, c, 1001199, &r);
+    ok(!r.allowed, "still refused 1,199 ms later");
+    athena_window_judge(limits, 1, c, 1001200, &r);
+    ok(r.allowed && r.remaining == 0, "one more at 1,200 ms");
 
-    memset(tat, 0, sizeof(tat));
+    athena_window_judge(limits, 1, c, 1000100 + 1000, &r);
+    ok(!r.allowed && r.retry == 100,
+       "100 ms into a window after a full one: wait until a fifth of it"
+       " is gone");
+
+    memset(slots, 0, sizeof(slots));
     passed = 0;
 
     for (i = 0; i < 20; i++) {
-        athena_gcra(limits, 2, tat, 1000000 + i * 250, &r);
+        athena_window_table(slots, 4, "admin-1", limits, 2,
+                            1000000 + i * 250, &r);
         passed += r.allowed;
     }
 
     ok(passed == 8, "two limits: the longer one stops four a second at 8");
-    ok(r.limit == 8 && r.remaining == 0 && r.retry == 2750,
+    ok(r.limit == 8 && r.remaining == 0 && r.retry == 22750,
        "and is the one the answer names, with its wait");
 
     memset(slots, 0, sizeof(slots));
     passed = 0;
 
     for (i = 0; i < 7; i++) {
-        athena_gcra_table(slots, 4, "admin-1", limits, 1, 5000, &r);
+        athena_window_table(slots, 4, "admin-1", limits, 1, 5000, &r);
         passed += r.allowed;
     }
 
-    athena_gcra_table(slots, 4, "admin-2", limits, 1, 5000, &r);
+    athena_window_table(slots, 4, "admin-2", limits, 1, 5000, &r);
     ok(passed == 5, "the shared table counts a key as Redis would");
     ok(r.allowed || slots[0].key + slots[1].key + slots[2].key
                     + slots[3].key != 0,
        "another key has a slot of its own, or shares a full one");
+    athena_window_table(slots, 4, "admin-1", limits, 1, 7000, &r);
+    ok(r.allowed && r.remaining == 4,
+       "two windows on, the key's counts have slid out");
 }
 
 
@@ -1218,7 +1235,7 @@ main(void)
     test_crypto();
     test_json();
     test_text();
-    test_gcra();
+    test_window();
     test_json_text();
     test_time_iso();
     test_time_pg();

@@ -24,9 +24,10 @@ athena_rest_seconds(athena_ctx_t *ctx, int64_t ms, int64_t least)
 
 /*
  * athena_admin_require(), then the caller's limits. A session cached in
- * Redis is read with its user's count in one round trip (so every
- * signed-in caller is counted, an admin or not: who is no admin is
- * refused all the same); else the count is a round trip of its own.
+ * Redis is read with its user's count in one round trip once the thread
+ * knows whose it is (so every signed-in caller is counted, an admin or
+ * not: who is no admin is refused all the same); else the count is a
+ * round trip of its own.
  */
 
 athena_store_rc_e
@@ -34,11 +35,12 @@ athena_rest_require(athena_ctx_t *ctx, const athena_admin_perm_t *may,
     int *ok)
 {
     athena_store_rc_e      rc;
-    athena_limit_ask_t     ask;
-    athena_gcra_result_t   r;
+    athena_limit_ask_t       ask;
+    athena_window_result_t   r;
 
     ask.conf = &ctx->conf->rest_limit;
     ask.counted = 0;
+    ask.who = NULL;
 
     if (!ctx->session_read && ask.conf->nlimits > 0) {
         ctx->limit_ask = &ask;
