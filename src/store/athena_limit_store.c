@@ -30,6 +30,30 @@ athena_limit_key(athena_db_t *db, athena_arena_t *a, const char *who,
 }
 
 
+/*
+ * op (INCR, DECR) on the i-th limit's current window, and its expiry if
+ * it has none (a key INCR made, or one gone meanwhile that DECR made:
+ * never left behind for ever): two commands
+ */
+
+static size_t
+athena_limit_step(athena_redis_cmd_t *cmds, const char *op,
+    const athena_limit_count_t *c, size_t i)
+{
+    cmds[0].argc = 2;
+    cmds[0].argv[0] = op;
+    cmds[0].argv[1] = c->keys[i];
+
+    cmds[1].argc = 4;
+    cmds[1].argv[0] = "PEXPIRE";
+    cmds[1].argv[1] = c->keys[i];
+    cmds[1].argv[2] = c->ttls[i];
+    cmds[1].argv[3] = "NX";
+
+    return 2;
+}
+
+
 /* the MULTI that counts one request of who, into cmds: how many, or 0 */
 
 static size_t
@@ -66,17 +90,7 @@ athena_limit_commands(athena_db_t *db, athena_arena_t *a,
             return 0;
         }
 
-        cmds[n].argc = 2;
-        cmds[n].argv[0] = "INCR";
-        cmds[n].argv[1] = c->keys[i];
-        n++;
-
-        cmds[n].argc = 4;
-        cmds[n].argv[0] = "PEXPIRE";
-        cmds[n].argv[1] = c->keys[i];
-        cmds[n].argv[2] = c->ttls[i];
-        cmds[n].argv[3] = "NX";
-        n++;
+        n += athena_limit_step(&cmds[n], "INCR", c, i);
     }
 
     cmds[n + 1].argc = 1;
@@ -99,18 +113,7 @@ athena_limit_refund(athena_db_t *db, athena_arena_t *a,
     n = 0;
 
     for (i = 0; i < lc->nlimits; i++) {
-        cmds[n].argc = 2;
-        cmds[n].argv[0] = "DECR";
-        cmds[n].argv[1] = c->keys[i];
-        n++;
-
-        /* a key gone meanwhile is not left behind at -1 for ever */
-        cmds[n].argc = 4;
-        cmds[n].argv[0] = "PEXPIRE";
-        cmds[n].argv[1] = c->keys[i];
-        cmds[n].argv[2] = c->ttls[i];
-        cmds[n].argv[3] = "NX";
-        n++;
+        n += athena_limit_step(&cmds[n], "DECR", c, i);
     }
 
     (void) athena_redis_batch(db, a, cmds, n, vals, n);
