@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "athena_hash.h"
 #include "athena_window.h"
 
 
@@ -111,21 +112,6 @@ athena_window_judge(const athena_window_limit_t *limits, size_t n,
 }
 
 
-/* FNV-1a, never 0 (which marks a slot unused) */
-
-static uint32_t
-athena_window_hash(const char *key)
-{
-    uint32_t  h;
-
-    for (h = 2166136261u; *key; key++) {
-        h = (h ^ (unsigned char) *key) * 16777619u;
-    }
-
-    return h ? h : 1;
-}
-
-
 /*
  * The same over a table shared by the threads of every worker: a key
  * takes the slot its hash names. Another key there (a collision) takes
@@ -140,10 +126,10 @@ athena_window_table(athena_window_slot_t *slots, size_t nslots,
 {
     size_t                  i;
     int64_t                 index, left;
-    uint32_t                h;
+    uint64_t                h;
     athena_window_slot_t   *s;
 
-    h = athena_window_hash(key);
+    h = athena_hash(key);
     s = &slots[h % nslots];
 
     while (__atomic_test_and_set(&s->lock, __ATOMIC_ACQUIRE)) {

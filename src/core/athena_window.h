@@ -50,7 +50,7 @@ typedef struct {
 
 typedef struct {
     char      lock;                   /* __atomic_test_and_set() */
-    uint32_t  key;                    /* a hash of the key, 0: unused */
+    uint64_t  key;                    /* athena_hash() of the key */
     int64_t   index[ATHENA_WINDOW_MAX];   /* the window cur counts */
     athena_window_count_t  count[ATHENA_WINDOW_MAX];
 } athena_window_slot_t;

@@ -13,6 +13,7 @@
 #include "athena_pg.h"
 #include "athena_redis_health.h"
 #include "../core/athena_crypto.h"
+#include "../core/athena_hash.h"
 #include "../core/athena_text.h"
 #include "../core/athena_time.h"
 
@@ -196,22 +197,9 @@ athena_db_error(athena_db_t *db)
  * A thread's memory of facts that never change (which user a session
  * token belongs to): a hint for a command formed before the fact can be
  * read, never an answer by itself, so a lost or clashing entry costs a
- * round trip, not a wrong result. Keys go by a 64-bit hash; values
+ * round trip, not a wrong result. Keys go by athena_hash(); values
  * longer than the slot are not kept.
  */
-
-static uint64_t
-athena_db_memo_tag(const char *key)
-{
-    uint64_t  h;
-
-    for (h = 14695981039346656037ull; *key; key++) {
-        h = (h ^ (unsigned char) *key) * 1099511628211ull;
-    }
-
-    return h ? h : 1;
-}
-
 
 const char *
 athena_db_memo(athena_db_t *db, const char *key)
@@ -219,7 +207,7 @@ athena_db_memo(athena_db_t *db, const char *key)
     uint64_t           tag;
     athena_db_memo_t  *m;
 
-    tag = athena_db_memo_tag(key);
+    tag = athena_hash(key);
     m = &db->memo[tag % ATHENA_DB_MEMO];
 
     return m->tag == tag ? m->val : NULL;
@@ -238,7 +226,7 @@ athena_db_memo_put(athena_db_t *db, const char *key, const char *val)
         return;
     }
 
-    tag = athena_db_memo_tag(key);
+    tag = athena_hash(key);
     m = &db->memo[tag % ATHENA_DB_MEMO];
 
     memcpy(m->val, val, len + 1);
