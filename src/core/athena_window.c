@@ -54,7 +54,7 @@ athena_window_judge(const athena_window_limit_t *limits, size_t n,
     athena_window_result_t *r)
 {
     size_t   i;
-    int64_t  cur, load, rem, reset, wait;
+    int64_t  w, e, cur, load, rem, reset, wait;
 
     memset(r, 0, sizeof(athena_window_result_t));
     r->allowed = 1;
@@ -84,17 +84,16 @@ athena_window_judge(const athena_window_limit_t *limits, size_t n,
             }
         }
 
-        rem = (limits[i].max * limits[i].window - load) / limits[i].window;
+        w = limits[i].window;
+        e = now % w;
+        rem = (limits[i].max * w - load) / w;
 
         if (rem < 0) {
             rem = 0;
         }
 
         /* nothing counted is left once both windows have slid out */
-        reset = cur > 0 ? 2 * limits[i].window - now % limits[i].window
-                : counts[i].prev > 0 ? limits[i].window
-                                       - now % limits[i].window
-                : 0;
+        reset = cur > 0 ? 2 * w - e : counts[i].prev > 0 ? w - e : 0;
 
         /* of two with as little left, the one that stays longer */
         if (r->remaining < 0 || rem < r->remaining

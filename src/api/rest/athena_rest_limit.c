@@ -25,9 +25,9 @@ athena_rest_seconds(athena_ctx_t *ctx, int64_t ms, int64_t least)
 /*
  * athena_admin_require(), then the caller's limits. A session cached in
  * Redis is read with its user's count in one round trip once the thread
- * knows whose it is (so every signed-in caller is counted, an admin or
- * not: who is no admin is refused all the same); else the count is a
- * round trip of its own.
+ * knows whose it is (so a caller who is no admin may be counted too, and
+ * is refused all the same); else an admin's count is a round trip of its
+ * own.
  */
 
 athena_store_rc_e
