@@ -337,3 +337,25 @@ location /x { athena_auth_cache_notify off; return 200; }
 --- must_die
 --- error_log eval
 [qr/"athena_auth_cache_notify" directive is not allowed here in \S+nginx.conf:\d+/]
+
+
+
+=== TEST 31: more admin API limits than are counted together
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_admin_rest_limit 500 1m 5000 1h 9000 1d;')
+--- config
+location /api/admin/ { athena_auth_admin_rest; }
+--- must_die
+--- error_log eval
+[qr/"athena_auth_admin_rest_limit" directive takes at most two limits in \S+nginx.conf:\d+/]
+
+
+
+=== TEST 32: two admin API limits over one window
+--- http_config eval
+Athena::Test::default_http_config(extra => 'athena_auth_admin_rest_limit 500 1m 400 60s;')
+--- config
+location /api/admin/ { athena_auth_admin_rest; }
+--- must_die
+--- error_log eval
+[qr/invalid limit "400 60s": a second limit over the same window in \S+nginx.conf:\d+/]

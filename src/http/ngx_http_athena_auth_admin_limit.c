@@ -46,6 +46,10 @@ ngx_http_athena_auth_admin_limit(ngx_conf_t *cf, ngx_command_t *cmd,
         return "takes \"off\" or pairs of a maximum and a window";
     }
 
+    if (cf->args->nelts > 1 + 2 * ATHENA_WINDOW_MAX) {
+        return "takes at most two limits";
+    }
+
     for (i = 1; i < cf->args->nelts; i += 2) {
         max = ngx_atoi(value[i].data, value[i].len);
         window = ngx_parse_time(&value[i + 1], 0);
