@@ -55,3 +55,27 @@ athena_buf_str(athena_buf_t *b, const char *s)
 {
     athena_buf_add(b, s, strlen(s));
 }
+
+
+/* v in decimal, written by hand: vsnprintf costs more than what it writes */
+
+void
+athena_buf_int(athena_buf_t *b, int64_t v)
+{
+    char      text[24], *p;
+    uint64_t  u;
+
+    p = text + sizeof(text);
+    u = v < 0 ? 0 - (uint64_t) v : (uint64_t) v;
+
+    do {
+        *--p = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u);
+
+    if (v < 0) {
+        *--p = '-';
+    }
+
+    athena_buf_add(b, p, (size_t) (text + sizeof(text) - p));
+}

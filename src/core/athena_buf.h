@@ -8,6 +8,7 @@
 #define ATHENA_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "athena_arena.h"
 
@@ -24,6 +25,7 @@ typedef struct {
 void athena_buf_init(athena_buf_t *b, athena_arena_t *a);
 void athena_buf_add(athena_buf_t *b, const char *s, size_t n);
 void athena_buf_str(athena_buf_t *b, const char *s);
+void athena_buf_int(athena_buf_t *b, int64_t v);
 
 
 #endif /* ATHENA_BUF_H */

@@ -10,6 +10,7 @@
 #include <hiredis/hiredis.h>
 
 #include "athena_db.h"
+#include "../core/athena_buf.h"
 #include "athena_pg.h"
 #include "athena_redis_health.h"
 #include "../core/athena_crypto.h"
@@ -1029,7 +1030,12 @@ athena_rows_column(athena_arena_t *a, const athena_rows_t *rows, int col)
 char *
 athena_int_text(athena_arena_t *a, int64_t v)
 {
-    return athena_sprintf(a, "%lld", (long long) v);
+    athena_buf_t  b;
+
+    athena_buf_init(&b, a);
+    athena_buf_int(&b, v);
+
+    return b.failed ? NULL : b.data;
 }
 
 
@@ -1392,27 +1398,63 @@ athena_redis_flatten(athena_arena_t *a, const redisReply *reply,
  * could not be asked or answered an error.
  */
 
+/*
+ * The commands in Redis's protocol, one buffer for all: hiredis formats
+ * each argument through sdscatfmt(), which cost more than the commands.
+ */
+
+static int
+athena_redis_format(athena_arena_t *a, const athena_redis_cmd_t *cmds,
+    size_t ncmds, athena_buf_t *text)
+{
+    int      j;
+    size_t   i, len;
+
+    athena_buf_init(text, a);
+
+    for (i = 0; i < ncmds; i++) {
+        athena_buf_add(text, "*", 1);
+        athena_buf_int(text, cmds[i].argc);
+        athena_buf_add(text, "\r\n", 2);
+
+        for (j = 0; j < cmds[i].argc; j++) {
+            len = strlen(cmds[i].argv[j]);
+
+            athena_buf_add(text, "$", 1);
+            athena_buf_int(text, (int64_t) len);
+            athena_buf_add(text, "\r\n", 2);
+            athena_buf_add(text, cmds[i].argv[j], len);
+            athena_buf_add(text, "\r\n", 2);
+        }
+    }
+
+    return text->failed ? -1 : 0;
+}
+
+
 int
 athena_redis_batch(athena_db_t *db, athena_arena_t *a,
     const athena_redis_cmd_t *cmds, size_t ncmds, athena_redis_val_t *out,
     size_t nout)
 {
-    int          rc;
-    size_t       i, n;
-    redisReply  *reply;
+    int            rc;
+    size_t         i, n;
+    redisReply    *reply;
+    athena_buf_t   text;
 
     if (athena_redis_connect(db) != 0) {
         return -1;
     }
 
-    for (i = 0; i < ncmds; i++) {
-        if (redisAppendCommandArgv(db->redis, cmds[i].argc,
-                                   (const char **) cmds[i].argv, NULL)
-            != REDIS_OK)
-        {
-            athena_redis_fail(db, cmds[i].argv[0]);
-            return -1;
-        }
+    if (athena_redis_format(a, cmds, ncmds, &text) != 0) {
+        return -1;
+    }
+
+    if (redisAppendFormattedCommand(db->redis, text.data, text.len)
+        != REDIS_OK)
+    {
+        athena_redis_fail(db, cmds[0].argv[0]);
+        return -1;
     }
 
     rc = 0;

@@ -13,6 +13,7 @@
 #include "../../src/core/athena_apikey.h"
 #include "../../src/core/athena_arena.h"
 #include "../../src/core/athena_b64url.h"
+#include "../../src/core/athena_buf.h"
 #include "../../src/core/athena_check.h"
 #include "../../src/core/athena_crypto.h"
 #include "../../src/core/athena_window.h"
@@ -484,6 +485,41 @@ test_arena(void)
     ok(good && p && strcmp(p, "after") == 0,
        "small and large allocations coexist");
     ok(((size_t) athena_alloc(a, 3) & 15) == 0, "allocations are aligned");
+
+    athena_arena_destroy(a);
+}
+
+
+/* the hand-written decimals against printf's, at the edges of int64 */
+
+static void
+test_buf_int(void)
+{
+    int              good;
+    char             want[32];
+    size_t           i;
+    athena_buf_t     b;
+    athena_arena_t  *a;
+
+    static const int64_t  values[] = {
+        0, 1, -1, 9, 10, 99, 100, 7200000, 3600000000LL, -42,
+        INT64_MAX, INT64_MIN, INT64_MIN + 1
+    };
+
+    a = athena_arena_create(256);
+    good = 1;
+
+    for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        athena_buf_init(&b, a);
+        athena_buf_add(&b, "n=", 2);
+        athena_buf_int(&b, values[i]);
+
+        snprintf(want, sizeof(want), "n=%lld", (long long) values[i]);
+        good = good && !b.failed && strcmp(b.data, want) == 0
+               && b.len == strlen(want);
+    }
+
+    ok(good, "athena_buf_int writes what printf does, INT64_MIN included");
 
     athena_arena_destroy(a);
 }
@@ -1231,6 +1267,7 @@ main(void)
     test_jwk();
     test_jwt();
     test_arena();
+    test_buf_int();
     test_check();
     test_crypto();
     test_json();
