@@ -3,100 +3,97 @@
 
 #include "athena_auth_store.h"
 #include "athena_limit_store.h"
+#include "../core/athena_buf.h"
 #include "../core/athena_time.h"
 
 
 /*
  * Each limit counts in one key per window: "rl:admin:" the user, the
  * window's length and its number since the epoch (on this node's clock),
- * kept until the next window has used it too. A request is one MULTI:
- * per limit an INCR of the current window's key and its expiry (set
- * once), then one MGET of the previous windows'. Plain commands cost
- * Redis a few microseconds where a Lua script costs it tens; a refusal
- * takes its count back with DECRs (a round trip that only refusals pay).
+ * kept until the next window has used it too. A request is one pipelined
+ * round trip: an INCR of each limit's current window, then one MGET of
+ * the previous windows'. Each INCR is atomic and answers the request its
+ * own place in its window, and nothing is read and then written, so two
+ * requests never both take the last place: a MULTI around them added
+ * Redis's EXEC and nothing else. The INCR that makes a key (its count is
+ * 1) is followed by the key's expiry, once per window and limit: sent
+ * with every request, it cost Redis more than the INCR. Plain commands
+ * cost Redis a microsecond each where a Lua script costs it tens; a
+ * refusal takes its count back with DECRs (a round trip that only
+ * refusals pay).
  */
 
-#define ATHENA_LIMIT_CMDS  (2 * ATHENA_WINDOW_MAX + 3)
-#define ATHENA_LIMIT_VALS  (3 * ATHENA_WINDOW_MAX)
+#define ATHENA_LIMIT_CMDS  (ATHENA_WINDOW_MAX + 1)
+#define ATHENA_LIMIT_VALS  (2 * ATHENA_WINDOW_MAX)
 
 
 static char *
 athena_limit_key(athena_db_t *db, athena_arena_t *a, const char *who,
     const athena_window_limit_t *l, int64_t index)
 {
-    return athena_sprintf(a, "%srl:admin:%s:%lld:%lld",
-                          athena_db_conf(db)->cache_prefix, who,
-                          (long long) l->window, (long long) index);
+    athena_buf_t  key;
+
+    athena_buf_init(&key, a);
+    athena_buf_str(&key, athena_db_conf(db)->cache_prefix);
+    athena_buf_add(&key, "rl:admin:", sizeof("rl:admin:") - 1);
+    athena_buf_str(&key, who);
+    athena_buf_add(&key, ":", 1);
+    athena_buf_int(&key, l->window);
+    athena_buf_add(&key, ":", 1);
+    athena_buf_int(&key, index);
+
+    return key.failed ? NULL : key.data;
 }
 
 
 /*
- * op (INCR, DECR) on the i-th limit's current window, and its expiry if
- * it has none (a key INCR made, or one gone meanwhile that DECR made:
- * never left behind for ever): two commands
+ * op (DECR; NULL: none) on the current window of each limit in mask,
+ * and its expiry if it has none (a key INCR made, or one gone meanwhile
+ * that DECR made: never left behind for ever). A worker that dies
+ * between an INCR that made a key and this leaves that one key without
+ * an expiry.
  */
 
-static size_t
-athena_limit_step(athena_redis_cmd_t *cmds, const char *op,
-    const athena_limit_count_t *c, size_t i)
+static void
+athena_limit_fix(athena_db_t *db, athena_arena_t *a,
+    const athena_limit_conf_t *lc, const athena_limit_count_t *c,
+    const char *op, unsigned mask)
 {
-    cmds[0].argc = 2;
-    cmds[0].argv[0] = op;
-    cmds[0].argv[1] = c->keys[i];
+    char                *ttl;
+    size_t               i, n;
+    athena_redis_val_t   vals[2 * ATHENA_WINDOW_MAX];
+    athena_redis_cmd_t   cmds[2 * ATHENA_WINDOW_MAX];
 
-    cmds[1].argc = 4;
-    cmds[1].argv[0] = "PEXPIRE";
-    cmds[1].argv[1] = c->keys[i];
-    cmds[1].argv[2] = c->ttls[i];
-    cmds[1].argv[3] = "NX";
-
-    return 2;
-}
-
-
-/* the MULTI that counts one request of who, into cmds: how many, or 0 */
-
-static size_t
-athena_limit_commands(athena_db_t *db, athena_arena_t *a,
-    const athena_limit_conf_t *lc, const char *who,
-    athena_limit_count_t *c, athena_redis_cmd_t *cmds)
-{
-    size_t                        i, n;
-    int64_t                       index;
-    athena_redis_cmd_t           *mget;
-    const athena_window_limit_t  *l;
-
-    c->now = athena_now_ms();
-
-    cmds[0].argc = 1;
-    cmds[0].argv[0] = "MULTI";
-    n = 1;
-
-    mget = &cmds[1 + 2 * lc->nlimits];
-    mget->argc = 1 + (int) lc->nlimits;
-    mget->argv[0] = "MGET";
+    n = 0;
 
     for (i = 0; i < lc->nlimits; i++) {
-        l = &lc->limits[i];
-        index = athena_window_index(l, c->now);
-
-        c->keys[i] = athena_limit_key(db, a, who, l, index);
-        c->ttls[i] = athena_int_text(a, 2 * l->window);
-        mget->argv[1 + i] = athena_limit_key(db, a, who, l, index - 1);
-
-        if (c->keys[i] == NULL || c->ttls[i] == NULL
-            || mget->argv[1 + i] == NULL)
-        {
-            return 0;
+        if (!(mask & (1u << i))) {
+            continue;
         }
 
-        n += athena_limit_step(&cmds[n], "INCR", c, i);
+        ttl = athena_int_text(a, 2 * lc->limits[i].window);
+        if (ttl == NULL) {
+            return;
+        }
+
+        if (op != NULL) {
+            cmds[n].argc = 2;
+            cmds[n].argv[0] = op;
+            cmds[n].argv[1] = c->keys[i];
+            n++;
+        }
+
+        cmds[n].argc = 4;
+        cmds[n].argv[0] = "PEXPIRE";
+        cmds[n].argv[1] = c->keys[i];
+        cmds[n].argv[2] = ttl;
+        cmds[n].argv[3] = "NX";
+        n++;
     }
 
-    cmds[n + 1].argc = 1;
-    cmds[n + 1].argv[0] = "EXEC";
-
-    return n + 2;
+    if (n > 0) {
+        (void) athena_redis_batch(db, a, cmds, n, vals, n);
+    }
 }
 
 
@@ -106,23 +103,51 @@ static void
 athena_limit_refund(athena_db_t *db, athena_arena_t *a,
     const athena_limit_conf_t *lc, const athena_limit_count_t *c)
 {
-    size_t               i, n;
-    athena_redis_val_t   vals[2 * ATHENA_WINDOW_MAX];
-    athena_redis_cmd_t   cmds[2 * ATHENA_WINDOW_MAX];
+    athena_limit_fix(db, a, lc, c, "DECR", (1u << lc->nlimits) - 1);
+}
 
-    n = 0;
+
+/* the commands that count one request of who, into cmds: how many, or 0 */
+
+static size_t
+athena_limit_commands(athena_db_t *db, athena_arena_t *a,
+    const athena_limit_conf_t *lc, const char *who,
+    athena_limit_count_t *c, athena_redis_cmd_t *cmds)
+{
+    size_t                        i;
+    int64_t                       index;
+    athena_redis_cmd_t           *mget;
+    const athena_window_limit_t  *l;
+
+    c->now = athena_now_ms();
+
+    mget = &cmds[lc->nlimits];
+    mget->argc = 1 + (int) lc->nlimits;
+    mget->argv[0] = "MGET";
 
     for (i = 0; i < lc->nlimits; i++) {
-        n += athena_limit_step(&cmds[n], "DECR", c, i);
+        l = &lc->limits[i];
+        index = athena_window_index(l, c->now);
+
+        c->keys[i] = athena_limit_key(db, a, who, l, index);
+        mget->argv[1 + i] = athena_limit_key(db, a, who, l, index - 1);
+
+        if (c->keys[i] == NULL || mget->argv[1 + i] == NULL) {
+            return 0;
+        }
+
+        cmds[i].argc = 2;
+        cmds[i].argv[0] = "INCR";
+        cmds[i].argv[1] = c->keys[i];
     }
 
-    (void) athena_redis_batch(db, a, cmds, n, vals, n);
+    return lc->nlimits + 1;
 }
 
 
 /*
- * The MULTI's values (the INCRs' counts, the PEXPIREs', then the previous
- * windows' counts) judged: -1 if they are not what it answers.
+ * The counts' values (the INCRs', then the previous windows') judged: -1
+ * if they are not what Redis answers.
  */
 
 static int
@@ -131,17 +156,25 @@ athena_limit_judge(athena_db_t *db, athena_arena_t *a,
     const athena_redis_val_t *vals, athena_window_result_t *r)
 {
     size_t                    i;
+    unsigned                  made;
     const athena_redis_val_t *v;
     athena_window_count_t     counts[ATHENA_WINDOW_MAX];
 
+    made = 0;
+    memset(counts, 0, sizeof(counts));
+
     for (i = 0; i < lc->nlimits; i++) {
-        if (vals[2 * i].type != ATHENA_REDIS_INT) {
+        if (vals[i].type != ATHENA_REDIS_INT) {
             return -1;
         }
 
-        counts[i].cur = vals[2 * i].integer;
+        counts[i].cur = vals[i].integer;
 
-        v = &vals[2 * lc->nlimits + i];
+        if (counts[i].cur == 1) {
+            made |= 1u << i;
+        }
+
+        v = &vals[lc->nlimits + i];
         counts[i].prev = v->type == ATHENA_REDIS_STR
                          ? strtoll(v->str, NULL, 10) : 0;
     }
@@ -150,6 +183,9 @@ athena_limit_judge(athena_db_t *db, athena_arena_t *a,
 
     if (!r->allowed) {
         athena_limit_refund(db, a, lc, c);
+
+    } else if (made) {
+        athena_limit_fix(db, a, lc, c, NULL, made);
     }
 
     return 0;
@@ -173,8 +209,8 @@ athena_limit_check(athena_db_t *db, athena_arena_t *a,
     n = athena_limit_commands(db, a, lc, who, &c, cmds);
 
     if (n > 0
-        && athena_redis_batch(db, a, cmds, n, vals, 3 * lc->nlimits)
-           == (int) (3 * lc->nlimits)
+        && athena_redis_batch(db, a, cmds, n, vals, 2 * lc->nlimits)
+           == (int) (2 * lc->nlimits)
         && athena_limit_judge(db, a, lc, &c, vals, r) == 0)
     {
         return;
@@ -223,7 +259,7 @@ athena_limit_get(athena_db_t *db, athena_arena_t *a, const char *key,
 
     n = athena_limit_commands(db, a, ask->conf, ask->who, &ask->count,
                               cmds + 1);
-    nvals = 1 + 3 * ask->conf->nlimits;
+    nvals = 1 + 2 * ask->conf->nlimits;
 
     if (n == 0
         || athena_redis_batch(db, a, cmds, n + 1, vals, nvals) != (int) nvals)

@@ -24,7 +24,6 @@ typedef struct {
 typedef struct {
     int64_t                 now;
     const char             *keys[ATHENA_WINDOW_MAX];
-    const char             *ttls[ATHENA_WINDOW_MAX];
 } athena_limit_count_t;
 
 
