@@ -191,7 +191,54 @@ sub wrk {
     warn "warning: $path had socket errors: $errors\n" if $errors;
     # wrk leaves requests over its timeout out of the latencies
     my ($timeouts) = ($errors // '') =~ /timeout (\d+)/;
-    return ($rps || 0, $p99 || 0, $timeouts || 0, ($non2xx || 0) + ($errors ? 1 : 0));
+    my ($requests) = $out =~ /^\s+(\d+) requests in /m;
+    return ($rps || 0, $p99 || 0, $timeouts || 0,
+            ($non2xx || 0) + ($errors ? 1 : 0), $requests || 0);
+}
+
+# the CPU time (user and system, in clock ticks) these processes have used
+sub cpu_ticks {
+    my $ticks = 0;
+    for my $pid (@_) {
+        open my $fh, '<', "/proc/$pid/stat" or next;
+        # the fields after the command name, which may hold anything:
+        # utime and stime are the 12th and 13th of them
+        my ($rest) = <$fh> =~ /\) (.*)$/s;
+        my @f = split ' ', $rest;
+        $ticks += $f[11] + $f[12];
+    }
+    return $ticks;
+}
+
+# the machine's time so far, in ticks: (stolen by the hypervisor, all)
+sub cpu_time {
+    open my $fh, '<', '/proc/stat' or return (0, 0);
+    my (undef, @t) = split ' ', scalar <$fh>;
+    my $all = 0;
+    $all += $_ for @t[0 .. 7];
+    return ($t[7], $all);
+}
+
+# One case on a whole URL after a short unmeasured run: its req/s, the
+# CPU per request in microseconds of each group of processes (subs that
+# list their PIDs, asked after that run: connections are open by then)
+# and of all of them, and the share of the machine's time stolen
+# meanwhile. Only the servers' own CPU: wrk's is left out.
+sub cpu_case {
+    my ($url, $extra, @who) = @_;
+    `wrk -t2 -c$conns -d2s @$extra '$url' 2>&1`;
+    my @groups = map { [$_->()] } @who;
+    my $hz = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
+    my @before = map { cpu_ticks(@$_) } @groups;
+    my @t0 = cpu_time();
+    my ($rps, undef, undef, undef, $requests) = wrk($url, @$extra);
+    my @t1 = cpu_time();
+    my @us = map { ((cpu_ticks(@{ $groups[$_] }) - $before[$_]) / $hz) * 1e6
+                   / ($requests || 1) } 0 .. $#groups;
+    my $all = 0;
+    $all += $_ for @us;
+    return { rps => $rps, us => \@us, all => $all,
+             steal => ($t1[0] - $t0[0]) / (($t1[1] - $t0[1]) || 1) };
 }
 
 # a real better-auth 1.7.25 server (t/compat's serve) on the bench's
@@ -798,45 +845,63 @@ CONF
                $r->{body} =~ /("meta":\{[^}]*\})/;
     }
 
-    # off and counted in turns, three rounds: the machine drifts more
-    # between two runs of a case than the limit costs, so each round is a
-    # pair measured back to back and the median pair is the figure
-    my $rounds = $ENV{BENCH_REST_ROUNDS} || 3;
-    my @rest_cases;
-    for my $r (1 .. $rounds) {
-        for my $list (['users', '/api/admin/users?page=1&limit=20'],
-                      ['organizations',
-                       '/api/admin/organizations?page=1&limit=20'])
-        {
-            my ($what, $url) = @$list;
-            my @order = $r % 2 ? ('off', 'counted') : ('counted', 'off');
-            for my $mode (@order) {
-                push @rest_cases,
-                    ["GET /api/admin/$what, limits $mode #$r",
-                     ($mode eq 'off' ? $unlimited : $limited) . $url,
-                     [@admin]];
-            }
-        }
-    }
     run_cases("$nusers users, $norgs organizations",
               ['plain nginx return 200', '/plain', []],
               ['GET /api/auth/admin/list-users?limit=20',
-               '/api/auth/admin/list-users?limit=20', [@admin]],
-              @rest_cases);
-    for my $what ('users', 'organizations') {
-        my (@off, @pair);
-        for my $r (1 .. $rounds) {
-            my $off = $rps{"GET /api/admin/$what, limits off #$r"};
-            push @off, $off / $rps{'plain nginx return 200'};
-            push @pair, $rps{"GET /api/admin/$what, limits counted #$r"}
-                        / $off;
+               '/api/auth/admin/list-users?limit=20', [@admin]]);
+
+    # Off and counted in turns, back to back in pairs, with each run's
+    # server CPU per request: this machine's speed drifts between runs by
+    # more than the limit costs (the hypervisor's stolen share is shown),
+    # and CPU time per request drifts less than req/s. The median pair is
+    # the figure.
+    my $rounds = $ENV{BENCH_REST_ROUNDS} || 3;
+    my $plain = $rps{'plain nginx return 200'};
+    my %pairs;
+    printf "\n%-40s %9s %7s %22s %6s %6s\n", 'case', 'req/s', 'ratio',
+           'CPU us/req: nginx pg redis', 'all', 'steal';
+    for my $r (1 .. $rounds) {
+        for my $what ('users', 'organizations') {
+            my $url = "/api/admin/$what?page=1&limit=20";
+            my @order = $r % 2 ? ('off', 'counted') : ('counted', 'off');
+            my %m;
+            for my $mode (@order) {
+                my $n = $mode eq 'off' ? $rest{off}
+                                       : $rest{'10000000 10000000s'};
+                my $m = $m{$mode} = cpu_case(
+                    'http://127.0.0.1:' . $n->port . $url, [@admin],
+                    sub { $n->worker_pids },
+                    sub { servers()->pg_cluster_pids },
+                    sub { servers()->{redis_pid} });
+                printf "%-40s %9.1f %7.4f %6.1f %6.1f %6.1f %6.1f %5.0f%%\n",
+                       "GET /api/admin/$what, limits $mode #$r", $m->{rps},
+                       $m->{rps} / $plain, @{ $m->{us} }, $m->{all},
+                       100 * $m->{steal};
+            }
+            push @{ $pairs{$what}{rps} }, $m{counted}{rps} / $m{off}{rps};
+            push @{ $pairs{$what}{cpu} }, $m{counted}{all} / $m{off}{all};
+            # Postgres runs the same statements in both: its CPU per
+            # request measures how fast the machine was in that run
+            push @{ $pairs{$what}{per_pg} },
+                ($m{counted}{all} / $m{counted}{us}[1])
+                / ($m{off}{all} / $m{off}{us}[1]);
+            push @{ $pairs{$what}{off} }, $m{off}{rps} / $plain;
         }
-        @off = sort { $a <=> $b } @off;
-        @pair = sort { $a <=> $b } @pair;
-        printf "GET /api/admin/%s: limits off %.4f of plain nginx (median),"
-               . " counted %.3f of off (median of %d pairs: %s)\n", $what,
-               $off[$#off / 2], $pair[$#pair / 2], $rounds,
-               join(' ', map { sprintf '%.3f', $_ } @pair);
+    }
+    for my $what ('users', 'organizations') {
+        my %median = map {
+            my @v = sort { $a <=> $b } @{ $pairs{$what}{$_} };
+            ($_ => $v[$#v / 2])
+        } keys %{ $pairs{$what} };
+        my $list = sub {
+            join ' ', map { sprintf '%.3f', $_ } @{ $pairs{$what}{$_[0]} };
+        };
+        printf "GET /api/admin/%s: limits off %.4f of plain nginx (median);"
+               . " counted, of off (median of %d pairs): req/s %.3f (%s);"
+               . " server CPU per request %.3f (%s); the same per Postgres"
+               . " CPU %.3f (%s)\n", $what, $median{off}, $rounds,
+               $median{rps}, $list->('rps'), $median{cpu}, $list->('cpu'),
+               $median{per_pg}, $list->('per_pg');
     }
     $_->stop for values %rest;
 

@@ -103,6 +103,8 @@ sub new {
 sub conf_file { "$_[0]{root}/conf/nginx.conf" }
 sub error_log { "$_[0]{root}/logs/error.log" }
 sub port { $_[0]{port} }
+# the worker processes of an nginx started with a master
+sub worker_pids { Athena::Servers::child_pids($_[0]{pid}) }
 
 
 # "nginx -t" on the generated file: returns (exit code, output)

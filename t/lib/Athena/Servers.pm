@@ -184,12 +184,9 @@ sub stop_redis {
 }
 
 
-# The processes of this Postgres cluster: the postmaster (from its own
-# postmaster.pid) and its children, the backends. Found by parentage, never
-# by name, so no other Postgres on the machine is touched.
-sub pg_cluster_pids {
-    my ($self) = @_;
-    my $master = $self->pg_pid or return ();
+# The children of process $ppid, found by parentage in /proc.
+sub child_pids {
+    my ($ppid) = @_;
     my @kids;
     for my $stat (glob '/proc/[0-9]*/stat') {
         open my $fh, '<', $stat or next;
@@ -197,10 +194,20 @@ sub pg_cluster_pids {
         close $fh;
         # the command name is in parentheses and may hold anything
         my ($pid, $rest) = $line =~ /^(\d+) \(.*\) (.*)$/s or next;
-        my (undef, $ppid) = split ' ', $rest;
-        push @kids, $pid if $ppid == $master;
+        my (undef, $parent) = split ' ', $rest;
+        push @kids, $pid if $parent == $ppid;
     }
-    return ($master, @kids);
+    return @kids;
+}
+
+
+# The processes of this Postgres cluster: the postmaster (from its own
+# postmaster.pid) and its children, the backends. Found by parentage, never
+# by name, so no other Postgres on the machine is touched.
+sub pg_cluster_pids {
+    my ($self) = @_;
+    my $master = $self->pg_pid or return ();
+    return ($master, child_pids($master));
 }
 
 
