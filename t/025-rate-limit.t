@@ -129,6 +129,28 @@ is_deeply(\@codes, [(404) x 5], 'athena_auth_rate_limit off: never limited');
 is(scalar(grep { $_ == 401 } @codes), 120, 'the gate: 120 refusals, none limited');
 
 
+# --- sustained load: Redis keeps its place ----------------------------------
+# Every request counted in Redis, none timed out: the connection's timer
+# was once never pushed back (ngx_add_timer() keeps a timer that moves
+# by less than 300 ms), so a connection always waiting for some answer
+# timed out a timeout after its first command, though Redis answered.
+
+my $busy = start_nginx(workers => 1, http_config => default_http_config(
+    rate_limit => 1, extra => <<'CONF'));
+    athena_auth_redis_timeout 100ms;
+    athena_auth_rate_limit_rule /busy 60s 100000000;
+CONF
+my $from = $busy->log_size;
+my $wrk = `wrk -t1 -c16 -d2s http://127.0.0.1:@{[ $busy->port ]}/api/auth/busy 2>&1`;
+my ($done) = $wrk =~ /(\d+) requests in/;
+ok($done && $done > 1000, "wrk made requests for 2 s (@{[ $done // 0 ]})");
+my $count = $servers->redis('GET', 'athena:rl:127.0.0.1|/busy');
+ok($count >= $done && $count <= $done + 16,
+   "each counted in Redis ($count for $done answered, 16 in flight)");
+unlike($busy->log_since($from), qr/redis: timed out/, 'none timed out');
+$busy->stop;
+
+
 # --- Redis gone: each node counts in its shared memory ------------------------
 
 sleep(2.1);

@@ -509,7 +509,16 @@ ngx_http_athena_auth_redis_read(ngx_event_t *rev)
         c->idle = 1;
 
     } else {
-        /* the oldest command left has a fresh bound */
+        /*
+         * the oldest command left has a fresh bound; ngx_add_timer() alone
+         * keeps a timer that moves by less than NGX_TIMER_LAZY_DELAY (300
+         * ms, above the default timeout), so a connection whose commands
+         * never all got answered at once timed out while Redis answered
+         */
+        if (rev->timer_set) {
+            ngx_del_timer(rev);
+        }
+
         ngx_add_timer(rev, rd->timeout);
     }
 
