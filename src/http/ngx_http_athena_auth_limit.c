@@ -370,6 +370,37 @@ ngx_http_athena_auth_rate_done(ngx_http_athena_auth_rate_wait_t *w,
 }
 
 
+/*
+ * Redis's answer for w: its integer into *n, or 0 when the request was
+ * dealt with here (it went away, or Redis could not answer: this node
+ * counts it)
+ */
+
+static ngx_uint_t
+ngx_http_athena_auth_rate_answer(ngx_http_athena_auth_rate_wait_t *w,
+    struct redisReply *reply, int64_t *n)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    if (w->request == NULL) {
+        ngx_free(w);
+        return 0;
+    }
+
+    if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
+        amcf = ngx_http_get_module_main_conf(w->request,
+                                             ngx_http_athena_auth_module);
+        ngx_http_athena_auth_rate_done(w,
+            ngx_http_athena_auth_rate_local(amcf, w->rule, &w->key));
+        return 0;
+    }
+
+    *n = reply->integer;
+
+    return 1;
+}
+
+
 /* a refused request's PTTL: the ms until its bucket expires */
 
 static void
@@ -380,24 +411,14 @@ ngx_http_athena_auth_rate_refused(void *data, struct redisReply *reply)
     int64_t                            wait;
     ngx_http_athena_auth_main_conf_t  *amcf;
 
-    if (w->request == NULL) {
-        ngx_free(w);
+    if (!ngx_http_athena_auth_rate_answer(w, reply, &wait)) {
         return;
     }
-
-    amcf = ngx_http_get_module_main_conf(w->request,
-                                         ngx_http_athena_auth_module);
-
-    if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
-        ngx_http_athena_auth_rate_done(w,
-            ngx_http_athena_auth_rate_local(amcf, w->rule, &w->key));
-        return;
-    }
-
-    wait = reply->integer;
 
     if (wait == -1) {
         /* no expiry: it would refuse for ever; it ends a window from now */
+        amcf = ngx_http_get_module_main_conf(w->request,
+                                             ngx_http_athena_auth_module);
         wait = (int64_t) w->rule->window;
         (void) ngx_http_athena_auth_rate_send(amcf, "PEXPIRE", &w->key,
                                          wait, ngx_http_athena_auth_rate_ignore,
@@ -412,30 +433,24 @@ ngx_http_athena_auth_rate_refused(void *data, struct redisReply *reply)
 }
 
 
-/* the bucket's count after this request's INCR (or NULL) */
+/* the bucket's count after this request's INCR */
 
 static void
 ngx_http_athena_auth_rate_counted(void *data, struct redisReply *reply)
 {
     ngx_http_athena_auth_rate_wait_t *w = data;
 
+    int64_t                            count;
     ngx_http_athena_auth_main_conf_t  *amcf;
 
-    if (w->request == NULL) {
-        ngx_free(w);
+    if (!ngx_http_athena_auth_rate_answer(w, reply, &count)) {
         return;
     }
 
     amcf = ngx_http_get_module_main_conf(w->request,
                                          ngx_http_athena_auth_module);
 
-    if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
-        ngx_http_athena_auth_rate_done(w,
-            ngx_http_athena_auth_rate_local(amcf, w->rule, &w->key));
-        return;
-    }
-
-    if (reply->integer <= (long long) w->rule->max) {
+    if (count <= (int64_t) w->rule->max) {
         /* allowed: the last request is now, and its window starts again */
         (void) ngx_http_athena_auth_rate_send(amcf, "PEXPIRE", &w->key,
                                          (int64_t) w->rule->window,
