@@ -205,6 +205,39 @@ like(answer($a, 'GET', '/get-session',
          qr/^403\n.*INVALID_API_KEY/s, 'an x-api-key is read by a task');
 }
 
+# --- a task's read takes the session the lookup found -------------------
+# list-users and the organization list need Postgres, so a task answers
+# them; the task takes the session the lookup found in the shared memory
+# instead of reading it from Redis again.
+
+{
+    my @tasks = (
+        ['list-users', 'GET', '/admin/list-users?limit=5',
+         headers => ["Authorization: Bearer $t_admin"]],
+        ['list-users, signed cookie', 'GET', '/admin/list-users?limit=5',
+         headers => ['Cookie: ' . session_cookie($t_admin)]],
+        ['organization list', 'GET', '/organization/list',
+         headers => ["Authorization: Bearer $t_plain"]],
+    );
+    for my $c (@tasks) {
+        my ($name, @req) = @$c;
+        is(answer($a, @req), answer($b, @req), "$name: as without a lookup");
+    }
+    my $gets = sub {
+        ($servers->redis('INFO', 'commandstats')
+         =~ /cmdstat_get:calls=(\d+)/)[0] // 0;
+    };
+    my $before = $gets->();
+    for my $c (@tasks) {
+        my ($name, @req) = @$c;
+        like(answer($a, @req), qr/^200\n/, "$name: answered") for 1 .. 3;
+    }
+    is($gets->(), $before, 'nine answers, no session read from Redis');
+    like(answer($a, 'GET', '/admin/list-users',
+                headers => ["Authorization: Bearer $t_plain"]),
+         qr/^403\n/, 'list-users still refuses a user who is not an admin');
+}
+
 # --- revocations are never served ----------------------------------------
 
 {

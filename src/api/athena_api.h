@@ -119,6 +119,8 @@ typedef athena_store_rc_e (*athena_handler_pt)(athena_ctx_t *ctx);
 #define ATHENA_ROUTE_JWT      0x10    /* only with the jwt plugin on */
 #define ATHENA_ROUTE_SESSION  0x20    /* may be answered from the session
                                          the gate's shared memory holds */
+#define ATHENA_ROUTE_PRELOAD  0x40    /* a task answers, with that session
+                                         when the lookup found it fresh */
 
 typedef struct {
     athena_method_e       method;

@@ -281,6 +281,16 @@ athena_session_load(athena_ctx_t *ctx, int refresh)
         return athena_session_preloaded(ctx, token, refresh);
     }
 
+    /* a task's route whose lookup found the session (ATHENA_ROUTE_PRELOAD) */
+    if (ctx->req->session_text != NULL) {
+        rc = athena_session_preloaded(ctx, token, refresh);
+        if (rc != ATHENA_STORE_AGAIN) {
+            return rc;
+        }
+
+        ctx->has_session = 0;
+    }
+
     rc = athena_session_find_counted(ctx->db, ctx->a, token, &ctx->session,
                                      &ctx->user, &cached, ctx->limit_ask,
                                      ctx->roles_wanted ? &ctx->admin_roles

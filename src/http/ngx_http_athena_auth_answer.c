@@ -13,7 +13,10 @@
  * answer that made them, so what a revocation ended is never served. A
  * lookup that found no session with the token is the answer too; one
  * that found no store answering has waited its deadline: the route
- * answers 503 at once rather than have a task wait as long again.
+ * answers 503 at once rather than have a task wait as long again. A
+ * route marked ATHENA_ROUTE_PRELOAD (list-users, the organization list)
+ * needs Postgres anyway: its lookup is made the same way, and its task
+ * takes the session found instead of reading it from Redis again.
  */
 
 #include <ngx_config.h>
@@ -48,7 +51,7 @@ ngx_http_athena_auth_answer_lookup(ngx_http_request_t *r)
     }
 
     if (ngx_http_athena_auth_route(r, &route, param, &allow) != NGX_OK
-        || !(route->flags & ATHENA_ROUTE_SESSION))
+        || !(route->flags & (ATHENA_ROUTE_SESSION | ATHENA_ROUTE_PRELOAD)))
     {
         return NGX_DECLINED;
     }
@@ -82,7 +85,8 @@ ngx_http_athena_auth_answer(ngx_http_request_t *r, athena_req_t *req,
     const athena_identity_t          *id;
     ngx_http_athena_auth_gate_ctx_t  *ctx;
 
-    if (!(req->route->flags & ATHENA_ROUTE_SESSION)) {
+    if (!(req->route->flags & (ATHENA_ROUTE_SESSION | ATHENA_ROUTE_PRELOAD)))
+    {
         return NGX_DECLINED;
     }
 
@@ -92,6 +96,22 @@ ngx_http_athena_auth_answer(ngx_http_request_t *r, athena_req_t *req,
     }
 
     id = &ctx->id;
+
+    /*
+     * A task answers, with the session the lookup found (the request's
+     * pool keeps it until the task is done); anything else, and the task
+     * reads the session as always.
+     */
+    if (!(req->route->flags & ATHENA_ROUTE_SESSION)) {
+        if (id->state == ATHENA_GATE_LIVE
+            && id->str[ATHENA_ID_SESSION] != NULL
+            && id->str[ATHENA_ID_KEY_ID] == NULL)
+        {
+            req->session_text = id->str[ATHENA_ID_SESSION];
+        }
+
+        return NGX_DECLINED;
+    }
 
     /* the lookup waited out the stores already: a task would wait again */
     if (id->state == ATHENA_GATE_UNAVAILABLE) {
