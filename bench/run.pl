@@ -26,8 +26,9 @@
 # without. The rest section measures seed 003's REST admin API: GET
 # /api/admin/users over BENCH_USERS users and GET /api/admin/organizations
 # over BENCH_ORGS (default 10,000) organizations, with the per-admin
-# limits counted and, on an nginx of its own, off, beside the better-auth
-# surface's list-users, with the plans of both pages. The jwt section
+# limits counted and, on an nginx of its own, off, in pairs back to back
+# (BENCH_REST_ROUNDS) with each run's servers' CPU per request, beside the
+# better-auth surface's list-users, with the plans of both pages. The jwt section
 # measures seed 004 on an nginx of its own with the jwt plugin on: the
 # gate with a JWT verified on every request (what a token's first sight
 # costs: athena_auth_cache_ttl 0) and with it cached, beside the gate with
