@@ -10,9 +10,9 @@
 #include <hiredis/hiredis.h>
 
 #include "athena_db.h"
-#include "../core/athena_buf.h"
 #include "athena_pg.h"
 #include "athena_redis_health.h"
+#include "../core/athena_buf.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_hash.h"
 #include "../core/athena_text.h"
@@ -1392,13 +1392,6 @@ athena_redis_flatten(athena_arena_t *a, const redisReply *reply,
 
 
 /*
- * Commands sent together, one round trip for all (a MULTI among them is
- * Redis's to keep atomic), their replies read in order into out (see
- * athena_redis_flatten()): how many values were read, or -1 when Redis
- * could not be asked or answered an error.
- */
-
-/*
  * The commands in Redis's protocol, one buffer for all: hiredis formats
  * each argument through sdscatfmt(), which cost more than the commands.
  */
@@ -1431,6 +1424,13 @@ athena_redis_format(athena_arena_t *a, const athena_redis_cmd_t *cmds,
     return text->failed ? -1 : 0;
 }
 
+
+/*
+ * Commands sent together, one round trip for all (a MULTI among them is
+ * Redis's to keep atomic), their replies read in order into out (see
+ * athena_redis_flatten()): how many values were read, or -1 when Redis
+ * could not be asked or answered an error.
+ */
 
 int
 athena_redis_batch(athena_db_t *db, athena_arena_t *a,
