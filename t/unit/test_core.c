@@ -4,6 +4,7 @@
  * prove runs it beside the .t suites.
  */
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -44,6 +45,55 @@ ok(int cond, const char *name)
 }
 
 
+/* athena_sign() with one key, another, a long one and the first again */
+
+static void *
+test_sign_run(void *arg)
+{
+    int          good;
+    char         sig[ATHENA_SIG_LEN + 1], big[301];
+    const char  *k1 = "better-auth-secret-12345678901234567890";
+    const char  *k2 = "another-secret";
+
+    memset(big, 'k', 300);
+    big[300] = '\0';
+
+    good = athena_sign(k1, strlen(k1), "abc", 3, sig) == 0
+           && strcmp(sig, "/Pf3XZeg+6fwAp8TPSr1beqjUOFkjxklEVI2bIlPYRc=") == 0;
+    good = good && athena_sign(k2, strlen(k2), "abc", 3, sig) == 0
+           && strcmp(sig, "CbW8IjytyeKXKDQTyjEUNBHq1zaszbOluCYT5wZ3OlA=") == 0;
+    good = good && athena_sign(big, 300, "abc", 3, sig) == 0
+           && strcmp(sig, "s6ONRnGXid/v7TS+ECGsOUMcUWOmhY4aY+t0EyeNlDU=") == 0;
+    good = good && athena_sign(k1, strlen(k1), "abc", 3, sig) == 0
+           && strcmp(sig, "/Pf3XZeg+6fwAp8TPSr1beqjUOFkjxklEVI2bIlPYRc=") == 0;
+
+    *(int *) arg = good;
+
+    return NULL;
+}
+
+
+/* the vectors are Python's hmac over SHA-256, in base64 */
+
+static int
+test_sign_keys(void)
+{
+    int        here, there;
+    pthread_t  t;
+
+    there = 0;
+    test_sign_run(&here);
+
+    if (pthread_create(&t, NULL, test_sign_run, &there) != 0) {
+        return 0;
+    }
+
+    pthread_join(t, NULL);
+
+    return here && there;
+}
+
+
 static void
 test_crypto(void)
 {
@@ -71,6 +121,9 @@ test_crypto(void)
        "url-safe unpadded signature verifies");
     ok(!athena_verify_signature(secret, strlen(secret), "abd", 3, sig, 44),
        "signature of another value fails");
+
+    ok(test_sign_keys(), "a thread's keyed HMAC follows a change of key,"
+       " a key too long for it, and another thread");
 
     athena_random_id(id);
     alnum = strlen(id) == 32;
