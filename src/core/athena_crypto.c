@@ -5,8 +5,8 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -167,8 +167,6 @@ athena_sha1_hex(const char *data, size_t len, char *out)
 }
 
 
-/* out receives the 44-character padded base64 signature and a NUL */
-
 /*
  * HMAC-SHA256 keyed once per thread. OpenSSL 3's one-shot HMAC() fetches
  * SHA-256 by name and sets the key up again on every call, under the
@@ -271,6 +269,8 @@ athena_hmac_keyed(const char *secret, size_t slen)
     return h->ctx;
 }
 
+
+/* out receives the 44-character padded base64 signature and a NUL */
 
 int
 athena_sign(const char *secret, size_t slen, const char *msg, size_t mlen,
