@@ -401,6 +401,26 @@ ngx_http_athena_auth_rate_answer(ngx_http_athena_auth_rate_wait_t *w,
 }
 
 
+/*
+ * The bucket's window starts now (an allowed request, or a bucket found
+ * without an expiry), by a PEXPIRE that nobody waits for
+ */
+
+static void
+ngx_http_athena_auth_rate_restart(ngx_http_athena_auth_rate_wait_t *w)
+{
+    ngx_http_athena_auth_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(w->request,
+                                         ngx_http_athena_auth_module);
+
+    (void) ngx_http_athena_auth_rate_send(amcf, "PEXPIRE", &w->key,
+                                          (int64_t) w->rule->window,
+                                          ngx_http_athena_auth_rate_ignore,
+                                          NULL);
+}
+
+
 /* a refused request's PTTL: the ms until its bucket expires */
 
 static void
@@ -408,8 +428,7 @@ ngx_http_athena_auth_rate_refused(void *data, struct redisReply *reply)
 {
     ngx_http_athena_auth_rate_wait_t *w = data;
 
-    int64_t                            wait;
-    ngx_http_athena_auth_main_conf_t  *amcf;
+    int64_t   wait;
 
     if (!ngx_http_athena_auth_rate_answer(w, reply, &wait)) {
         return;
@@ -417,15 +436,11 @@ ngx_http_athena_auth_rate_refused(void *data, struct redisReply *reply)
 
     if (wait == -1) {
         /* no expiry: it would refuse for ever; it ends a window from now */
-        amcf = ngx_http_get_module_main_conf(w->request,
-                                             ngx_http_athena_auth_module);
+        ngx_http_athena_auth_rate_restart(w);
         wait = (int64_t) w->rule->window;
-        (void) ngx_http_athena_auth_rate_send(amcf, "PEXPIRE", &w->key,
-                                         wait, ngx_http_athena_auth_rate_ignore,
-                                         NULL);
 
     } else if (wait <= 0) {
-        /* it expired since the INCR: the allowance is back */
+        /* it expired since the INCR: the allowance is back in a moment */
         wait = 1;
     }
 
@@ -447,18 +462,15 @@ ngx_http_athena_auth_rate_counted(void *data, struct redisReply *reply)
         return;
     }
 
-    amcf = ngx_http_get_module_main_conf(w->request,
-                                         ngx_http_athena_auth_module);
-
     if (count <= (int64_t) w->rule->max) {
-        /* allowed: the last request is now, and its window starts again */
-        (void) ngx_http_athena_auth_rate_send(amcf, "PEXPIRE", &w->key,
-                                         (int64_t) w->rule->window,
-                                         ngx_http_athena_auth_rate_ignore,
-                                         NULL);
+        /* allowed: the last request is now */
+        ngx_http_athena_auth_rate_restart(w);
         ngx_http_athena_auth_rate_done(w, 0);
         return;
     }
+
+    amcf = ngx_http_get_module_main_conf(w->request,
+                                         ngx_http_athena_auth_module);
 
     /* refused: the count past max changes nothing, the expiry stays */
     if (ngx_http_athena_auth_rate_send(amcf, "PTTL", &w->key, -1,
