@@ -288,11 +288,16 @@ void
 athena_limit_seen(athena_db_t *db, athena_arena_t *a, const char *key,
     athena_limit_ask_t *ask, const char *who)
 {
-    if (who != NULL) {
+    int  known;
+
+    /* the memo named who already when the count rode the session's read */
+    known = who != NULL && ask->who != NULL && strcmp(ask->who, who) == 0;
+
+    if (who != NULL && !known) {
         athena_db_memo_put(db, key, who);
     }
 
-    if (!ask->counted || (who != NULL && strcmp(ask->who, who) == 0)) {
+    if (!ask->counted || known) {
         return;
     }
 
