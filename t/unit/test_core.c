@@ -45,13 +45,19 @@ ok(int cond, const char *name)
 }
 
 
-/* athena_sign() with one key, another, a long one and the first again */
+/*
+ * athena_sign() with one key, another, a long one and the first again,
+ * and SHA-256 (whole, and a prefix and the rest) between them: the
+ * thread's contexts serve both
+ */
 
 static void *
 test_sign_run(void *arg)
 {
-    int          good;
-    char         sig[ATHENA_SIG_LEN + 1], big[301];
+    int            good;
+    char           sig[ATHENA_SIG_LEN + 1], big[301];
+    char           hex[ATHENA_SHA256_HEX + 1];
+    unsigned char  md[32];
     const char  *k1 = "better-auth-secret-12345678901234567890";
     const char  *k2 = "another-secret";
 
@@ -62,8 +68,15 @@ test_sign_run(void *arg)
            && strcmp(sig, "/Pf3XZeg+6fwAp8TPSr1beqjUOFkjxklEVI2bIlPYRc=") == 0;
     good = good && athena_sign(k2, strlen(k2), "abc", 3, sig) == 0
            && strcmp(sig, "CbW8IjytyeKXKDQTyjEUNBHq1zaszbOluCYT5wZ3OlA=") == 0;
+    athena_sha256_hex("abc", 3, hex);
+    good = good && strcmp(hex, "ba7816bf8f01cfea414140de5dae2223"
+                               "b00361a396177a9cb410ff61f20015ad") == 0;
     good = good && athena_sign(big, 300, "abc", 3, sig) == 0
            && strcmp(sig, "s6ONRnGXid/v7TS+ECGsOUMcUWOmhY4aY+t0EyeNlDU=") == 0;
+    good = good && athena_sha256_prefixed("ab", "c", 1, md) == 0;
+    athena_hex(md, sizeof(md), hex);
+    good = good && strcmp(hex, "ba7816bf8f01cfea414140de5dae2223"
+                               "b00361a396177a9cb410ff61f20015ad") == 0;
     good = good && athena_sign(k1, strlen(k1), "abc", 3, sig) == 0
            && strcmp(sig, "/Pf3XZeg+6fwAp8TPSr1beqjUOFkjxklEVI2bIlPYRc=") == 0;
 
@@ -123,7 +136,7 @@ test_crypto(void)
        "signature of another value fails");
 
     ok(test_sign_keys(), "a thread's keyed HMAC follows a change of key,"
-       " a key too long for it, and another thread");
+       " a key too long for it, and another thread; its SHA-256 between");
 
     athena_random_id(id);
     alnum = strlen(id) == 32;
