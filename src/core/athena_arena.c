@@ -159,19 +159,36 @@ athena_strdup(athena_arena_t *a, const char *s)
 }
 
 
+/*
+ * Formatted into the room left in the current chunk when it fits (the
+ * common case, one pass), else measured there and formatted again into
+ * room of its own.
+ */
+
 char *
 athena_vsprintf(athena_arena_t *a, const char *fmt, va_list ap)
 {
-    int       n;
-    char     *p;
-    va_list   copy;
+    int              n;
+    char            *p;
+    size_t           room;
+    va_list          copy;
+    athena_chunk_t  *c;
+
+    c = a->head;
+    room = c->size - c->used;
+    p = (char *) c + ATHENA_CHUNK_HDR + c->used;
 
     va_copy(copy, ap);
-    n = vsnprintf(NULL, 0, fmt, copy);
+    n = vsnprintf(room ? p : NULL, room, fmt, copy);
     va_end(copy);
 
     if (n < 0) {
         return NULL;
+    }
+
+    if (athena_align((size_t) n + 1) <= room) {
+        c->used += athena_align((size_t) n + 1);
+        return p;
     }
 
     p = athena_alloc(a, (size_t) n + 1);

@@ -529,6 +529,37 @@ test_access(void)
 }
 
 
+/* a chunk of 256 bytes: every length lands before, at and past its end */
+
+static int
+test_arena_sprintf(void)
+{
+    int              good;
+    char            *out[600], want[600];
+    size_t           n;
+    athena_arena_t  *a;
+
+    a = athena_arena_create(256);
+    good = 1;
+
+    for (n = 0; n < 600; n++) {
+        memset(want, 'a' + n % 26, n);
+        want[n] = '\0';
+        out[n] = athena_sprintf(a, "%s", want);
+        good = good && out[n] != NULL;
+    }
+
+    for (n = 0; good && n < 600; n++) {
+        memset(want, 'a' + n % 26, n);
+        good = strlen(out[n]) == n && memcmp(out[n], want, n) == 0;
+    }
+
+    athena_arena_destroy(a);
+
+    return good;
+}
+
+
 static void
 test_arena(void)
 {
@@ -553,6 +584,10 @@ test_arena(void)
     ok(((size_t) athena_alloc(a, 3) & 15) == 0, "allocations are aligned");
 
     athena_arena_destroy(a);
+
+    ok(test_arena_sprintf(), "formatted strings of every length up to past"
+       " a chunk, formatted where they fit or in room of their own, stay"
+       " intact");
 }
 
 
