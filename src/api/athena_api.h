@@ -399,7 +399,7 @@ void athena_gen_session_user(yajl_gen g, const athena_session_t *s,
 
 /* cookies and sessions */
 
-char *athena_cookie_get(athena_ctx_t *ctx, const char *name);
+char *athena_cookie_get(athena_ctx_t *ctx, const char *suffix);
 char *athena_cookie_get_signed(athena_ctx_t *ctx, const char *suffix);
 char *athena_unsign(athena_ctx_t *ctx, char *raw);
 char *athena_cookie_name(athena_ctx_t *ctx, const char *suffix);

@@ -206,9 +206,7 @@ athena_api_admin_stop_impersonating(athena_ctx_t *ctx)
      */
     athena_cookie_set_session(ctx, kept, colon[1] == '\0');
 
-    if (colon[1] == '\0'
-        && athena_cookie_get(ctx, athena_cookie_name(ctx, "dont_remember")))
-    {
+    if (colon[1] == '\0' && athena_cookie_get(ctx, "dont_remember")) {
         athena_cookie_expire(ctx, "dont_remember");
     }
 

@@ -58,7 +58,7 @@ athena_api_get_session(athena_ctx_t *ctx)
     }
 
     /* the cookie cache is off, so a leftover cached copy is expired */
-    if (athena_cookie_get(ctx, athena_cookie_name(ctx, "session_data"))) {
+    if (athena_cookie_get(ctx, "session_data")) {
         athena_cookie_expire(ctx, "session_data");
     }
 

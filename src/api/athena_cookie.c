@@ -21,15 +21,25 @@ athena_cookie_name(athena_ctx_t *ctx, const char *suffix)
 }
 
 
-/* the first cookie of that name wins, as in better-auth's parser */
+/*
+ * The raw value of better-auth's cookie named by suffix ("dont_remember");
+ * the first cookie of that name wins, as in better-auth's parser. The
+ * name is only made when the request sent cookies.
+ */
 
 char *
-athena_cookie_get(athena_ctx_t *ctx, const char *name)
+athena_cookie_get(athena_ctx_t *ctx, const char *suffix)
 {
+    char        *name;
     size_t       n, nlen, vlen;
     const char  *p, *end, *eq, *v;
 
     if (ctx->req->cookie == NULL) {
+        return NULL;
+    }
+
+    name = athena_cookie_name(ctx, suffix);
+    if (name == NULL) {
         return NULL;
     }
 
@@ -136,7 +146,7 @@ athena_cookie_get_signed(athena_ctx_t *ctx, const char *suffix)
 {
     char  *raw;
 
-    raw = athena_cookie_get(ctx, athena_cookie_name(ctx, suffix));
+    raw = athena_cookie_get(ctx, suffix);
 
     return raw ? athena_unsign(ctx, raw) : NULL;
 }

@@ -226,7 +226,8 @@ ngx_http_athena_auth_request(ngx_http_request_t *r,
 const char *
 ngx_http_athena_auth_self_origin(ngx_http_request_t *r, athena_arena_t *a)
 {
-    ngx_str_t  *host;
+    u_char     *origin, *p;
+    ngx_str_t  *host, scheme;
 
     host = r->headers_in.host ? &r->headers_in.host->value
                               : &r->headers_in.server;
@@ -235,12 +236,24 @@ ngx_http_athena_auth_self_origin(ngx_http_request_t *r, athena_arena_t *a)
         return NULL;
     }
 
-    return athena_sprintf(a, "%s://%.*s",
+    ngx_str_set(&scheme, "http://");
 #if (NGX_HTTP_SSL)
-                          r->connection->ssl ? "https" :
+    if (r->connection->ssl) {
+        ngx_str_set(&scheme, "https://");
+    }
 #endif
-                          "http",
-                          (int) host->len, host->data);
+
+    /* every request makes it: no printf */
+    origin = athena_alloc(a, scheme.len + host->len + 1);
+    if (origin == NULL) {
+        return NULL;
+    }
+
+    p = ngx_cpymem(origin, scheme.data, scheme.len);
+    p = ngx_cpymem(p, host->data, host->len);
+    *p = '\0';
+
+    return (const char *) origin;
 }
 
 

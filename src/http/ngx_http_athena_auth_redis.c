@@ -22,6 +22,7 @@
 #include <hiredis/hiredis.h>
 
 #include "../../ngx_http_athena_auth_module.h"
+#include "../core/athena_resp.h"
 #include "../store/athena_redis_health.h"
 
 
@@ -110,15 +111,10 @@ static ngx_int_t
 ngx_http_athena_auth_redis_append(ngx_http_athena_auth_redis_t *rd,
     int argc, const char **argv, const size_t *lens)
 {
-    int      n;
-    char    *cmd;
-    size_t   size;
+    size_t   n, size;
     u_char  *p;
 
-    n = redisFormatCommandArgv(&cmd, argc, argv, lens);
-    if (n < 0) {
-        return NGX_ERROR;
-    }
+    n = athena_resp_size(argc, lens);
 
     if (rd->out_len + n > rd->out_size) {
         size = ngx_max(2 * rd->out_size, rd->out_len + n);
@@ -126,7 +122,6 @@ ngx_http_athena_auth_redis_append(ngx_http_athena_auth_redis_t *rd,
 
         p = ngx_alloc(size, ngx_cycle->log);
         if (p == NULL) {
-            redisFreeCommand(cmd);
             return NGX_ERROR;
         }
 
@@ -142,10 +137,8 @@ ngx_http_athena_auth_redis_append(ngx_http_athena_auth_redis_t *rd,
         rd->out_size = size;
     }
 
-    ngx_memcpy(rd->out + rd->out_len, cmd, n);
-    rd->out_len += n;
-
-    redisFreeCommand(cmd);
+    rd->out_len += athena_resp_put((char *) rd->out + rd->out_len, argc, argv,
+                                   lens);
 
     return NGX_OK;
 }

@@ -15,6 +15,7 @@
 #include "../core/athena_buf.h"
 #include "../core/athena_crypto.h"
 #include "../core/athena_hash.h"
+#include "../core/athena_resp.h"
 #include "../core/athena_text.h"
 #include "../core/athena_time.h"
 
@@ -1391,37 +1392,51 @@ athena_redis_flatten(athena_arena_t *a, const redisReply *reply,
 }
 
 
-/*
- * The commands in Redis's protocol, one buffer for all: hiredis formats
- * each argument through sdscatfmt(), which cost more than the commands.
- */
+/* the commands in Redis's protocol, in one buffer for all */
 
 static int
 athena_redis_format(athena_arena_t *a, const athena_redis_cmd_t *cmds,
-    size_t ncmds, athena_buf_t *text)
+    size_t ncmds, char **text, size_t *len)
 {
     int      j;
-    size_t   i, len;
+    char    *p;
+    size_t   i, size, *lens, *l;
 
-    athena_buf_init(text, a);
+    size = 0;
 
     for (i = 0; i < ncmds; i++) {
-        athena_buf_add(text, "*", 1);
-        athena_buf_int(text, cmds[i].argc);
-        athena_buf_add(text, "\r\n", 2);
-
-        for (j = 0; j < cmds[i].argc; j++) {
-            len = strlen(cmds[i].argv[j]);
-
-            athena_buf_add(text, "$", 1);
-            athena_buf_int(text, (int64_t) len);
-            athena_buf_add(text, "\r\n", 2);
-            athena_buf_add(text, cmds[i].argv[j], len);
-            athena_buf_add(text, "\r\n", 2);
-        }
+        size += (size_t) cmds[i].argc;
     }
 
-    return text->failed ? -1 : 0;
+    lens = athena_alloc(a, size * sizeof(size_t));
+    if (lens == NULL) {
+        return -1;
+    }
+
+    size = 0;
+
+    for (i = 0, l = lens; i < ncmds; l += cmds[i].argc, i++) {
+        for (j = 0; j < cmds[i].argc; j++) {
+            l[j] = strlen(cmds[i].argv[j]);
+        }
+
+        size += athena_resp_size(cmds[i].argc, l);
+    }
+
+    *text = athena_alloc(a, size);
+    if (*text == NULL) {
+        return -1;
+    }
+
+    p = *text;
+
+    for (i = 0, l = lens; i < ncmds; l += cmds[i].argc, i++) {
+        p += athena_resp_put(p, cmds[i].argc, cmds[i].argv, l);
+    }
+
+    *len = (size_t) (p - *text);
+
+    return 0;
 }
 
 
@@ -1437,20 +1452,20 @@ athena_redis_batch(athena_db_t *db, athena_arena_t *a,
     const athena_redis_cmd_t *cmds, size_t ncmds, athena_redis_val_t *out,
     size_t nout)
 {
-    int            rc;
-    size_t         i, n;
-    redisReply    *reply;
-    athena_buf_t   text;
+    int          rc;
+    char        *text;
+    size_t       i, n, len;
+    redisReply  *reply;
 
     if (athena_redis_connect(db) != 0) {
         return -1;
     }
 
-    if (athena_redis_format(a, cmds, ncmds, &text) != 0) {
+    if (athena_redis_format(a, cmds, ncmds, &text, &len) != 0) {
         return -1;
     }
 
-    if (redisAppendFormattedCommand(db->redis, text.data, text.len)
+    if (redisAppendFormattedCommand(db->redis, text, len)
         != REDIS_OK)
     {
         athena_redis_fail(db, cmds[0].argv[0]);

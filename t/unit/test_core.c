@@ -24,6 +24,7 @@
 #include "../../src/core/athena_mime.h"
 #include "../../src/core/athena_notice.h"
 #include "../../src/core/athena_render.h"
+#include "../../src/core/athena_resp.h"
 #include "../../src/core/athena_scrypt.h"
 #include "../../src/core/athena_text.h"
 #include "../../src/core/athena_time.h"
@@ -623,6 +624,45 @@ test_buf_int(void)
     ok(good, "athena_buf_int writes what printf does, INT64_MIN included");
 
     athena_arena_destroy(a);
+}
+
+
+/* Redis's protocol: an empty argument, bytes RESP must not look into */
+
+static void
+test_resp(void)
+{
+    size_t             n, lens[3];
+    const char        *argv[3];
+    static char        out[1100], big[1000];
+    static const char  want[] =
+        "*3\r\n$3\r\nSET\r\n$5\r\na\r\n\0b\r\n$0\r\n\r\n";
+    static const char  head[] = "*2\r\n$3\r\nSET\r\n$1000\r\n";
+
+    argv[0] = "SET";
+    argv[1] = "a\r\n\0b";
+    argv[2] = "";
+    lens[0] = 3;
+    lens[1] = 5;
+    lens[2] = 0;
+
+    n = athena_resp_put(out, 3, argv, lens);
+
+    ok(n == sizeof(want) - 1 && memcmp(out, want, n) == 0
+       && athena_resp_size(3, lens) >= n,
+       "a command in RESP, as Redis reads it, within the room reckoned");
+
+    memset(big, 'x', sizeof(big));
+    argv[1] = big;
+    lens[1] = sizeof(big);
+
+    n = athena_resp_put(out, 2, argv, lens);
+
+    ok(n == sizeof(head) - 1 + sizeof(big) + 2
+       && n <= athena_resp_size(2, lens)
+       && memcmp(out, head, sizeof(head) - 1) == 0
+       && memcmp(out + n - 2, "\r\n", 2) == 0,
+       "a long argument's length in four digits");
 }
 
 
@@ -1369,6 +1409,7 @@ main(void)
     test_jwt();
     test_arena();
     test_buf_int();
+    test_resp();
     test_check();
     test_crypto();
     test_json();
