@@ -1,5 +1,3 @@
-#define _GNU_SOURCE               /* memmem */
-
 #include <string.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -188,6 +186,38 @@ athena_json_on_bool(void *ctx, int boolean)
 }
 
 
+/*
+ * A whole number of up to 15 digits (timestamps, counts, limits) is
+ * exact as a double and read here; strtod() takes the rest, at several
+ * times the cost.
+ */
+
+static double
+athena_json_number(const char *s, size_t len)
+{
+    size_t    i, neg;
+    uint64_t  u;
+
+    neg = len > 0 && s[0] == '-';
+
+    if (len - neg == 0 || len - neg > 15) {
+        return strtod(s, NULL);
+    }
+
+    u = 0;
+
+    for (i = neg; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return strtod(s, NULL);
+        }
+
+        u = u * 10 + (uint64_t) (s[i] - '0');
+    }
+
+    return neg ? -(double) u : (double) u;
+}
+
+
 static int
 athena_json_on_number(void *ctx, const char *s, size_t len)
 {
@@ -198,7 +228,7 @@ athena_json_on_number(void *ctx, const char *s, size_t len)
     if (v != NULL) {
         v->string = athena_strndup(b->arena, s, len);
         v->len = len;
-        v->number = v->string ? strtod(v->string, NULL) : 0;
+        v->number = v->string ? athena_json_number(v->string, len) : 0;
     }
 
     return athena_json_add(b, v);
@@ -343,8 +373,17 @@ athena_json_mend_surrogates(athena_arena_t *a, const char *text, size_t len)
 
     end = text + len;
 
-    if (memmem(text, len, "\\u", 2) == NULL) {
-        return text;
+    /* most texts have no escape at all: a backslash is looked for first */
+    for (p = text; ; p++) {
+        p = memchr(p, '\\', (size_t) (end - p));
+
+        if (p == NULL || p + 1 == end) {
+            return text;
+        }
+
+        if (p[1] == 'u') {
+            break;
+        }
     }
 
     out = athena_strndup(a, text, len);

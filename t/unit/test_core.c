@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -297,6 +298,33 @@ test_json_text(void)
 }
 
 
+static int
+test_json_numbers(athena_arena_t *a)
+{
+    int             good;
+    double          want;
+    size_t          i;
+    athena_json_t  *v;
+    const char     *text = "[0,-0,7,-42,123456789012345,-999999999999999,"
+                           "1234567890123456789,1.5,1e3,-2.5e-3,0.1]";
+
+    if (athena_json_parse(a, text, strlen(text), 2, &v) != ATHENA_JSON_OK
+        || v->n != 11)
+    {
+        return 0;
+    }
+
+    good = 1;
+
+    for (i = 0; i < v->n; i++) {
+        want = strtod(v->items[i]->string, NULL);
+        good = good && memcmp(&want, &v->items[i]->number, sizeof(want)) == 0;
+    }
+
+    return good;
+}
+
+
 static void
 test_json(void)
 {
@@ -335,6 +363,12 @@ test_json(void)
                  "a\xef\xbf\xbd" "b\xef\xbf\xbd" "\xf0\x9f\x98\x80"
                  "\\ud800") == 0,
        "lone surrogates read as U+FFFD, pairs and escaped text kept");
+    ok(athena_json_parse(a, "[\"a\\\\b\\ud800\"]", 14, 8, &v)
+       == ATHENA_JSON_OK
+       && strcmp(v->items[0]->string, "a\\b\xef\xbf\xbd") == 0,
+       "a lone surrogate after other escapes is mended too");
+    ok(test_json_numbers(a), "numbers read as strtod() reads them, -0 and"
+       " past 15 digits included");
     ok(athena_json_parse(a, "\xef\xbb\xbf{}", 5, 8, &v) == ATHENA_JSON_OK,
        "a byte order mark is skipped");
     ok(athena_json_parse(a, "{\"a\":1,\"a\":2}", 13, 8, &v) == ATHENA_JSON_OK
