@@ -363,11 +363,19 @@ athena_field_str(const athena_json_t *v)
 }
 
 
+/*
+ * A number of up to 15 characters is exact as the double the reader made
+ * of it; a longer one is read again as an integer
+ */
+
 static int64_t
 athena_field_ms(const athena_json_t *v)
 {
-    return v->type == ATHENA_JSON_NUMBER ? strtoll(v->string, NULL, 10)
-                                         : ATHENA_TIME_NULL;
+    if (v->type != ATHENA_JSON_NUMBER) {
+        return ATHENA_TIME_NULL;
+    }
+
+    return v->len <= 15 ? (int64_t) v->number : strtoll(v->string, NULL, 10);
 }
 
 

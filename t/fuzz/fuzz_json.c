@@ -4,7 +4,9 @@
  * strings and names are valid UTF-8; written out by the module's writer,
  * it must read back into a tree that writes the very same text. A
  * document refused for its depth is read again under a huge limit, where
- * the reader's own stack of 64 must hold it.
+ * the reader's own stack of 64 must hold it. A flat array is read without
+ * yajl: the same text inside another array, which yajl alone reads, must
+ * give the very same tree.
  */
 
 #include "fuzz.h"
@@ -98,6 +100,65 @@ fuzz_json_round_trip(athena_arena_t *a, const athena_json_t *v)
 }
 
 
+/* the same values, bit for bit */
+
+static int
+fuzz_json_same(const athena_json_t *x, const athena_json_t *y)
+{
+    size_t  i;
+
+    if (x->type != y->type || x->boolean != y->boolean || x->len != y->len
+        || x->n != y->n
+        || memcmp(&x->number, &y->number, sizeof(double)) != 0
+        || (x->string == NULL) != (y->string == NULL)
+        || (x->string && memcmp(x->string, y->string, x->len + 1) != 0))
+    {
+        return 0;
+    }
+
+    for (i = 0; i < x->n; i++) {
+        if ((x->type == ATHENA_JSON_OBJECT
+             && strcmp(x->keys[i], y->keys[i]) != 0)
+            || !fuzz_json_same(x->items[i], y->items[i]))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static void
+fuzz_json_yajl_agrees(athena_arena_t *a, const uint8_t *data, size_t size,
+    const athena_json_t *v)
+{
+    char              *wrapped;
+    athena_json_t     *w;
+    athena_json_rc_e   rc;
+
+    /* an array, where the flat reader may have read it */
+    if (size == 0 || data[0] != '[') {
+        return;
+    }
+
+    wrapped = malloc(size + 2);
+    fuzz_check(wrapped != NULL);
+
+    wrapped[0] = '[';
+    if (size) {
+        memcpy(wrapped + 1, data, size);
+    }
+    wrapped[size + 1] = ']';
+
+    rc = athena_json_parse(a, wrapped, size + 2, FUZZ_JSON_DEPTH + 1, &w);
+    fuzz_check(rc == ATHENA_JSON_OK && w->n == 1
+               && fuzz_json_same(v, w->items[0]));
+
+    free(wrapped);
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -121,6 +182,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == ATHENA_JSON_OK) {
         fuzz_check(fuzz_json_walk(v) <= FUZZ_JSON_DEPTH);
         fuzz_json_round_trip(a, v);
+        fuzz_json_yajl_agrees(a, data, size, v);
     }
 
     if (rc == ATHENA_JSON_DEPTH) {
