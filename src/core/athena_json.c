@@ -627,6 +627,32 @@ athena_json_flat(athena_arena_t *a, const char *text, size_t len,
 }
 
 
+/*
+ * Whether text ends inside a string. yajl takes an unterminated string
+ * after a whole value ('{"a":1}"x') for a token still to come and calls
+ * the text complete; JSON.parse refuses it.
+ */
+
+static int
+athena_json_open_string(const char *p, const char *end)
+{
+    int  in_string;
+
+    in_string = 0;
+
+    for ( /* void */ ; p < end; p++) {
+        if (*p == '"') {
+            in_string = !in_string;
+
+        } else if (*p == '\\' && in_string) {
+            p++;
+        }
+    }
+
+    return in_string;
+}
+
+
 athena_json_rc_e
 athena_json_parse(athena_arena_t *a, const char *text, size_t len,
     unsigned max_depth, athena_json_t **out)
@@ -680,7 +706,9 @@ athena_json_parse(athena_arena_t *a, const char *text, size_t len,
     } else if (b.bad_utf8) {
         rc = ATHENA_JSON_UTF8;
 
-    } else if (st != yajl_status_ok || b.root == NULL) {
+    } else if (st != yajl_status_ok || b.root == NULL
+               || athena_json_open_string(text, text + len))
+    {
         rc = ATHENA_JSON_SYNTAX;
 
         /* yajl reports bad UTF-8 in a string as a lexical error */

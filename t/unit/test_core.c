@@ -357,6 +357,13 @@ test_json(void)
        "refuses a UTF-16 surrogate written as UTF-8 in a string");
     ok(athena_json_parse(a, "{} x", 4, 8, &v) == ATHENA_JSON_SYNTAX,
        "refuses trailing garbage");
+    ok(athena_json_parse(a, "{\"a\":1}\"x", 9, 8, &v) == ATHENA_JSON_SYNTAX
+       && athena_json_parse(a, "[1]\"", 4, 8, &v) == ATHENA_JSON_SYNTAX
+       && athena_json_parse(a, "[\"a\\\"\\\\\"]", 9, 8, &v)
+          == ATHENA_JSON_OK
+       && strcmp(v->items[0]->string, "a\"\\") == 0,
+       "refuses an unterminated string after the value, which yajl lets"
+       " through");
     ok(athena_json_parse(a, surrogates, strlen(surrogates), 8, &v)
        == ATHENA_JSON_OK
        && strcmp(v->items[0]->string,
