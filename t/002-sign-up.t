@@ -301,3 +301,16 @@ Content-Type: application/x-www-form-urlencoded
 --- error_code: 200
 --- response_body_like
 "user":\{"name":"","email":"empty-name@example.com"
+
+
+=== TEST 22: a whole value followed by an unterminated string is malformed JSON
+--- config
+location /api/auth/ { athena_auth_api; }
+--- request
+POST /api/auth/sign-up/email
+{"name":"G","email":"trailing@example.com","password":"password-123"}"x
+--- more_headers
+Content-Type: application/json
+--- error_code: 400
+--- response_body chomp
+{"message":"Invalid JSON in request body","code":"BAD_REQUEST"}
