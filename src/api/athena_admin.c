@@ -304,7 +304,7 @@ athena_coerce_string(athena_ctx_t *ctx, const char *field)
 void
 athena_reply_user(athena_ctx_t *ctx, const athena_user_t *user, int wrap)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
@@ -312,14 +312,14 @@ athena_reply_user(athena_ctx_t *ctx, const athena_user_t *user, int wrap)
     }
 
     if (wrap) {
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_key(g, "user");
     }
 
     athena_gen_user(g, user);
 
     if (wrap) {
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
     }
 
     athena_reply_gen(ctx, 200, g);

@@ -13,6 +13,7 @@
 
 #include "../core/athena_arena.h"
 #include "../core/athena_check.h"
+#include "../core/athena_gen.h"
 #include "../core/athena_json.h"
 #include "../core/athena_jwt.h"
 #include "../core/athena_model.h"
@@ -371,8 +372,8 @@ int athena_api_answer(athena_req_t *req, athena_resp_t *resp);
 
 /* answers */
 
-yajl_gen athena_reply_json(athena_ctx_t *ctx);
-void athena_reply_gen(athena_ctx_t *ctx, int status, yajl_gen g);
+athena_gen_t *athena_reply_json(athena_ctx_t *ctx);
+void athena_reply_gen(athena_ctx_t *ctx, int status, athena_gen_t *g);
 void athena_reply_text(athena_ctx_t *ctx, int status, const char *json);
 void athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
     const char *message);
@@ -389,11 +390,11 @@ void athena_reply_header(athena_ctx_t *ctx, const char *name,
     const char *value);
 void athena_reply_expose(athena_ctx_t *ctx, const char *name,
     const char *value);
-void athena_gen_user(yajl_gen g, const athena_user_t *u);
-void athena_gen_user_fields(yajl_gen g, const athena_user_t *u);
-void athena_gen_json_text(athena_arena_t *a, yajl_gen g, const char *text);
-void athena_gen_session(yajl_gen g, const athena_session_t *s);
-void athena_gen_session_user(yajl_gen g, const athena_session_t *s,
+void athena_gen_user(athena_gen_t *g, const athena_user_t *u);
+void athena_gen_user_fields(athena_gen_t *g, const athena_user_t *u);
+void athena_gen_json_text(athena_arena_t *a, athena_gen_t *g, const char *text);
+void athena_gen_session(athena_gen_t *g, const athena_session_t *s);
+void athena_gen_session_user(athena_gen_t *g, const athena_session_t *s,
     const athena_user_t *u);
 
 

@@ -398,23 +398,23 @@ static void
 athena_reply_users(athena_ctx_t *ctx, athena_user_t *users, size_t n,
     int64_t total, int64_t limit, int64_t offset)
 {
-    size_t    i;
-    yajl_gen  g;
+    size_t         i;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "users");
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
         athena_gen_user(g, &users[i]);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
     athena_gen_key(g, "total");
     athena_gen_int(g, total);
 
@@ -428,7 +428,7 @@ athena_reply_users(athena_ctx_t *ctx, athena_user_t *users, size_t n,
         athena_gen_int(g, offset);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 }

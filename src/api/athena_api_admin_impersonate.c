@@ -19,7 +19,7 @@ static const athena_admin_perm_t  athena_may_impersonate = {
 static void
 athena_reply_session(athena_ctx_t *ctx)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {

@@ -34,7 +34,7 @@ athena_api_admin_list_user_sessions(athena_ctx_t *ctx)
 {
     int                 ok;
     size_t              i, n;
-    yajl_gen            g;
+    athena_gen_t       *g;
     const char         *id;
     athena_check_t      chk;
     athena_session_t   *list;
@@ -63,16 +63,16 @@ athena_api_admin_list_user_sessions(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "sessions");
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
         athena_gen_session(g, &list[i]);
     }
 
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
+    athena_gen_array_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 

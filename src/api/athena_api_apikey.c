@@ -283,7 +283,7 @@ athena_api_key_list(athena_ctx_t *ctx)
     char               *role;
     size_t              i, n, shown;
     int64_t             limit, offset;
-    yajl_gen            g;
+    athena_gen_t       *g;
     const char         *config_id, *org_id, *sort_by, *dir, *owner;
     athena_check_t      chk;
     athena_apikey_t    *list;
@@ -357,9 +357,9 @@ athena_api_key_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "apiKeys");
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = offset > 0 ? (size_t) offset : 0;
          i < shown && (limit < 0 || i < (size_t) (offset > 0 ? offset : 0)
@@ -369,7 +369,7 @@ athena_api_key_list(athena_ctx_t *ctx)
         athena_gen_apikey(ctx, g, &list[i], NULL, 0);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
     athena_gen_key(g, "total");
     athena_gen_int(g, (int64_t) shown);
 
@@ -383,7 +383,7 @@ athena_api_key_list(athena_ctx_t *ctx)
         athena_gen_int(g, offset);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 
@@ -402,7 +402,7 @@ athena_api_key_verify(athena_ctx_t *ctx)
 {
     int                       bad;
     size_t                    nwant;
-    yajl_gen                  g;
+    athena_gen_t             *g;
     athena_check_t            chk;
     athena_apikey_t           k;
     athena_store_rc_e         rc;
@@ -446,7 +446,7 @@ athena_api_key_verify(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "valid");
     athena_gen_bool(g, no.code == NULL);
     athena_gen_key(g, "error");
@@ -465,7 +465,7 @@ athena_api_key_verify(athena_ctx_t *ctx)
         athena_gen_null(g);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 

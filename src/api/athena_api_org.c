@@ -20,7 +20,7 @@
 static void
 athena_reply_null(athena_ctx_t *ctx)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g != NULL) {
@@ -53,7 +53,7 @@ athena_api_org_create(athena_ctx_t *ctx)
 {
     int                   ok, keep;
     int64_t               count;
-    yajl_gen              g;
+    athena_gen_t         *g;
     athena_org_t          org;
     athena_check_t        chk;
     athena_member_t       member;
@@ -156,13 +156,13 @@ athena_api_org_create(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_org_fields(g, ctx->a, &org, ATHENA_ORG_META_PARSED);
     athena_gen_key(g, "members");
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
     athena_gen_member(g, &member, 0);
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
+    athena_gen_array_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 
@@ -452,7 +452,7 @@ athena_api_org_list(athena_ctx_t *ctx)
 {
     int                 ok;
     size_t              i, n;
-    yajl_gen            g;
+    athena_gen_t       *g;
     athena_org_t       *list;
     athena_store_rc_e   rc;
 
@@ -472,15 +472,15 @@ athena_api_org_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_org_fields(g, ctx->a, &list[i], ATHENA_ORG_META_RAW);
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
 
     athena_reply_gen(ctx, 200, g);
 
@@ -627,7 +627,7 @@ athena_api_org_get_full(athena_ctx_t *ctx)
 {
     int                        ok, creator, show;
     size_t                     i, n, ninv;
-    yajl_gen                   g;
+    athena_gen_t              *g;
     athena_org_t               org;
     athena_member_t            me, *members;
     athena_check_t             chk;
@@ -693,33 +693,33 @@ athena_api_org_get_full(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_org_fields(g, ctx->a, &org, ATHENA_ORG_META_RAW);
 
     athena_gen_key(g, "invitations");
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < ninv; i++) {
         if (!creator && athena_org_is_creator(ctx, inv[i].inv.role)) {
             continue;
         }
 
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_invitation_fields(g, &inv[i].inv);
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
 
     athena_gen_key(g, "members");
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
         athena_gen_member(g, &members[i], 1);
     }
 
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
+    athena_gen_array_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 

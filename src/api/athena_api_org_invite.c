@@ -291,18 +291,18 @@ static void
 athena_reply_invitation_member(athena_ctx_t *ctx,
     const athena_invitation_t *inv, const athena_member_t *m)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "invitation");
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_invitation_fields(g, inv);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
     athena_gen_key(g, "member");
 
     if (m != NULL) {
@@ -312,7 +312,7 @@ athena_reply_invitation_member(athena_ctx_t *ctx,
         athena_gen_null(g);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 }
@@ -570,7 +570,7 @@ athena_store_rc_e
 athena_api_org_get_invitation(athena_ctx_t *ctx)
 {
     int                        ok;
-    yajl_gen                   g;
+    athena_gen_t              *g;
     const char                *id;
     athena_check_t             chk;
     athena_store_rc_e          rc;
@@ -621,7 +621,7 @@ athena_api_org_get_invitation(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_invitation_fields(g, &info.inv);
     athena_gen_key(g, "organizationName");
     athena_gen_cstr(g, info.org_name);
@@ -629,7 +629,7 @@ athena_api_org_get_invitation(athena_ctx_t *ctx)
     athena_gen_cstr(g, info.org_slug);
     athena_gen_key(g, "inviterEmail");
     athena_gen_str_or_null(g, info.inviter_email);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 
@@ -648,7 +648,7 @@ athena_api_org_list_invitations(athena_ctx_t *ctx)
 {
     int                        ok, found, creator;
     size_t                     i, n;
-    yajl_gen                   g;
+    athena_gen_t              *g;
     const char                *org_id;
     athena_member_t            me;
     athena_store_rc_e          rc;
@@ -700,19 +700,19 @@ athena_api_org_list_invitations(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
         if (!creator && athena_org_is_creator(ctx, list[i].inv.role)) {
             continue;
         }
 
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_invitation_fields(g, &list[i].inv);
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
 
     athena_reply_gen(ctx, 200, g);
 
@@ -731,7 +731,7 @@ athena_api_org_list_user_invitations(athena_ctx_t *ctx)
 {
     char                      *email;
     size_t                     i, n;
-    yajl_gen                   g;
+    athena_gen_t              *g;
     athena_store_rc_e          rc;
     athena_invitation_info_t  *list;
 
@@ -775,21 +775,21 @@ athena_api_org_list_user_invitations(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
         if (strcmp(list[i].inv.status, "pending") != 0) {
             continue;
         }
 
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_invitation_fields(g, &list[i].inv);
         athena_gen_key(g, "organizationName");
         athena_gen_str_or_null(g, list[i].org_name);
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
 
     athena_reply_gen(ctx, 200, g);
 

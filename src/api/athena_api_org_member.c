@@ -143,19 +143,19 @@ athena_api_org_remove_member(athena_ctx_t *ctx)
 static void
 athena_reply_role_not_found(athena_ctx_t *ctx, const char *unknown)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "code");
     athena_gen_cstr(g, "ROLE_NOT_FOUND");
     athena_gen_key(g, "message");
     athena_gen_cstr(g, athena_sprintf(ctx->a, "ROLE_NOT_FOUND: %s", unknown));
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     ctx->error_code = "ROLE_NOT_FOUND";
     athena_reply_gen(ctx, 400, g);
@@ -554,7 +554,7 @@ athena_api_org_list_members(athena_ctx_t *ctx)
 {
     int                        ok, nothing;
     size_t                     i, n, nvalues;
-    yajl_gen                   g;
+    athena_gen_t              *g;
     int64_t                    total, at;
     const char                *org_id, *dir, *op, **values;
     athena_check_t             chk;
@@ -673,18 +673,18 @@ athena_api_org_list_members(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "members");
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
         athena_gen_member(g, &list[i], 1);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
     athena_gen_key(g, "total");
     athena_gen_int(g, total);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 

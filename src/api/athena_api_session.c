@@ -49,7 +49,7 @@ athena_no_store(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_api_get_session(athena_ctx_t *ctx)
 {
-    yajl_gen           g;
+    athena_gen_t      *g;
     athena_store_rc_e  rc;
 
     /* the jwt plugin's token is signed with a key read from the store */
@@ -113,7 +113,7 @@ athena_api_list_sessions(athena_ctx_t *ctx)
 {
     int                 ok;
     size_t              i, n;
-    yajl_gen            g;
+    athena_gen_t       *g;
     athena_session_t   *list;
     athena_store_rc_e   rc;
 
@@ -142,11 +142,11 @@ athena_api_list_sessions(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
     for (i = 0; i < n; i++) {
         athena_gen_session(g, &list[i]);
     }
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
 
     athena_reply_gen(ctx, 200, g);
 

@@ -21,14 +21,14 @@ static const char  *athena_sign_up_forbidden[] = {
 static void
 athena_reply_session(athena_ctx_t *ctx, int sign_in, const char *callback)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
 
     if (sign_in) {
         athena_gen_key(g, "redirect");
@@ -51,7 +51,7 @@ athena_reply_session(athena_ctx_t *ctx, int sign_in, const char *callback)
     athena_gen_key(g, "user");
     athena_gen_user(g, &ctx->user);
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 }
@@ -321,7 +321,7 @@ athena_api_sign_in(athena_ctx_t *ctx)
 athena_store_rc_e
 athena_api_sign_out(athena_ctx_t *ctx)
 {
-    yajl_gen           g;
+    athena_gen_t      *g;
     athena_check_t     chk;
     const char        *token;
     athena_store_rc_e  rc;
@@ -357,10 +357,10 @@ athena_api_sign_out(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "success");
     athena_gen_bool(g, 1);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 

@@ -218,9 +218,9 @@ athena_apikey_check(athena_ctx_t *ctx, const char *plain,
 
 
 void
-athena_gen_apikey_error(yajl_gen g, const athena_apikey_refusal_t *no)
+athena_gen_apikey_error(athena_gen_t *g, const athena_apikey_refusal_t *no)
 {
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "message");
     athena_gen_cstr(g, no->message);
     athena_gen_key(g, "code");
@@ -228,20 +228,20 @@ athena_gen_apikey_error(yajl_gen g, const athena_apikey_refusal_t *no)
 
     if (no->retry_ms >= 0) {
         athena_gen_key(g, "details");
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_key(g, "tryAgainIn");
         athena_gen_int(g, no->retry_ms);
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 
 void
 athena_apikey_refuse(athena_ctx_t *ctx, const athena_apikey_refusal_t *no)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     /* the REST surface writes its envelope, with the plugin's words */
     if (ctx->req->surface != ATHENA_SURFACE_AUTH) {
@@ -401,7 +401,7 @@ athena_apikey_make(athena_ctx_t *ctx, athena_apikey_t *k, const char *prefix,
 
 
 static void
-athena_gen_int_or_null(yajl_gen g, int64_t v)
+athena_gen_int_or_null(athena_gen_t *g, int64_t v)
 {
     if (v == ATHENA_TIME_NULL) {
         athena_gen_null(g);
@@ -412,7 +412,7 @@ athena_gen_int_or_null(yajl_gen g, int64_t v)
 
 
 static void
-athena_gen_bool_or_null(yajl_gen g, int v)
+athena_gen_bool_or_null(athena_gen_t *g, int v)
 {
     if (v < 0) {
         athena_gen_null(g);
@@ -428,10 +428,10 @@ athena_gen_bool_or_null(yajl_gen g, int v)
  */
 
 void
-athena_gen_apikey(athena_ctx_t *ctx, yajl_gen g, const athena_apikey_t *k,
+athena_gen_apikey(athena_ctx_t *ctx, athena_gen_t *g, const athena_apikey_t *k,
     const char *plain, int user_id)
 {
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
 
     athena_gen_key(g, "id");
     athena_gen_cstr(g, k->id);
@@ -487,5 +487,5 @@ athena_gen_apikey(athena_ctx_t *ctx, yajl_gen g, const athena_apikey_t *k,
         athena_gen_cstr(g, plain);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }

@@ -30,9 +30,10 @@ athena_store_rc_e athena_apikey_make(athena_ctx_t *ctx, athena_apikey_t *k,
     const char *prefix, char **plain);
 void athena_apikey_refuse(athena_ctx_t *ctx,
     const athena_apikey_refusal_t *no);
-void athena_gen_apikey(athena_ctx_t *ctx, yajl_gen g,
+void athena_gen_apikey(athena_ctx_t *ctx, athena_gen_t *g,
     const athena_apikey_t *k, const char *plain, int user_id);
-void athena_gen_apikey_error(yajl_gen g, const athena_apikey_refusal_t *no);
+void athena_gen_apikey_error(athena_gen_t *g,
+    const athena_apikey_refusal_t *no);
 void athena_apikey_evict(athena_ctx_t *ctx, const athena_apikey_t *k);
 void athena_apikey_evict_owner(athena_ctx_t *ctx, const char *user_id);
 

@@ -194,7 +194,7 @@ void
 athena_reply_apikey(athena_ctx_t *ctx, const athena_apikey_t *k,
     const char *plain)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g != NULL) {

@@ -76,8 +76,8 @@ static void
 athena_gate_answers(athena_gate_lookup_t *lk, const char *text,
     const athena_session_t *s, const athena_user_t *u)
 {
-    yajl_gen  g;
-    size_t    len;
+    athena_gen_t  *g;
+    size_t         len;
 
     if (text == NULL) {
         return;

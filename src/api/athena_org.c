@@ -538,7 +538,7 @@ athena_org_roles_unknown(athena_ctx_t *ctx, const char *roles)
  */
 
 static void
-athena_gen_revived(yajl_gen g, const athena_json_t *v)
+athena_gen_revived(athena_gen_t *g, const athena_json_t *v)
 {
     size_t   i;
     int64_t  ms;
@@ -559,20 +559,20 @@ athena_gen_revived(yajl_gen g, const athena_json_t *v)
         break;
 
     case ATHENA_JSON_ARRAY:
-        yajl_gen_array_open(g);
+        athena_gen_array_open(g);
         for (i = 0; i < v->n; i++) {
             athena_gen_revived(g, v->items[i]);
         }
-        yajl_gen_array_close(g);
+        athena_gen_array_close(g);
         return;
 
     case ATHENA_JSON_OBJECT:
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         for (i = 0; i < v->n; i++) {
             athena_gen_key(g, v->keys[i]);
             athena_gen_revived(g, v->items[i]);
         }
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
         return;
 
     default:
@@ -605,7 +605,7 @@ athena_org_metadata(athena_arena_t *a, const athena_org_t *o)
 /* schema order, id last: name, slug, logo, createdAt, metadata, id */
 
 void
-athena_gen_org_fields(yajl_gen g, athena_arena_t *a, const athena_org_t *o,
+athena_gen_org_fields(athena_gen_t *g, athena_arena_t *a, const athena_org_t *o,
     athena_org_meta_e meta)
 {
     athena_gen_org_parsed(g, o, meta, meta == ATHENA_ORG_META_RAW
@@ -616,7 +616,7 @@ athena_gen_org_fields(yajl_gen g, athena_arena_t *a, const athena_org_t *o,
 /* the same, the metadata parsed by the caller (athena_org_metadata()) */
 
 void
-athena_gen_org_parsed(yajl_gen g, const athena_org_t *o,
+athena_gen_org_parsed(athena_gen_t *g, const athena_org_t *o,
     athena_org_meta_e meta, const athena_json_t *parsed)
 {
     athena_gen_key(g, "name");
@@ -654,9 +654,9 @@ athena_gen_org_parsed(yajl_gen g, const athena_org_t *o,
 /* organizationId, userId, role, createdAt, id, then user {id, ...} */
 
 void
-athena_gen_member(yajl_gen g, const athena_member_t *m, int with_user)
+athena_gen_member(athena_gen_t *g, const athena_member_t *m, int with_user)
 {
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
 
     athena_gen_key(g, "organizationId");
     athena_gen_cstr(g, m->organization_id);
@@ -671,7 +671,7 @@ athena_gen_member(yajl_gen g, const athena_member_t *m, int with_user)
 
     if (with_user) {
         athena_gen_key(g, "user");
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_key(g, "id");
         athena_gen_cstr(g, m->user_id);
         athena_gen_key(g, "name");
@@ -680,17 +680,17 @@ athena_gen_member(yajl_gen g, const athena_member_t *m, int with_user)
         athena_gen_cstr(g, m->user_email);
         athena_gen_key(g, "image");
         athena_gen_str_or_null(g, m->user_image);
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 
 /* without teams there is no teamId key */
 
 void
-athena_gen_invitation_fields(yajl_gen g, const athena_invitation_t *i)
+athena_gen_invitation_fields(athena_gen_t *g, const athena_invitation_t *i)
 {
     athena_gen_key(g, "organizationId");
     athena_gen_cstr(g, i->organization_id);
@@ -715,16 +715,16 @@ void
 athena_reply_org(athena_ctx_t *ctx, const athena_org_t *o,
     athena_org_meta_e meta)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_org_fields(g, ctx->a, o, meta);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 }
@@ -736,7 +736,7 @@ void
 athena_reply_member(athena_ctx_t *ctx, const athena_member_t *m,
     int with_user, const char *wrap)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
@@ -744,14 +744,14 @@ athena_reply_member(athena_ctx_t *ctx, const athena_member_t *m,
     }
 
     if (wrap) {
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_key(g, wrap);
     }
 
     athena_gen_member(g, m, with_user);
 
     if (wrap) {
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
     }
 
     athena_reply_gen(ctx, 200, g);
@@ -761,16 +761,16 @@ athena_reply_member(athena_ctx_t *ctx, const athena_member_t *m,
 void
 athena_reply_invitation(athena_ctx_t *ctx, const athena_invitation_t *i)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_invitation_fields(g, i);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 }

@@ -62,13 +62,15 @@ const char *athena_org_roles_normalize(athena_ctx_t *ctx,
 const char *athena_org_roles_unknown(athena_ctx_t *ctx, const char *roles);
 const char *athena_org_query(athena_ctx_t *ctx, const char *name);
 
-void athena_gen_org_fields(yajl_gen g, athena_arena_t *a,
+void athena_gen_org_fields(athena_gen_t *g, athena_arena_t *a,
     const athena_org_t *o, athena_org_meta_e meta);
 athena_json_t *athena_org_metadata(athena_arena_t *a, const athena_org_t *o);
-void athena_gen_org_parsed(yajl_gen g, const athena_org_t *o,
+void athena_gen_org_parsed(athena_gen_t *g, const athena_org_t *o,
     athena_org_meta_e meta, const athena_json_t *parsed);
-void athena_gen_member(yajl_gen g, const athena_member_t *m, int with_user);
-void athena_gen_invitation_fields(yajl_gen g, const athena_invitation_t *i);
+void athena_gen_member(athena_gen_t *g, const athena_member_t *m,
+    int with_user);
+void athena_gen_invitation_fields(athena_gen_t *g,
+    const athena_invitation_t *i);
 void athena_reply_org(athena_ctx_t *ctx, const athena_org_t *o,
     athena_org_meta_e meta);
 void athena_reply_member(athena_ctx_t *ctx, const athena_member_t *m,

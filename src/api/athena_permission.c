@@ -120,19 +120,19 @@ athena_permissions_body(athena_ctx_t *ctx, athena_check_t *chk,
 void
 athena_reply_has_permission(athena_ctx_t *ctx, int success)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "error");
     athena_gen_null(g);
     athena_gen_key(g, "success");
     athena_gen_bool(g, success);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 }

@@ -15,10 +15,10 @@
 
 /* a generator for the answer; without memory the answer is already 500 */
 
-yajl_gen
+athena_gen_t *
 athena_reply_json(athena_ctx_t *ctx)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_gen_new();
     if (g == NULL) {
@@ -32,7 +32,7 @@ athena_reply_json(athena_ctx_t *ctx)
 
 
 void
-athena_reply_gen(athena_ctx_t *ctx, int status, yajl_gen g)
+athena_reply_gen(athena_ctx_t *ctx, int status, athena_gen_t *g)
 {
     ctx->resp->status = status;
     ctx->resp->body = athena_gen_finish(ctx->a, g, &ctx->resp->len);
@@ -84,7 +84,7 @@ void
 athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
     const char *message)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     ctx->error_code = code;
 
@@ -97,7 +97,7 @@ athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "message");
     athena_gen_cstr(g, message);
 
@@ -106,7 +106,7 @@ athena_reply_error(athena_ctx_t *ctx, int status, const char *code,
         athena_gen_cstr(g, code);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, status, g);
 }
@@ -215,18 +215,18 @@ athena_reply_expose(athena_ctx_t *ctx, const char *name, const char *value)
  */
 
 void
-athena_gen_user(yajl_gen g, const athena_user_t *u)
+athena_gen_user(athena_gen_t *g, const athena_user_t *u)
 {
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_user_fields(g, u);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 
 /* the members of a user object, for a map the caller opened */
 
 void
-athena_gen_user_fields(yajl_gen g, const athena_user_t *u)
+athena_gen_user_fields(athena_gen_t *g, const athena_user_t *u)
 {
     athena_gen_key(g, "name");
     athena_gen_cstr(g, u->name);
@@ -260,9 +260,9 @@ athena_gen_user_fields(yajl_gen g, const athena_user_t *u)
 
 
 void
-athena_gen_session(yajl_gen g, const athena_session_t *s)
+athena_gen_session(athena_gen_t *g, const athena_session_t *s)
 {
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
 
     athena_gen_key(g, "expiresAt");
     athena_gen_time_or_null(g, s->expires_at);
@@ -290,7 +290,7 @@ athena_gen_session(yajl_gen g, const athena_session_t *s)
     athena_gen_key(g, "id");
     athena_gen_cstr(g, s->id);
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 
@@ -299,17 +299,17 @@ athena_gen_session(yajl_gen g, const athena_session_t *s)
 void
 athena_reply_flag(athena_ctx_t *ctx, const char *key, int value)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, key);
     athena_gen_bool(g, value);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 }
@@ -318,17 +318,17 @@ athena_reply_flag(athena_ctx_t *ctx, const char *key, int value)
 void
 athena_reply_string(athena_ctx_t *ctx, const char *key, const char *value)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, key);
     athena_gen_cstr(g, value);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 }
@@ -337,22 +337,22 @@ athena_reply_string(athena_ctx_t *ctx, const char *key, const char *value)
 /* {"session": ..., "user": ...}, as get-session and impersonation answer */
 
 void
-athena_gen_session_user(yajl_gen g, const athena_session_t *s,
+athena_gen_session_user(athena_gen_t *g, const athena_session_t *s,
     const athena_user_t *u)
 {
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "session");
     athena_gen_session(g, s);
     athena_gen_key(g, "user");
     athena_gen_user(g, u);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 
 /* JSON text from Postgres (a jsonb column) as a value, or null if none */
 
 void
-athena_gen_json_text(athena_arena_t *a, yajl_gen g, const char *text)
+athena_gen_json_text(athena_arena_t *a, athena_gen_t *g, const char *text)
 {
     athena_json_t  *v;
 

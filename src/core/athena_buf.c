@@ -57,15 +57,19 @@ athena_buf_str(athena_buf_t *b, const char *s)
 }
 
 
-/* v in decimal, written by hand: vsnprintf costs more than what it writes */
+/*
+ * v in decimal, written by hand backwards so that it ends just before end
+ * (ATHENA_DECIMAL_LEN bytes are room enough): its first character.
+ * vsnprintf costs more than what it writes.
+ */
 
-void
-athena_buf_int(athena_buf_t *b, int64_t v)
+char *
+athena_decimal(char *end, int64_t v)
 {
-    char      text[24], *p;
-    uint64_t  u;
+    char      *p;
+    uint64_t   u;
 
-    p = text + sizeof(text);
+    p = end;
     u = v < 0 ? 0 - (uint64_t) v : (uint64_t) v;
 
     do {
@@ -76,6 +80,17 @@ athena_buf_int(athena_buf_t *b, int64_t v)
     if (v < 0) {
         *--p = '-';
     }
+
+    return p;
+}
+
+
+void
+athena_buf_int(athena_buf_t *b, int64_t v)
+{
+    char   text[ATHENA_DECIMAL_LEN], *p;
+
+    p = athena_decimal(text + sizeof(text), v);
 
     athena_buf_add(b, p, (size_t) (text + sizeof(text) - p));
 }

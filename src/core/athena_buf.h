@@ -27,5 +27,10 @@ void athena_buf_add(athena_buf_t *b, const char *s, size_t n);
 void athena_buf_str(athena_buf_t *b, const char *s);
 void athena_buf_int(athena_buf_t *b, int64_t v);
 
+/* INT64_MIN's 19 digits and its sign */
+#define ATHENA_DECIMAL_LEN  20
+
+char *athena_decimal(char *end, int64_t v);
+
 
 #endif /* ATHENA_BUF_H */

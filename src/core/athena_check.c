@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "athena_check.h"
+#include "athena_gen.h"
 
 
 void
@@ -194,7 +195,7 @@ const char *
 athena_check_record_text(athena_check_t *chk, const char *field)
 {
     size_t                len;
-    yajl_gen              g;
+    athena_gen_t         *g;
     const athena_json_t  *v;
 
     v = athena_json_get(chk->obj, field);

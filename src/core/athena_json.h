@@ -1,7 +1,7 @@
 /*
- * JSON in and out over yajl: a parser that builds an ordered tree in an
- * arena and refuses documents nested deeper than a limit, and a writer
- * over yajl_gen with helpers for the shapes the API answers with.
+ * JSON in: a reader over yajl that builds an ordered tree in an arena and
+ * refuses documents nested deeper than a limit. The writer is
+ * athena_gen.h's.
  */
 
 #ifndef ATHENA_JSON_H
@@ -9,8 +9,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include <yajl/yajl_gen.h>
 
 #include "athena_arena.h"
 
@@ -59,22 +57,6 @@ int athena_json_set(athena_arena_t *a, athena_json_t *obj, const char *key,
     athena_json_t *v);
 athena_json_t *athena_json_string(athena_arena_t *a, const char *s,
     size_t len);
-
-
-/* writer */
-
-yajl_gen athena_gen_new(void);
-void athena_gen_key(yajl_gen g, const char *key);
-void athena_gen_text(yajl_gen g, const char *s, size_t len);
-void athena_gen_cstr(yajl_gen g, const char *s);
-void athena_gen_str_or_null(yajl_gen g, const char *s);
-void athena_gen_bool(yajl_gen g, int b);
-void athena_gen_int(yajl_gen g, int64_t n);
-void athena_gen_time(yajl_gen g, int64_t ms);
-void athena_gen_time_or_null(yajl_gen g, int64_t ms);
-void athena_gen_null(yajl_gen g);
-void athena_gen_value(yajl_gen g, const athena_json_t *v);
-char *athena_gen_finish(athena_arena_t *a, yajl_gen g, size_t *len);
 
 
 #define ATHENA_TIME_NULL  INT64_MIN

@@ -1,23 +1,19 @@
 #include <string.h>
 
+#include "athena_buf.h"
 #include "athena_resp.h"
 
 
-/* "*" or "$", a count no longer than 20 digits, and "\r\n" */
-#define ATHENA_RESP_HEAD  (1 + 20 + 2)
+/* "*" or "$", a count, and "\r\n" */
+#define ATHENA_RESP_HEAD  (1 + ATHENA_DECIMAL_LEN + 2)
 
 
 static char *
 athena_resp_head(char *p, char type, size_t n)
 {
-    char   digits[20], *d;
+    char   digits[ATHENA_DECIMAL_LEN], *d;
 
-    d = digits + sizeof(digits);
-
-    do {
-        *--d = (char) ('0' + n % 10);
-        n /= 10;
-    } while (n);
+    d = athena_decimal(digits + sizeof(digits), (int64_t) n);
 
     *p++ = type;
 

@@ -340,7 +340,7 @@ athena_admin_roles_live(athena_db_t *db, athena_arena_t *a,
 
 /*
  * ARGV[1]: the roles entries' key without the id. The session's entry
- * and, after a newline (JSON as yajl writes it has none), the user's
+ * and, after a newline (JSON as athena_gen writes it has none), the user's
  * roles entry when there is one: one round trip for what the admin-roles
  * API reads first.
  */

@@ -3,6 +3,7 @@
 
 #include "athena_apikey_store.h"
 #include "athena_columns.h"
+#include "../core/athena_gen.h"
 #include "../core/athena_json.h"
 #include "../core/athena_time.h"
 
@@ -92,21 +93,21 @@ static char *
 athena_apikey_encode(athena_arena_t *a, const athena_rows_t *rows,
     size_t *len)
 {
-    int       c;
-    yajl_gen  g;
+    int            c;
+    athena_gen_t  *g;
 
     g = athena_gen_new();
     if (g == NULL) {
         return NULL;
     }
 
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (c = 0; c < ATHENA_APIKEY_NCOLS; c++) {
         athena_gen_str_or_null(g, athena_rows_get(rows, 0, c));
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
 
     return athena_gen_finish(a, g, len);
 }

@@ -4,6 +4,7 @@
 #include "athena_columns.h"
 #include "athena_where.h"
 #include "../core/athena_crypto.h"
+#include "../core/athena_gen.h"
 #include "../core/athena_json.h"
 
 
@@ -13,7 +14,7 @@ athena_audit_insert(athena_db_t *db, athena_arena_t *a,
 {
     char            id[ATHENA_ID_LEN + 1], hash[ATHENA_SHA256_HEX + 1];
     size_t          len;
-    yajl_gen        g;
+    athena_gen_t   *g;
     const char     *p[10];
     athena_json_t  *details;
 
@@ -26,7 +27,7 @@ athena_audit_insert(athena_db_t *db, athena_arena_t *a,
         return ATHENA_STORE_ERROR;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "ip");
     athena_gen_str_or_null(g, row->ip);
     athena_gen_key(g, "userAgent");
@@ -40,7 +41,7 @@ athena_audit_insert(athena_db_t *db, athena_arena_t *a,
         athena_gen_value(g, details);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     p[0] = id;
     p[1] = row->actor_user_id;

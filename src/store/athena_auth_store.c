@@ -7,6 +7,7 @@
 #include "athena_limit_store.h"
 #include "athena_columns.h"
 #include "../core/athena_crypto.h"
+#include "../core/athena_gen.h"
 #include "../core/athena_json.h"
 #include "../core/athena_text.h"
 #include "../core/athena_time.h"
@@ -294,7 +295,7 @@ athena_session_create(athena_db_t *db, athena_arena_t *a,
  */
 
 static void
-athena_gen_ms(yajl_gen g, int64_t ms)
+athena_gen_ms(athena_gen_t *g, int64_t ms)
 {
     if (ms == ATHENA_TIME_NULL) {
         athena_gen_null(g);
@@ -309,14 +310,14 @@ char *
 athena_session_cache_text(athena_arena_t *a, const athena_session_t *s,
     const athena_user_t *u, int64_t cached_at, size_t *len)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_gen_new();
     if (g == NULL) {
         return NULL;
     }
 
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     athena_gen_cstr(g, s->id);
     athena_gen_ms(g, s->expires_at);
@@ -350,7 +351,7 @@ athena_session_cache_text(athena_arena_t *a, const athena_session_t *s,
 
     athena_gen_int(g, cached_at);
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
 
     return athena_gen_finish(a, g, len);
 }

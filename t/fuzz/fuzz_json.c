@@ -10,6 +10,7 @@
  */
 
 #include "fuzz.h"
+#include "../../src/core/athena_gen.h"
 #include "../../src/core/athena_json.h"
 #include "../../src/core/athena_text.h"
 
@@ -64,8 +65,8 @@ fuzz_json_walk(const athena_json_t *v)
 static char *
 fuzz_json_write(athena_arena_t *a, const athena_json_t *v, size_t *len)
 {
-    char      *text;
-    yajl_gen   g;
+    char          *text;
+    athena_gen_t  *g;
 
     g = athena_gen_new();
     fuzz_check(g != NULL);

@@ -19,6 +19,7 @@
 #include "../../src/core/athena_check.h"
 #include "../../src/core/athena_crypto.h"
 #include "../../src/core/athena_window.h"
+#include "../../src/core/athena_gen.h"
 #include "../../src/core/athena_json.h"
 #include "../../src/core/athena_jwk.h"
 #include "../../src/core/athena_jwt.h"
@@ -234,67 +235,123 @@ test_window(void)
 }
 
 
-/* a value as athena_gen_text() writes it and as yajl_gen_string() does */
+/* what the writer wrote, against expected text */
 
 static int
-gen_same(const char *s, size_t len)
+gen_is(athena_gen_t *g, const char *want, size_t wlen)
 {
-    int                   same;
-    size_t                n1, n2;
-    yajl_gen              g1, g2;
-    const unsigned char  *b1, *b2;
+    int              same;
+    char            *text;
+    size_t           len;
+    athena_arena_t  *a;
 
-    g1 = athena_gen_new();
-    g2 = athena_gen_new();
+    a = athena_arena_create(1024);
+    text = athena_gen_finish(a, g, &len);
 
-    yajl_gen_map_open(g1);
-    yajl_gen_map_open(g2);
-    athena_gen_key(g1, "k");
-    athena_gen_key(g2, "k");
-    athena_gen_text(g1, s, len);
-    yajl_gen_string(g2, (const unsigned char *) s, len);
-    yajl_gen_map_close(g1);
-    yajl_gen_map_close(g2);
+    same = text != NULL && len == wlen && memcmp(text, want, len) == 0;
 
-    same = yajl_gen_get_buf(g1, &b1, &n1) == yajl_gen_status_ok
-           && yajl_gen_get_buf(g2, &b2, &n2) == yajl_gen_status_ok
-           && n1 == n2 && memcmp(b1, b2, n1) == 0;
-
-    yajl_gen_free(g1);
-    yajl_gen_free(g2);
+    athena_arena_destroy(a);
 
     return same;
 }
 
 
+/* {"k": s} against Python's json.dumps(separators=(",", ":")) */
+
+static int
+gen_text_is(const char *s, size_t len, const char *want, size_t wlen)
+{
+    athena_gen_t  *g;
+
+    g = athena_gen_new();
+    athena_gen_map_open(g);
+    athena_gen_key(g, "k");
+    athena_gen_text(g, s, len);
+    athena_gen_map_close(g);
+
+    return gen_is(g, want, wlen);
+}
+
+
+#define GEN_IS(s, len, want)  gen_text_is(s, len, want, sizeof(want) - 1)
+
+
 static void
 test_json_text(void)
 {
-    int     same;
-    char    s[2048];
-    size_t  len, at, c;
+    int            c;
+    char           ascii[128], big[2048], want[2100];
+    athena_gen_t  *g;
 
-    same = 1;
-    memset(s, 'a', sizeof(s));
-
-    for (len = 0; len <= 24 && same; len++) {
-        same = gen_same(s, len);
-
-        for (at = 0; at < len && same; at++) {
-            for (c = 1; c < 256 && same; c++) {
-                s[at] = (char) c;
-                same = gen_same(s, len);
-            }
-
-            s[at] = 'a';
-        }
+    for (c = 1; c < 128; c++) {
+        ascii[c - 1] = (char) c;
     }
 
-    ok(same, "strings with every byte anywhere are written as yajl writes"
-       " them");
-    ok(gen_same(s, sizeof(s)) && gen_same("\xc3\xa9t\xc3\xa9", 6)
-       && gen_same("\xff", 1),
-       "long, UTF-8 and invalid strings too");
+    /* json.dumps({"k": "".join(map(chr, range(1, 128)))}, ...) */
+    ok(GEN_IS(ascii, 127,
+              "{\"k\":\"\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007"
+              "\\b\\t\\n\\u000b\\f\\r\\u000e\\u000f\\u0010\\u0011\\u0012"
+              "\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a"
+              "\\u001b\\u001c\\u001d\\u001e\\u001f !\\\"#$%&'()*+,-./"
+              "0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\\\]^_`"
+              "abcdefghijklmnopqrstuvwxyz{|}~\x7f\"}"),
+       "every ASCII character is written as JSON.stringify writes it");
+
+    ok(GEN_IS("a\0b", 3, "{\"k\":\"a\\u0000b\"}")
+       && GEN_IS("\xc3\xa9t\xc3\xa9", 5, "{\"k\":\"\xc3\xa9t\xc3\xa9\"}")
+       && GEN_IS("", 0, "{\"k\":\"\"}"),
+       "NUL escaped, UTF-8 as it is, an empty string");
+
+    ok(GEN_IS("a\xff" "b\xed\xa0\x80\xc3", 7,
+              "{\"k\":\"a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+              "\xef\xbf\xbd\"}"),
+       "bytes that are no UTF-8 (a surrogate, a cut sequence) are U+FFFD");
+
+    /* 2,047 x and a newline: first without the newline, then with it */
+    memset(big, 'x', sizeof(big));
+    big[sizeof(big) - 1] = '\n';
+    memcpy(want, "{\"k\":\"", 6);
+    memset(want + 6, 'x', sizeof(big) - 1);
+    memcpy(want + 6 + sizeof(big) - 1, "\"}", 2);
+
+    c = gen_text_is(big, sizeof(big) - 1, want, 6 + sizeof(big) - 1 + 2);
+
+    memcpy(want + 6 + sizeof(big) - 1, "\\n\"}", 4);
+
+    ok(c && gen_text_is(big, sizeof(big), want, 6 + sizeof(big) - 1 + 4),
+       "a long string past the writer's first buffer, plain or escaped");
+
+    /* Python: json.dumps(the same, separators=(",", ":")) */
+    g = athena_gen_new();
+    athena_gen_map_open(g);
+    athena_gen_key(g, "a");
+    athena_gen_array_open(g);
+    athena_gen_int(g, 1);
+    athena_gen_bool(g, 1);
+    athena_gen_bool(g, 0);
+    athena_gen_null(g);
+    athena_gen_map_open(g);
+    athena_gen_map_close(g);
+    athena_gen_array_open(g);
+    athena_gen_array_close(g);
+    athena_gen_int(g, INT64_MIN);
+    athena_gen_cstr(g, "x\xc3\xa9y");
+    athena_gen_array_close(g);
+    athena_gen_key(g, "b\"\\");
+    athena_gen_map_open(g);
+    athena_gen_key(g, "c");
+    athena_gen_array_open(g);
+    athena_gen_array_open(g);
+    athena_gen_array_close(g);
+    athena_gen_map_open(g);
+    athena_gen_map_close(g);
+    athena_gen_array_close(g);
+    athena_gen_map_close(g);
+    athena_gen_map_close(g);
+
+    ok(gen_is(g, "{\"a\":[1,true,false,null,{},[],-9223372036854775808,"
+                 "\"x\xc3\xa9y\"],\"b\\\"\\\\\":{\"c\":[[],{}]}}", 81),
+       "separators, nesting, every kind of value, an escaped name");
 }
 
 

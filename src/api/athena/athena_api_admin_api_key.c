@@ -140,7 +140,7 @@ athena_admin_key_metadata(athena_ctx_t *ctx, athena_check_t *chk,
     const char *client)
 {
     size_t                i, len;
-    yajl_gen              g;
+    athena_gen_t         *g;
     const athena_json_t  *v;
 
     v = athena_json_get(chk->obj, "metadata");
@@ -162,7 +162,7 @@ athena_admin_key_metadata(athena_ctx_t *ctx, athena_check_t *chk,
         return NULL;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
 
     for (i = 0; v != NULL && v->type == ATHENA_JSON_OBJECT && i < v->n; i++) {
         if (strcmp(v->keys[i], "athenaClientName") != 0) {
@@ -176,7 +176,7 @@ athena_admin_key_metadata(athena_ctx_t *ctx, athena_check_t *chk,
         athena_gen_cstr(g, client);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     return athena_gen_finish(ctx->a, g, &len);
 }
@@ -188,22 +188,22 @@ static const char *
 athena_admin_key_details(athena_ctx_t *ctx, const athena_apikey_t *k,
     const char *client)
 {
-    size_t    len;
-    yajl_gen  g;
+    size_t         len;
+    athena_gen_t  *g;
 
     g = athena_gen_new();
     if (g == NULL) {
         return NULL;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "name");
     athena_gen_str_or_null(g, k->name);
     athena_gen_key(g, "athenaClientName");
     athena_gen_str_or_null(g, client);
     athena_gen_key(g, "expiresAt");
     athena_gen_time_or_null(g, k->expires_at);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     return athena_gen_finish(ctx->a, g, &len);
 }
@@ -215,7 +215,7 @@ athena_api_admin_api_key_create(athena_ctx_t *ctx)
     int                    ok;
     char                  *plain;
     int64_t                expires_in;
-    yajl_gen               g;
+    athena_gen_t          *g;
     const char            *client;
     athena_check_t         chk;
     athena_apikey_t        k;
@@ -302,12 +302,12 @@ athena_api_admin_api_key_create(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "key");
     athena_gen_cstr(g, plain);
     athena_gen_key(g, "apiKey");
     athena_gen_apikey(ctx, g, &k, NULL, 1);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 

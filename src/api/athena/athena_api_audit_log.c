@@ -19,13 +19,13 @@ static const athena_admin_perm_t  athena_may_list_audit = {
 
 
 static void
-athena_gen_audit(athena_ctx_t *ctx, yajl_gen g, const void *item)
+athena_gen_audit(athena_ctx_t *ctx, athena_gen_t *g, const void *item)
 {
     const athena_audit_t  *r;
 
     r = item;
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "id");
     athena_gen_cstr(g, r->id);
     athena_gen_key(g, "actorUserId");
@@ -44,7 +44,7 @@ athena_gen_audit(athena_ctx_t *ctx, yajl_gen g, const void *item)
     athena_gen_json_text(ctx->a, g, r->metadata);
     athena_gen_key(g, "createdAt");
     athena_gen_time(g, r->at);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 

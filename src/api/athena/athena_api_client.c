@@ -144,9 +144,9 @@ athena_client_metadata(athena_check_t *chk)
 
 
 static void
-athena_gen_client(athena_ctx_t *ctx, yajl_gen g, const athena_client_t *c)
+athena_gen_client(athena_ctx_t *ctx, athena_gen_t *g, const athena_client_t *c)
 {
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "id");
     athena_gen_cstr(g, c->id);
     athena_gen_key(g, "clientName");
@@ -164,7 +164,7 @@ athena_gen_client(athena_ctx_t *ctx, yajl_gen g, const athena_client_t *c)
     athena_gen_time(g, c->created_at);
     athena_gen_key(g, "updatedAt");
     athena_gen_time(g, c->updated_at);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 
@@ -177,7 +177,7 @@ athena_store_rc_e
 athena_api_admin_athena_client_create(athena_ctx_t *ctx)
 {
     int                 ok;
-    yajl_gen            g;
+    athena_gen_t       *g;
     athena_check_t      chk;
     athena_client_t     c;
     athena_store_rc_e   rc;
@@ -238,7 +238,7 @@ athena_api_admin_athena_client_list(athena_ctx_t *ctx)
 {
     int                 ok;
     size_t              i, n;
-    yajl_gen            g;
+    athena_gen_t       *g;
     const char         *active;
     athena_check_t      chk;
     athena_client_t    *list;
@@ -276,16 +276,16 @@ athena_api_admin_athena_client_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "athenaClients");
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
         athena_gen_client(ctx, g, &list[i]);
     }
 
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
+    athena_gen_array_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 

@@ -37,13 +37,13 @@ static const char *const  athena_email_aliases[] = {
 
 
 static void
-athena_gen_email(athena_ctx_t *ctx, yajl_gen g, const void *item)
+athena_gen_email(athena_ctx_t *ctx, athena_gen_t *g, const void *item)
 {
     const athena_email_t  *e;
 
     e = item;
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "id");
     athena_gen_cstr(g, e->id);
     athena_gen_key(g, "recipientEmail");
@@ -68,7 +68,7 @@ athena_gen_email(athena_ctx_t *ctx, yajl_gen g, const void *item)
     athena_gen_time(g, e->created_at);
     athena_gen_key(g, "updatedAt");
     athena_gen_time(g, e->updated_at);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 
@@ -77,17 +77,17 @@ athena_gen_email(athena_ctx_t *ctx, yajl_gen g, const void *item)
 static void
 athena_reply_email(athena_ctx_t *ctx, const athena_email_t *e)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "email");
     athena_gen_email(ctx, g, e);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 }

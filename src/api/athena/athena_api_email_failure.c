@@ -40,13 +40,13 @@ static const char *const  athena_failure_aliases[] = {
 
 
 static void
-athena_gen_failure(athena_ctx_t *ctx, yajl_gen g, const void *item)
+athena_gen_failure(athena_ctx_t *ctx, athena_gen_t *g, const void *item)
 {
     const athena_email_failure_t  *f;
 
     f = item;
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "id");
     athena_gen_cstr(g, f->id);
     athena_gen_key(g, "userId");
@@ -69,24 +69,24 @@ athena_gen_failure(athena_ctx_t *ctx, yajl_gen g, const void *item)
     athena_gen_time(g, f->created_at);
     athena_gen_key(g, "updatedAt");
     athena_gen_time(g, f->updated_at);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 
 static void
 athena_reply_failure(athena_ctx_t *ctx, const athena_email_failure_t *f)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "emailSendFailure");
     athena_gen_failure(ctx, g, f);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 }

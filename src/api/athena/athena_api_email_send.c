@@ -105,15 +105,15 @@ athena_send_render(athena_ctx_t *ctx, athena_send_t *s)
 static const char *
 athena_send_metadata(athena_ctx_t *ctx, const athena_send_t *s)
 {
-    size_t    len;
-    yajl_gen  g;
+    size_t         len;
+    athena_gen_t  *g;
 
     g = athena_gen_new();
     if (g == NULL) {
         return NULL;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "template_id");
     athena_gen_cstr(g, s->t.id);
     athena_gen_key(g, "template_key");
@@ -124,7 +124,7 @@ athena_send_metadata(athena_ctx_t *ctx, const athena_send_t *s)
     athena_gen_str_or_null(g, s->org_id);
     athena_gen_key(g, "metadata");
     athena_gen_json_text(ctx->a, g, s->metadata);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     return athena_gen_finish(ctx->a, g, &len);
 }
@@ -199,14 +199,14 @@ static void
 athena_send_reply(athena_ctx_t *ctx, const athena_send_t *s, int status,
     const char *email_id, const char *failure_id, const char *error)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "success");
     athena_gen_bool(g, status < 400);
     athena_gen_key(g, "template_id");
@@ -234,7 +234,7 @@ athena_send_reply(athena_ctx_t *ctx, const athena_send_t *s, int status,
         athena_gen_cstr(g, error);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, status, g);
 }

@@ -152,7 +152,7 @@ athena_tpl_variables(athena_ctx_t *ctx, athena_check_t *chk)
 {
     char                 *name, **names;
     size_t                i, k, len, n;
-    yajl_gen              g;
+    athena_gen_t         *g;
     const athena_json_t  *v, *item;
 
     v = athena_json_get(chk->obj, "variables");
@@ -179,7 +179,7 @@ athena_tpl_variables(athena_ctx_t *ctx, athena_check_t *chk)
         return NULL;
     }
 
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
     n = 0;
 
     for (i = 0; i < v->n; i++) {
@@ -215,7 +215,7 @@ athena_tpl_variables(athena_ctx_t *ctx, athena_check_t *chk)
         athena_gen_cstr(g, name);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
 
     return athena_gen_finish(ctx->a, g, &len);
 }
@@ -330,7 +330,7 @@ static const char *
 athena_tpl_attachments(athena_ctx_t *ctx, athena_check_t *chk)
 {
     size_t                i, len;
-    yajl_gen              g;
+    athena_gen_t         *g;
     const athena_json_t  *v, *item, *url, *name;
 
     v = athena_json_get(chk->obj, "attachments");
@@ -349,7 +349,7 @@ athena_tpl_attachments(athena_ctx_t *ctx, athena_check_t *chk)
         return NULL;
     }
 
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < v->n; i++) {
         item = v->items[i];
@@ -368,20 +368,20 @@ athena_tpl_attachments(athena_ctx_t *ctx, athena_check_t *chk)
             athena_check_issue(chk, "attachments", "Invalid input: each an"
                                " http(s) URL to a public host, or {file_url,"
                                " filename?}");
-            yajl_gen_free(g);
+            athena_gen_free(g);
             return NULL;
         }
 
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_key(g, "file_url");
         athena_gen_cstr(g, url->string);
         athena_gen_key(g, "filename");
         athena_gen_str_or_null(g, name && name->type == ATHENA_JSON_STRING
                                   ? name->string : NULL);
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
 
     return athena_gen_finish(ctx->a, g, &len);
 }
@@ -393,7 +393,7 @@ static const char *
 athena_tpl_bindings(athena_ctx_t *ctx, athena_check_t *chk)
 {
     size_t                len;
-    yajl_gen              g;
+    athena_gen_t         *g;
     const athena_json_t  *v;
 
     v = athena_json_get(chk->obj, "variableBindings");
@@ -441,14 +441,14 @@ athena_tpl_failure_mode(athena_check_t *chk)
 /* the record: camelCase fields, each multi-word one also in snake_case */
 
 static void
-athena_gen_tpl(athena_ctx_t *ctx, yajl_gen g, const void *item)
+athena_gen_tpl(athena_ctx_t *ctx, athena_gen_t *g, const void *item)
 {
     int                              snake;
     const athena_email_template_t   *t;
 
     t = item;
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "id");
     athena_gen_cstr(g, t->id);
     athena_gen_key(g, "locale");
@@ -484,7 +484,7 @@ athena_gen_tpl(athena_ctx_t *ctx, yajl_gen g, const void *item)
         athena_gen_time(g, t->updated_at);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 
@@ -492,7 +492,7 @@ static void
 athena_reply_tpl(athena_ctx_t *ctx, const athena_email_template_t *t,
     int wrapped)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
@@ -500,12 +500,12 @@ athena_reply_tpl(athena_ctx_t *ctx, const athena_email_template_t *t,
     }
 
     if (wrapped) {
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_key(g, "emailTemplate");
         athena_gen_tpl(ctx, g, t);
         athena_gen_key(g, "email_template");
         athena_gen_tpl(ctx, g, t);
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
 
     } else {
         athena_gen_tpl(ctx, g, t);
@@ -880,7 +880,7 @@ athena_api_admin_email_event_type_list(athena_ctx_t *ctx)
 {
     int                     ok, camel;
     size_t                  i, n;
-    yajl_gen                g;
+    athena_gen_t           *g;
     athena_store_rc_e       rc;
     athena_email_event_t   *list;
 
@@ -899,27 +899,27 @@ athena_api_admin_email_event_type_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
 
     for (camel = 0; camel < 2; camel++) {
         athena_gen_key(g, camel ? "eventTypes" : "event_types");
-        yajl_gen_array_open(g);
+        athena_gen_array_open(g);
 
         for (i = 0; i < n; i++) {
-            yajl_gen_map_open(g);
+            athena_gen_map_open(g);
             athena_gen_key(g, camel ? "eventType" : "event_type");
             athena_gen_cstr(g, list[i].event_type);
             athena_gen_key(g, "label");
             athena_gen_str_or_null(g, list[i].label);
             athena_gen_key(g, "description");
             athena_gen_str_or_null(g, list[i].description);
-            yajl_gen_map_close(g);
+            athena_gen_map_close(g);
         }
 
-        yajl_gen_array_close(g);
+        athena_gen_array_close(g);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 

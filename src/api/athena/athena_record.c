@@ -89,9 +89,9 @@ athena_record_metadata(athena_ctx_t *ctx, athena_check_t *chk)
 /* the head of a list's answer: {total, limit, offset, ... */
 
 void
-athena_gen_page(yajl_gen g, int64_t total, int64_t limit, int64_t offset)
+athena_gen_page(athena_gen_t *g, int64_t total, int64_t limit, int64_t offset)
 {
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "total");
     athena_gen_int(g, total);
     athena_gen_key(g, "limit");
@@ -112,8 +112,8 @@ athena_reply_page(athena_ctx_t *ctx, int64_t total, int64_t limit,
     int64_t offset, const char *const *names, const void *items, size_t n,
     size_t size, athena_gen_item_pt gen)
 {
-    size_t    i;
-    yajl_gen  g;
+    size_t         i;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
@@ -124,16 +124,16 @@ athena_reply_page(athena_ctx_t *ctx, int64_t total, int64_t limit,
 
     for ( /* void */ ; *names != NULL; names++) {
         athena_gen_key(g, *names);
-        yajl_gen_array_open(g);
+        athena_gen_array_open(g);
 
         for (i = 0; i < n; i++) {
             gen(ctx, g, (const char *) items + i * size);
         }
 
-        yajl_gen_array_close(g);
+        athena_gen_array_close(g);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 }
@@ -144,19 +144,19 @@ athena_reply_page(athena_ctx_t *ctx, int64_t total, int64_t limit,
 void
 athena_reply_created(athena_ctx_t *ctx, const char *id)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "success");
     athena_gen_bool(g, 1);
     athena_gen_key(g, "id");
     athena_gen_cstr(g, id);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 }

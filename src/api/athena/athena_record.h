@@ -19,10 +19,10 @@ athena_store_rc_e athena_record_query_id(athena_ctx_t *ctx,
 athena_store_rc_e athena_record_new(athena_ctx_t *ctx,
     const athena_admin_perm_t *may, const char **id, int *ok);
 const char *athena_record_metadata(athena_ctx_t *ctx, athena_check_t *chk);
-void athena_gen_page(yajl_gen g, int64_t total, int64_t limit,
+void athena_gen_page(athena_gen_t *g, int64_t total, int64_t limit,
     int64_t offset);
 
-typedef void (*athena_gen_item_pt)(athena_ctx_t *ctx, yajl_gen g,
+typedef void (*athena_gen_item_pt)(athena_ctx_t *ctx, athena_gen_t *g,
     const void *item);
 
 void athena_reply_page(athena_ctx_t *ctx, int64_t total, int64_t limit,

@@ -64,7 +64,7 @@ athena_jwt_issue(athena_ctx_t *ctx)
     char                        *payload;
     size_t                       len;
     int64_t                      iat;
-    yajl_gen                     g;
+    athena_gen_t                *g;
     const char                  *iss, *aud, *reason;
     athena_store_rc_e            rc;
     const athena_jwks_signer_t  *signer;
@@ -84,7 +84,7 @@ athena_jwt_issue(athena_ctx_t *ctx)
     g = athena_gen_new();
     if (g == NULL || iss == NULL || aud == NULL) {
         if (g) {
-            yajl_gen_free(g);
+            athena_gen_free(g);
         }
 
         athena_reply_empty(ctx, 500);
@@ -93,7 +93,7 @@ athena_jwt_issue(athena_ctx_t *ctx)
 
     iat = athena_now_ms() / 1000;
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "iat");
     athena_gen_int(g, iat);
     athena_gen_user_fields(g, &ctx->user);
@@ -105,7 +105,7 @@ athena_jwt_issue(athena_ctx_t *ctx)
     athena_gen_cstr(g, iss);
     athena_gen_key(g, "aud");
     athena_gen_cstr(g, aud);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     payload = athena_gen_finish(ctx->a, g, &len);
     if (payload == NULL) {
@@ -144,7 +144,8 @@ athena_api_jwt_token(athena_ctx_t *ctx)
  */
 
 static void
-athena_jwt_gen_key(athena_ctx_t *ctx, yajl_gen g, const athena_jwks_key_t *k)
+athena_jwt_gen_key(athena_ctx_t *ctx, athena_gen_t *g,
+    const athena_jwks_key_t *k)
 {
     size_t          i;
     athena_json_t  *jwk;
@@ -157,7 +158,7 @@ athena_jwt_gen_key(athena_ctx_t *ctx, yajl_gen g, const athena_jwks_key_t *k)
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "alg");
     athena_gen_cstr(g, k->alg ? k->alg : "EdDSA");
 
@@ -177,7 +178,7 @@ athena_jwt_gen_key(athena_ctx_t *ctx, yajl_gen g, const athena_jwks_key_t *k)
 
     athena_gen_key(g, "kid");
     athena_gen_cstr(g, k->id);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 
@@ -185,7 +186,7 @@ athena_store_rc_e
 athena_api_jwt_jwks(athena_ctx_t *ctx)
 {
     size_t              i, n;
-    yajl_gen            g;
+    athena_gen_t       *g;
     const char         *reason;
     athena_store_rc_e   rc;
     athena_jwks_key_t  *keys;
@@ -214,16 +215,16 @@ athena_api_jwt_jwks(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "keys");
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
         athena_jwt_gen_key(ctx, g, &keys[i]);
     }
 
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
+    athena_gen_array_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 

@@ -24,8 +24,8 @@ typedef struct {
 void athena_rest_error(athena_ctx_t *ctx, int status, const char *message);
 athena_store_rc_e athena_rest_require(athena_ctx_t *ctx,
     const athena_admin_perm_t *may, int *ok);
-yajl_gen athena_rest_begin(athena_ctx_t *ctx);
-void athena_rest_end(athena_ctx_t *ctx, int status, yajl_gen g,
+athena_gen_t *athena_rest_begin(athena_ctx_t *ctx);
+void athena_rest_end(athena_ctx_t *ctx, int status, athena_gen_t *g,
     const athena_rest_meta_t *meta);
 void athena_rest_user_reply(athena_ctx_t *ctx, int status,
     const athena_user_t *user);
@@ -39,7 +39,7 @@ const char *athena_rest_text(athena_ctx_t *ctx, athena_check_t *chk,
 int athena_rest_paging(athena_ctx_t *ctx, athena_check_t *chk,
     athena_rest_meta_t *meta);
 
-void athena_rest_gen_org(athena_ctx_t *ctx, yajl_gen g,
+void athena_rest_gen_org(athena_ctx_t *ctx, athena_gen_t *g,
     const athena_org_t *o, int64_t count, const athena_member_t *members,
     size_t n);
 athena_store_rc_e athena_rest_org_reply(athena_ctx_t *ctx, int status,

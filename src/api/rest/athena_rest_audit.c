@@ -53,7 +53,7 @@ static const athena_field_t  athena_org_fields[] = {
 
 
 static void
-athena_field_gen(yajl_gen g, const athena_field_t *f, const void *row)
+athena_field_gen(athena_gen_t *g, const athena_field_t *f, const void *row)
 {
     int          b;
     const char  *p;
@@ -118,7 +118,7 @@ athena_rest_audit(athena_ctx_t *ctx, const char *type, const char *resource,
     const char *extra, const char *extra_to)
 {
     size_t                 len;
-    yajl_gen               g;
+    athena_gen_t          *g;
     const void            *row;
     const athena_field_t  *f;
 
@@ -127,7 +127,7 @@ athena_rest_audit(athena_ctx_t *ctx, const char *type, const char *resource,
         return NULL;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "type");
     athena_gen_cstr(g, type);
     athena_gen_key(g, "resource");
@@ -135,7 +135,7 @@ athena_rest_audit(athena_ctx_t *ctx, const char *type, const char *resource,
 
     row = before ? before : after;
     athena_gen_key(g, (before && after) ? "changes" : "data");
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
 
     for (f = fields; f->name; f++) {
         if (before && after) {
@@ -144,12 +144,12 @@ athena_rest_audit(athena_ctx_t *ctx, const char *type, const char *resource,
             }
 
             athena_gen_key(g, f->name);
-            yajl_gen_map_open(g);
+            athena_gen_map_open(g);
             athena_gen_key(g, "from");
             athena_field_gen(g, f, before);
             athena_gen_key(g, "to");
             athena_field_gen(g, f, after);
-            yajl_gen_map_close(g);
+            athena_gen_map_close(g);
 
         } else {
             athena_gen_key(g, f->name);
@@ -159,14 +159,14 @@ athena_rest_audit(athena_ctx_t *ctx, const char *type, const char *resource,
 
     if (extra_to != NULL) {
         athena_gen_key(g, extra);
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_key(g, "to");
         athena_gen_cstr(g, extra_to);
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
     }
 
-    yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
+    athena_gen_map_close(g);
 
     return athena_gen_finish(ctx->a, g, &len);
 }

@@ -34,7 +34,7 @@ athena_rest_org_meta(athena_ctx_t *ctx, athena_check_t *chk,
     const char *stored)
 {
     size_t                len;
-    yajl_gen              g;
+    athena_gen_t         *g;
     athena_json_t        *obj;
     const athena_json_t  *meta, *plan;
 

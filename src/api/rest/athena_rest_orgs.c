@@ -19,7 +19,7 @@
 /* an organization; members (n of them) when not NULL */
 
 void
-athena_rest_gen_org(athena_ctx_t *ctx, yajl_gen g, const athena_org_t *o,
+athena_rest_gen_org(athena_ctx_t *ctx, athena_gen_t *g, const athena_org_t *o,
     int64_t count, const athena_member_t *members, size_t n)
 {
     size_t                i;
@@ -31,7 +31,7 @@ athena_rest_gen_org(athena_ctx_t *ctx, yajl_gen g, const athena_org_t *o,
     plan = (meta && meta->type == ATHENA_JSON_OBJECT)
            ? athena_json_get(meta, "plan") : NULL;
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
 
     athena_gen_org_parsed(g, o, ATHENA_ORG_META_PARSED, meta);
 
@@ -43,16 +43,16 @@ athena_rest_gen_org(athena_ctx_t *ctx, yajl_gen g, const athena_org_t *o,
 
     if (members != NULL) {
         athena_gen_key(g, "members");
-        yajl_gen_array_open(g);
+        athena_gen_array_open(g);
 
         for (i = 0; i < n; i++) {
             athena_gen_member(g, &members[i], 1);
         }
 
-        yajl_gen_array_close(g);
+        athena_gen_array_close(g);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 
@@ -64,7 +64,7 @@ athena_rest_orgs_list(athena_ctx_t *ctx)
     int                  ok;
     size_t               n, i;
     int64_t             *counts;
-    yajl_gen             g;
+    athena_gen_t        *g;
     const char          *search;
     athena_org_t        *orgs;
     athena_check_t       chk;
@@ -96,13 +96,13 @@ athena_rest_orgs_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
         athena_rest_gen_org(ctx, g, &orgs[i], counts[i], NULL, 0);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
 
     athena_rest_end(ctx, 200, g, &meta);
 
@@ -120,7 +120,7 @@ athena_rest_org_reply(athena_ctx_t *ctx, int status, const athena_org_t *o)
 {
     size_t                  n;
     int64_t                 total;
-    yajl_gen                g;
+    athena_gen_t           *g;
     athena_member_t        *members;
     athena_store_rc_e       rc;
     athena_member_query_t   q;

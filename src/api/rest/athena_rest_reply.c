@@ -11,7 +11,7 @@
 void
 athena_rest_error(athena_ctx_t *ctx, int status, const char *message)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     if (ctx->error_code == NULL) {
         ctx->error_code = athena_status_code(status);
@@ -22,17 +22,17 @@ athena_rest_error(athena_ctx_t *ctx, int status, const char *message)
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "success");
     athena_gen_bool(g, 0);
     athena_gen_key(g, "error");
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "code");
     athena_gen_cstr(g, athena_status_code(status));
     athena_gen_key(g, "message");
     athena_gen_cstr(g, message ? message : athena_status_message(status));
-    yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, status, g);
 }
@@ -40,17 +40,17 @@ athena_rest_error(athena_ctx_t *ctx, int status, const char *message)
 
 /* an answer's start: the caller writes "data" and ends with the below */
 
-yajl_gen
+athena_gen_t *
 athena_rest_begin(athena_ctx_t *ctx)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
         return NULL;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "success");
     athena_gen_bool(g, 1);
     athena_gen_key(g, "data");
@@ -60,22 +60,22 @@ athena_rest_begin(athena_ctx_t *ctx)
 
 
 void
-athena_rest_end(athena_ctx_t *ctx, int status, yajl_gen g,
+athena_rest_end(athena_ctx_t *ctx, int status, athena_gen_t *g,
     const athena_rest_meta_t *meta)
 {
     if (meta) {
         athena_gen_key(g, "meta");
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_key(g, "page");
         athena_gen_int(g, meta->page);
         athena_gen_key(g, "limit");
         athena_gen_int(g, meta->limit);
         athena_gen_key(g, "total");
         athena_gen_int(g, meta->total);
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, status, g);
 }
@@ -86,19 +86,19 @@ athena_rest_end(athena_ctx_t *ctx, int status, yajl_gen g,
 void
 athena_rest_deleted(athena_ctx_t *ctx, const char *id)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_rest_begin(ctx);
     if (g == NULL) {
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "id");
     athena_gen_cstr(g, id);
     athena_gen_key(g, "deleted");
     athena_gen_bool(g, 1);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_rest_end(ctx, 200, g, NULL);
 }

@@ -53,7 +53,7 @@ athena_rest_users_list(athena_ctx_t *ctx)
 {
     int                  ok;
     size_t               n, i;
-    yajl_gen             g;
+    athena_gen_t        *g;
     athena_user_t       *users;
     athena_store_rc_e    rc;
     athena_user_find_t   q;
@@ -80,13 +80,13 @@ athena_rest_users_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
         athena_gen_user(g, &users[i]);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
 
     athena_rest_end(ctx, 200, g, &meta);
 
@@ -129,7 +129,7 @@ void
 athena_rest_user_reply(athena_ctx_t *ctx, int status,
     const athena_user_t *user)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_rest_begin(ctx);
     if (g == NULL) {

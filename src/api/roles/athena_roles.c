@@ -60,7 +60,7 @@ athena_roles_list(athena_ctx_t *ctx)
 {
     int                          ok;
     size_t                       i, n;
-    yajl_gen                     g;
+    athena_gen_t                *g;
     int64_t                      total;
     athena_store_rc_e            rc;
     athena_admin_role_t         *list;
@@ -94,15 +94,15 @@ athena_roles_list(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "items");
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
         athena_roles_gen(g, &list[i]);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
     athena_gen_key(g, "total");
     athena_gen_int(g, total);
     athena_gen_key(g, "page");
@@ -111,7 +111,7 @@ athena_roles_list(athena_ctx_t *ctx)
     athena_gen_int(g, f.per_page);
     athena_gen_key(g, "pages");
     athena_gen_int(g, (total + f.per_page - 1) / f.per_page);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 200, g);
 
@@ -154,7 +154,7 @@ athena_store_rc_e
 athena_roles_of_user(athena_ctx_t *ctx)
 {
     size_t                i, n;
-    yajl_gen              g;
+    athena_gen_t         *g;
     const char           *id;
     athena_user_t         user;
     athena_store_rc_e     rc;
@@ -185,13 +185,13 @@ athena_roles_of_user(athena_ctx_t *ctx)
         return ATHENA_STORE_OK;
     }
 
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < n; i++) {
         athena_roles_gen(g, &list[i]);
     }
 
-    yajl_gen_array_close(g);
+    athena_gen_array_close(g);
 
     athena_reply_gen(ctx, 200, g);
 

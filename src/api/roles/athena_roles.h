@@ -35,7 +35,7 @@ void athena_roles_invalid_add(athena_roles_invalid_t *inv, const char *where,
     const char *field, const char *type, const char *msg,
     const athena_json_t *input, const char *text);
 int athena_roles_invalid_reply(athena_ctx_t *ctx, athena_roles_invalid_t *inv);
-void athena_roles_gen(yajl_gen g, const athena_admin_role_t *r);
+void athena_roles_gen(athena_gen_t *g, const athena_admin_role_t *r);
 void athena_roles_reply(athena_ctx_t *ctx, int status,
     const athena_admin_role_t *r);
 

@@ -127,15 +127,15 @@ static char *
 athena_roles_details(athena_ctx_t *ctx, const athena_admin_role_t *r,
     int cleanup, int deleted)
 {
-    size_t    len;
-    yajl_gen  g;
+    size_t         len;
+    athena_gen_t  *g;
 
     g = athena_gen_new();
     if (g == NULL) {
         return NULL;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "assignment");
     athena_roles_gen(g, r);
 
@@ -146,7 +146,7 @@ athena_roles_details(athena_ctx_t *ctx, const athena_admin_role_t *r,
         athena_gen_bool(g, deleted);
     }
 
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     return athena_gen_finish(ctx->a, g, &len);
 }

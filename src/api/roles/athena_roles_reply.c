@@ -11,7 +11,7 @@
 void
 athena_roles_detail(athena_ctx_t *ctx, int status, const char *detail)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     if (ctx->error_code == NULL) {
         ctx->error_code = athena_sprintf(ctx->a, "HTTP %d", status);
@@ -22,10 +22,10 @@ athena_roles_detail(athena_ctx_t *ctx, int status, const char *detail)
         return;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "detail");
     athena_gen_cstr(g, detail);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, status, g);
 
@@ -59,8 +59,8 @@ athena_roles_invalid_add(athena_roles_invalid_t *inv, const char *where,
 int
 athena_roles_invalid_reply(athena_ctx_t *ctx, athena_roles_invalid_t *inv)
 {
-    size_t    i;
-    yajl_gen  g;
+    size_t         i;
+    athena_gen_t  *g;
 
     if (inv->n == 0) {
         return 0;
@@ -73,23 +73,23 @@ athena_roles_invalid_reply(athena_ctx_t *ctx, athena_roles_invalid_t *inv)
         return 1;
     }
 
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "detail");
-    yajl_gen_array_open(g);
+    athena_gen_array_open(g);
 
     for (i = 0; i < inv->n; i++) {
-        yajl_gen_map_open(g);
+        athena_gen_map_open(g);
         athena_gen_key(g, "type");
         athena_gen_cstr(g, inv->item[i].type);
         athena_gen_key(g, "loc");
-        yajl_gen_array_open(g);
+        athena_gen_array_open(g);
         athena_gen_cstr(g, inv->item[i].where);
 
         if (inv->item[i].field) {
             athena_gen_cstr(g, inv->item[i].field);
         }
 
-        yajl_gen_array_close(g);
+        athena_gen_array_close(g);
         athena_gen_key(g, "msg");
         athena_gen_cstr(g, inv->item[i].msg);
         athena_gen_key(g, "input");
@@ -101,11 +101,11 @@ athena_roles_invalid_reply(athena_ctx_t *ctx, athena_roles_invalid_t *inv)
             athena_gen_str_or_null(g, inv->item[i].text);
         }
 
-        yajl_gen_map_close(g);
+        athena_gen_map_close(g);
     }
 
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
+    athena_gen_array_close(g);
+    athena_gen_map_close(g);
 
     athena_reply_gen(ctx, 422, g);
 
@@ -116,9 +116,9 @@ athena_roles_invalid_reply(athena_ctx_t *ctx, athena_roles_invalid_t *inv)
 /* an assignment, in the seed's snake_case */
 
 void
-athena_roles_gen(yajl_gen g, const athena_admin_role_t *r)
+athena_roles_gen(athena_gen_t *g, const athena_admin_role_t *r)
 {
-    yajl_gen_map_open(g);
+    athena_gen_map_open(g);
     athena_gen_key(g, "id");
     athena_gen_cstr(g, r->id);
     athena_gen_key(g, "user_id");
@@ -139,14 +139,14 @@ athena_roles_gen(yajl_gen g, const athena_admin_role_t *r)
     athena_gen_time(g, r->created_at);
     athena_gen_key(g, "updated_at");
     athena_gen_time(g, r->updated_at);
-    yajl_gen_map_close(g);
+    athena_gen_map_close(g);
 }
 
 
 void
 athena_roles_reply(athena_ctx_t *ctx, int status, const athena_admin_role_t *r)
 {
-    yajl_gen  g;
+    athena_gen_t  *g;
 
     g = athena_reply_json(ctx);
     if (g == NULL) {
