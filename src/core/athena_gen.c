@@ -11,6 +11,7 @@
 
 #include "athena_buf.h"
 #include "athena_gen.h"
+#include "athena_text.h"
 #include "athena_time.h"
 
 
@@ -244,48 +245,6 @@ athena_gen_array_close(athena_gen_t *g)
 }
 
 
-/*
- * Whether s is printable ASCII with no quote or backslash, and so is
- * written as it is. Eight bytes at a time: a byte below 0x20, at or above
- * 0x80, or equal to '"' or a backslash sets the high bit of its lane in
- * one of the masks.
- */
-
-#define ATHENA_GEN_ONES  0x0101010101010101ULL
-#define ATHENA_GEN_HIGH  0x8080808080808080ULL
-#define ATHENA_GEN_ZERO(w)                                                    \
-    (((w) - ATHENA_GEN_ONES) & ~(w) & ATHENA_GEN_HIGH)
-
-static int
-athena_gen_plain(const unsigned char *s, size_t len)
-{
-    size_t    i;
-    uint64_t  w, q, b;
-
-    for (i = 0; i + 8 <= len; i += 8) {
-        memcpy(&w, s + i, 8);
-
-        q = w ^ (ATHENA_GEN_ONES * '"');
-        b = w ^ (ATHENA_GEN_ONES * '\\');
-
-        if ((w & ATHENA_GEN_HIGH)
-            | ((w - ATHENA_GEN_ONES * 0x20) & ~w & ATHENA_GEN_HIGH)
-            | ATHENA_GEN_ZERO(q) | ATHENA_GEN_ZERO(b))
-        {
-            return 0;
-        }
-    }
-
-    for ( /* void */ ; i < len; i++) {
-        if (s[i] < 0x20 || s[i] >= 0x80 || s[i] == '"' || s[i] == '\\') {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
 /* s escaped into p, which has 6 bytes for each of s's: the end */
 
 static char *
@@ -366,7 +325,7 @@ athena_gen_text(athena_gen_t *g, const char *s, size_t len)
 {
     char  *p, *end;
 
-    if (athena_gen_plain((const unsigned char *) s, len)) {
+    if (athena_json_plain(s, len)) {
         p = athena_gen_place(g, len + 2);
         if (p == NULL) {
             return;

@@ -451,22 +451,32 @@ athena_json_flat_string(athena_arena_t *a, const char **pp, const char *end,
     const char     *p, *s;
     unsigned char   c;
 
-    high = 0;
+    s = *pp + 1;
+    p = memchr(s, '"', (size_t) (end - s));
 
-    for (s = p = *pp + 1; p < end && *p != '"'; p++) {
-        c = (unsigned char) *p;
+    if (p == NULL) {
+        *other = 1;
+        return NULL;
+    }
 
-        if (c == '\\' || c < 0x20) {
+    if (!athena_json_plain(s, (size_t) (p - s))) {
+        high = 0;
+
+        for (p = s; *p != '"'; p++) {
+            c = (unsigned char) *p;
+
+            if (c == '\\' || c < 0x20) {
+                *other = 1;
+                return NULL;
+            }
+
+            high |= c & 0x80;
+        }
+
+        if (high && !athena_utf8_valid(s, (size_t) (p - s))) {
             *other = 1;
             return NULL;
         }
-
-        high |= c & 0x80;
-    }
-
-    if (p == end || (high && !athena_utf8_valid(s, (size_t) (p - s)))) {
-        *other = 1;
-        return NULL;
     }
 
     *pp = p + 1;
