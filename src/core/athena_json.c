@@ -441,10 +441,14 @@ athena_json_space(const char *p, const char *end)
 }
 
 
-/* a string's bytes after its opening quote: NULL for any escape */
+/*
+ * The text of a string whose opening quote is at *pp, without it: NULL
+ * (and *other set) for an escape, a control character or bytes that are
+ * no UTF-8. *pp moves past the closing quote.
+ */
 
-static athena_json_t *
-athena_json_flat_string(athena_arena_t *a, const char **pp, const char *end,
+static const char *
+athena_json_simple_text(const char **pp, const char *end, size_t *len,
     int *other)
 {
     int             high;
@@ -480,16 +484,17 @@ athena_json_flat_string(athena_arena_t *a, const char **pp, const char *end,
     }
 
     *pp = p + 1;
+    *len = (size_t) (p - s);
 
-    return athena_json_string(a, s, (size_t) (p - s));
+    return s;
 }
 
 
 /* a whole number (fractions and exponents are yajl's) */
 
 static athena_json_t *
-athena_json_flat_number(athena_arena_t *a, const char **pp, const char *end,
-    int *other)
+athena_json_simple_number(athena_arena_t *a, const char **pp,
+    const char *end, int *other)
 {
     size_t          len;
     const char     *p, *s;
@@ -532,7 +537,7 @@ athena_json_flat_number(athena_arena_t *a, const char **pp, const char *end,
 
 
 static athena_json_t *
-athena_json_flat_word(athena_arena_t *a, const char **pp, const char *end,
+athena_json_simple_word(athena_arena_t *a, const char **pp, const char *end,
     int *other)
 {
     size_t          n;
@@ -567,50 +572,69 @@ athena_json_flat_word(athena_arena_t *a, const char **pp, const char *end,
 }
 
 
-/*
- * A flat array of scalars whose strings have no escape, the shape of a
- * session's cache entry, which every event-loop answer reads: read here,
- * where yajl's lexer and callbacks cost three times as much. The tree is
- * the one yajl's callbacks would build. ATHENA_JSON_SYNTAX stands for
- * anything else (a nested value, an escape, a fraction, bad JSON), which
- * yajl then reads or refuses with the right error.
- */
+static athena_json_t *athena_json_simple_value(athena_arena_t *a,
+    const char **pp, const char *end, unsigned depth, unsigned max_depth,
+    int *other);
 
-static athena_json_rc_e
-athena_json_flat(athena_arena_t *a, const char *text, size_t len,
-    athena_json_t **out)
+
+/* an array or an object at *pp, inside depth others */
+
+static athena_json_t *
+athena_json_simple_container(athena_arena_t *a, const char **pp,
+    const char *end, unsigned depth, unsigned max_depth, int *other)
 {
-    int             other;
-    const char     *p, *end;
-    athena_json_t  *root, *v;
+    char            close, *key;
+    size_t          len;
+    const char     *p, *name;
+    athena_json_t  *c, *v;
 
-    end = text + len;
-    p = athena_json_space(text, end);
-
-    if (p == end || *p != '[') {
-        return ATHENA_JSON_SYNTAX;
+    /* too deep: yajl's callbacks say so, with the right error */
+    if (depth >= max_depth || depth >= ATHENA_JSON_STACK) {
+        *other = 1;
+        return NULL;
     }
 
-    root = athena_json_new(a, ATHENA_JSON_ARRAY);
-    if (root == NULL) {
-        return ATHENA_JSON_NOMEM;
+    close = **pp == '{' ? '}' : ']';
+
+    c = athena_json_new(a, close == '}' ? ATHENA_JSON_OBJECT
+                                        : ATHENA_JSON_ARRAY);
+    if (c == NULL) {
+        return NULL;
     }
 
-    other = 0;
-    p = athena_json_space(p + 1, end);
+    p = athena_json_space(*pp + 1, end);
 
-    while (p < end && *p != ']') {
-        v = *p == '"' ? athena_json_flat_string(a, &p, end, &other)
-            : (*p == '-' || (*p >= '0' && *p <= '9'))
-              ? athena_json_flat_number(a, &p, end, &other)
-              : athena_json_flat_word(a, &p, end, &other);
+    while (p < end && *p != close) {
+        key = NULL;
 
-        if (other) {
-            return ATHENA_JSON_SYNTAX;
+        if (close == '}') {
+            name = *p == '"' ? athena_json_simple_text(&p, end, &len, other)
+                             : NULL;
+            if (name == NULL) {
+                *other = 1;
+                return NULL;
+            }
+
+            p = athena_json_space(p, end);
+
+            if (p == end || *p != ':') {
+                *other = 1;
+                return NULL;
+            }
+
+            key = athena_strndup(a, name, len);
+            if (key == NULL) {
+                return NULL;
+            }
+
+            p = athena_json_space(p + 1, end);
         }
 
-        if (v == NULL || athena_json_append(a, root, NULL, v) != 0) {
-            return ATHENA_JSON_NOMEM;
+        v = athena_json_simple_value(a, &p, end, depth + 1, max_depth,
+                                     other);
+
+        if (v == NULL || athena_json_append(a, c, key, v) != 0) {
+            return NULL;
         }
 
         p = athena_json_space(p, end);
@@ -618,17 +642,96 @@ athena_json_flat(athena_arena_t *a, const char *text, size_t len,
         if (p < end && *p == ',') {
             p = athena_json_space(p + 1, end);
 
-            if (p < end && *p == ']') {
-                return ATHENA_JSON_SYNTAX;
+            if (p < end && *p == close) {
+                *other = 1;
+                return NULL;
             }
 
-        } else if (p < end && *p != ']') {
-            return ATHENA_JSON_SYNTAX;
+        } else if (p < end && *p != close) {
+            *other = 1;
+            return NULL;
         }
     }
 
-    if (p == end || athena_json_space(p + 1, end) != end) {
+    if (p == end) {
+        *other = 1;
+        return NULL;
+    }
+
+    *pp = p + 1;
+
+    return c;
+}
+
+
+static athena_json_t *
+athena_json_simple_value(athena_arena_t *a, const char **pp, const char *end,
+    unsigned depth, unsigned max_depth, int *other)
+{
+    size_t       len;
+    const char  *s;
+
+    if (*pp == end) {
+        *other = 1;
+        return NULL;
+    }
+
+    switch (**pp) {
+
+    case '"':
+        s = athena_json_simple_text(pp, end, &len, other);
+        return s != NULL ? athena_json_string(a, s, len) : NULL;
+
+    case '[':
+    case '{':
+        return athena_json_simple_container(a, pp, end, depth, max_depth,
+                                            other);
+
+    case 'n':
+    case 't':
+    case 'f':
+        return athena_json_simple_word(a, pp, end, other);
+
+    default:
+        return athena_json_simple_number(a, pp, end, other);
+    }
+}
+
+
+/*
+ * An array or an object without escapes, fractions or exponents (a
+ * session's cache entry, which every event-loop answer reads, and most
+ * request bodies): read here, where yajl's lexer and callbacks cost three
+ * times as much. The tree is the one yajl's callbacks would build.
+ * ATHENA_JSON_SYNTAX stands for anything else (an escape, a fraction, a
+ * scalar alone, too deep a nesting, bad JSON), which yajl then reads or
+ * refuses with the right error.
+ */
+
+static athena_json_rc_e
+athena_json_simple(athena_arena_t *a, const char *text, size_t len,
+    unsigned max_depth, athena_json_t **out)
+{
+    int             other;
+    const char     *p, *end;
+    athena_json_t  *root;
+
+    end = text + len;
+    p = athena_json_space(text, end);
+
+    if (p == end || (*p != '[' && *p != '{')) {
         return ATHENA_JSON_SYNTAX;
+    }
+
+    other = 0;
+    root = athena_json_simple_container(a, &p, end, 0, max_depth, &other);
+
+    if (other || (root != NULL && athena_json_space(p, end) != end)) {
+        return ATHENA_JSON_SYNTAX;
+    }
+
+    if (root == NULL) {
+        return ATHENA_JSON_NOMEM;
     }
 
     *out = root;
@@ -683,11 +786,9 @@ athena_json_parse(athena_arena_t *a, const char *text, size_t len,
         len -= 3;
     }
 
-    if (max_depth >= 1) {
-        rc = athena_json_flat(a, text, len, out);
-        if (rc != ATHENA_JSON_SYNTAX) {
-            return rc;
-        }
+    rc = athena_json_simple(a, text, len, max_depth, out);
+    if (rc != ATHENA_JSON_SYNTAX) {
+        return rc;
     }
 
     text = athena_json_mend_surrogates(a, text, len);
