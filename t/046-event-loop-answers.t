@@ -206,13 +206,15 @@ like(answer($a, 'GET', '/get-session',
 }
 
 # --- a task's read takes the session the lookup found -------------------
-# list-users and the organization list need Postgres, so a task answers
-# them; the task takes the session the lookup found in the shared memory
-# instead of reading it from Redis again.
+# list-users, get-user and the organization list need Postgres, so a task
+# answers them; the task takes the session the lookup found in the shared
+# memory instead of reading it from Redis again.
 
 {
     my @tasks = (
         ['list-users', 'GET', '/admin/list-users?limit=5',
+         headers => ["Authorization: Bearer $t_admin"]],
+        ['get-user', 'GET', "/admin/get-user?id=$plain->{id}",
          headers => ["Authorization: Bearer $t_admin"]],
         ['list-users, signed cookie', 'GET', '/admin/list-users?limit=5',
          headers => ['Cookie: ' . session_cookie($t_admin)]],
@@ -232,10 +234,14 @@ like(answer($a, 'GET', '/get-session',
         my ($name, @req) = @$c;
         like(answer($a, @req), qr/^200\n/, "$name: answered") for 1 .. 3;
     }
-    is($gets->(), $before, 'nine answers, no session read from Redis');
+    is($gets->(), $before,
+       3 * @tasks . ' answers, no session read from Redis');
     like(answer($a, 'GET', '/admin/list-users',
                 headers => ["Authorization: Bearer $t_plain"]),
          qr/^403\n/, 'list-users still refuses a user who is not an admin');
+    like(answer($a, 'GET', "/admin/get-user?id=$plain->{id}",
+                headers => ["Authorization: Bearer $t_plain"]),
+         qr/^403\n/, 'get-user still refuses a user who is not an admin');
 }
 
 # --- revocations are never served ----------------------------------------

@@ -43,8 +43,8 @@ static const athena_route_t  athena_routes[] = {
     /* the admin plugin's; reads (has-permission too) are not audited */
     { ATHENA_POST, "/admin/has-permission", athena_api_admin_has_permission,
       ATHENA_ROUTE_SESSION, ATHENA_NO_AUDIT },
-    { ATHENA_GET,  "/admin/get-user", athena_api_admin_get_user, 0,
-      ATHENA_NO_AUDIT },
+    { ATHENA_GET,  "/admin/get-user", athena_api_admin_get_user,
+      ATHENA_ROUTE_PRELOAD, ATHENA_NO_AUDIT },
     { ATHENA_GET,  "/admin/list-users", athena_api_admin_list_users,
       ATHENA_ROUTE_PRELOAD, ATHENA_NO_AUDIT },
     { ATHENA_POST, "/admin/create-user", athena_api_admin_create_user, 0,
