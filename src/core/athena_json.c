@@ -171,18 +171,28 @@ athena_json_on_null(void *ctx)
 }
 
 
-static int
-athena_json_on_bool(void *ctx, int boolean)
-{
-    athena_json_t          *v;
-    athena_json_builder_t  *b = ctx;
+/* a value's node, as yajl's callbacks and the simple reader make it */
 
-    v = athena_json_new(b->arena, ATHENA_JSON_BOOL);
+static athena_json_t *
+athena_json_bool(athena_arena_t *a, int boolean)
+{
+    athena_json_t  *v;
+
+    v = athena_json_new(a, ATHENA_JSON_BOOL);
     if (v != NULL) {
         v->boolean = boolean;
     }
 
-    return athena_json_add(b, v);
+    return v;
+}
+
+
+static int
+athena_json_on_bool(void *ctx, int boolean)
+{
+    athena_json_builder_t  *b = ctx;
+
+    return athena_json_add(b, athena_json_bool(b->arena, boolean));
 }
 
 
@@ -218,20 +228,36 @@ athena_json_number(const char *s, size_t len)
 }
 
 
+/* a number's node: its text, and the double it reads as */
+
+static athena_json_t *
+athena_json_numeral(athena_arena_t *a, const char *s, size_t len)
+{
+    athena_json_t  *v;
+
+    v = athena_json_new(a, ATHENA_JSON_NUMBER);
+    if (v == NULL) {
+        return NULL;
+    }
+
+    v->string = athena_strndup(a, s, len);
+    if (v->string == NULL) {
+        return NULL;
+    }
+
+    v->len = len;
+    v->number = athena_json_number(v->string, len);
+
+    return v;
+}
+
+
 static int
 athena_json_on_number(void *ctx, const char *s, size_t len)
 {
-    athena_json_t          *v;
     athena_json_builder_t  *b = ctx;
 
-    v = athena_json_new(b->arena, ATHENA_JSON_NUMBER);
-    if (v != NULL) {
-        v->string = athena_strndup(b->arena, s, len);
-        v->len = len;
-        v->number = v->string ? athena_json_number(v->string, len) : 0;
-    }
-
-    return athena_json_add(b, v);
+    return athena_json_add(b, athena_json_numeral(b->arena, s, len));
 }
 
 
@@ -496,9 +522,7 @@ static athena_json_t *
 athena_json_simple_number(athena_arena_t *a, const char **pp,
     const char *end, int *other)
 {
-    size_t          len;
-    const char     *p, *s;
-    athena_json_t  *v;
+    const char  *p, *s;
 
     s = p = *pp;
 
@@ -523,16 +547,8 @@ athena_json_simple_number(athena_arena_t *a, const char **pp,
     }
 
     *pp = p;
-    len = (size_t) (p - s);
 
-    v = athena_json_new(a, ATHENA_JSON_NUMBER);
-    if (v != NULL) {
-        v->string = athena_strndup(a, s, len);
-        v->len = len;
-        v->number = v->string ? athena_json_number(v->string, len) : 0;
-    }
-
-    return v != NULL && v->string != NULL ? v : NULL;
+    return athena_json_numeral(a, s, (size_t) (p - s));
 }
 
 
@@ -540,9 +556,8 @@ static athena_json_t *
 athena_json_simple_word(athena_arena_t *a, const char **pp, const char *end,
     int *other)
 {
-    size_t          n;
-    const char     *p;
-    athena_json_t  *v;
+    size_t       n;
+    const char  *p;
 
     p = *pp;
     n = (size_t) (end - p);
@@ -554,21 +569,17 @@ athena_json_simple_word(athena_arena_t *a, const char **pp, const char *end,
 
     if (n >= 4 && memcmp(p, "true", 4) == 0) {
         *pp = p + 4;
+        return athena_json_bool(a, 1);
+    }
 
-    } else if (n >= 5 && memcmp(p, "false", 5) == 0) {
+    if (n >= 5 && memcmp(p, "false", 5) == 0) {
         *pp = p + 5;
-
-    } else {
-        *other = 1;
-        return NULL;
+        return athena_json_bool(a, 0);
     }
 
-    v = athena_json_new(a, ATHENA_JSON_BOOL);
-    if (v != NULL) {
-        v->boolean = *p == 't';
-    }
+    *other = 1;
 
-    return v;
+    return NULL;
 }
 
 
