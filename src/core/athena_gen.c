@@ -11,7 +11,6 @@
 
 #include "athena_buf.h"
 #include "athena_gen.h"
-#include "athena_text.h"
 #include "athena_time.h"
 
 

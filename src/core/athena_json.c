@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <string.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -453,6 +454,51 @@ athena_json_mend_surrogates(athena_arena_t *a, const char *text, size_t len)
     }
 
     return out;
+}
+
+
+/*
+ * Whether text is printable ASCII with no quote or backslash: a JSON
+ * string's content as it is, with nothing to escape or to check. Eight
+ * bytes at a time: a byte below 0x20, at or above 0x80, or equal to '"'
+ * or a backslash sets the high bit of its lane in one of the masks.
+ */
+
+#define ATHENA_JSON_ONES  0x0101010101010101ULL
+#define ATHENA_JSON_HIGH  0x8080808080808080ULL
+#define ATHENA_JSON_ZERO(w)                                                   \
+    (((w) - ATHENA_JSON_ONES) & ~(w) & ATHENA_JSON_HIGH)
+
+int
+athena_json_plain(const char *text, size_t len)
+{
+    size_t                i;
+    uint64_t              w, q, b;
+    const unsigned char  *s;
+
+    s = (const unsigned char *) text;
+
+    for (i = 0; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+
+        q = w ^ (ATHENA_JSON_ONES * '"');
+        b = w ^ (ATHENA_JSON_ONES * '\\');
+
+        if ((w & ATHENA_JSON_HIGH)
+            | ((w - ATHENA_JSON_ONES * 0x20) & ~w & ATHENA_JSON_HIGH)
+            | ATHENA_JSON_ZERO(q) | ATHENA_JSON_ZERO(b))
+        {
+            return 0;
+        }
+    }
+
+    for ( /* void */ ; i < len; i++) {
+        if (s[i] < 0x20 || s[i] >= 0x80 || s[i] == '"' || s[i] == '\\') {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 

@@ -57,6 +57,7 @@ int athena_json_set(athena_arena_t *a, athena_json_t *obj, const char *key,
     athena_json_t *v);
 athena_json_t *athena_json_string(athena_arena_t *a, const char *s,
     size_t len);
+int athena_json_plain(const char *text, size_t len);
 
 
 #define ATHENA_TIME_NULL  INT64_MIN

@@ -1,5 +1,4 @@
 #include <stdlib.h>
-#include <stdint.h>
 #include <string.h>
 #include <ctype.h>
 
@@ -400,49 +399,4 @@ athena_trim(athena_arena_t *a, const char *s, size_t len, size_t *outlen)
     *outlen = len;
 
     return athena_strndup(a, s, len);
-}
-
-
-/*
- * Whether text is printable ASCII with no quote or backslash: a JSON
- * string's content as it is, with nothing to escape or to check. Eight
- * bytes at a time: a byte below 0x20, at or above 0x80, or equal to '"'
- * or a backslash sets the high bit of its lane in one of the masks.
- */
-
-#define ATHENA_TEXT_ONES  0x0101010101010101ULL
-#define ATHENA_TEXT_HIGH  0x8080808080808080ULL
-#define ATHENA_TEXT_ZERO(w)                                                   \
-    (((w) - ATHENA_TEXT_ONES) & ~(w) & ATHENA_TEXT_HIGH)
-
-int
-athena_json_plain(const char *text, size_t len)
-{
-    size_t                i;
-    uint64_t              w, q, b;
-    const unsigned char  *s;
-
-    s = (const unsigned char *) text;
-
-    for (i = 0; i + 8 <= len; i += 8) {
-        memcpy(&w, s + i, 8);
-
-        q = w ^ (ATHENA_TEXT_ONES * '"');
-        b = w ^ (ATHENA_TEXT_ONES * '\\');
-
-        if ((w & ATHENA_TEXT_HIGH)
-            | ((w - ATHENA_TEXT_ONES * 0x20) & ~w & ATHENA_TEXT_HIGH)
-            | ATHENA_TEXT_ZERO(q) | ATHENA_TEXT_ZERO(b))
-        {
-            return 0;
-        }
-    }
-
-    for ( /* void */ ; i < len; i++) {
-        if (s[i] < 0x20 || s[i] >= 0x80 || s[i] == '"' || s[i] == '\\') {
-            return 0;
-        }
-    }
-
-    return 1;
 }

@@ -13,7 +13,6 @@
 
 
 int athena_utf8_valid(const char *s, size_t len);
-int athena_json_plain(const char *text, size_t len);
 char *athena_utf8_scrub(athena_arena_t *a, const char *s, size_t len,
     size_t *outlen);
 char *athena_latin1_utf8(athena_arena_t *a, const char *s, size_t len);
