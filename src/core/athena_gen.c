@@ -351,16 +351,18 @@ athena_gen_text(athena_gen_t *g, const char *s, size_t len)
 
 
 void
-athena_gen_key(athena_gen_t *g, const char *key)
-{
-    athena_gen_text(g, key, strlen(key));
-}
-
-
-void
 athena_gen_cstr(athena_gen_t *g, const char *s)
 {
     athena_gen_text(g, s, strlen(s));
+}
+
+
+/* a member's name is a string where a name is due (the state says so) */
+
+void
+athena_gen_key(athena_gen_t *g, const char *key)
+{
+    athena_gen_cstr(g, key);
 }
 
 
