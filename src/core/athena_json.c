@@ -236,17 +236,13 @@ athena_json_numeral(athena_arena_t *a, const char *s, size_t len)
 {
     athena_json_t  *v;
 
-    v = athena_json_new(a, ATHENA_JSON_NUMBER);
+    /* a string's node holds its text: it only changes type */
+    v = athena_json_string(a, s, len);
     if (v == NULL) {
         return NULL;
     }
 
-    v->string = athena_strndup(a, s, len);
-    if (v->string == NULL) {
-        return NULL;
-    }
-
-    v->len = len;
+    v->type = ATHENA_JSON_NUMBER;
     v->number = athena_json_number(v->string, len);
 
     return v;
